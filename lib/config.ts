@@ -1,0 +1,122 @@
+/**
+ * The app's configuration, read once from the environment.
+ *
+ * Every knob of `../shared/API.md`'s environment table lives here, so the rest of
+ * the code never reads `Deno.env` itself and tests can build a config by hand.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig();
+ * console.log(config.port, config.databaseUrl ?? "embedded");
+ * ```
+ */
+
+/** Log levels in increasing severity. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface Config {
+  port: number;
+  host: string;
+  appOrigin: string;
+  dataDir: string;
+  /** Real Postgres; `undefined` means embedded PGlite under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Transaction-pooling safe: no prepared statements. */
+  pgBouncer: boolean;
+  pgPoolMax: number;
+  /** KV file path, `:memory:`, or a KV Connect URL. */
+  kvPath: string;
+  logLevel: LogLevel;
+  trustProxy: boolean;
+  sentryDsn: string | undefined;
+  sentryEnvironment: string;
+  sentryTracesSampleRate: number;
+  /** A short build identifier for health output and error reports. */
+  version: string;
+  /** True on Deno Deploy, where the file system is read-only. */
+  onDeploy: boolean;
+}
+
+/** Thrown for an environment value the app cannot use; start-up prints it and stops. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/**
+ * Reads the configuration from `env` (the process environment by default).
+ * Invalid values throw a {@linkcode ConfigError} naming the variable.
+ */
+export function loadConfig(
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Config {
+  const get = (name: string) => {
+    const value = env(name)?.trim();
+    return value === "" ? undefined : value;
+  };
+  const port = integer(get("PORT"), "PORT", 8000, 0, 65535);
+  const dataDir = get("DATA_DIR") ?? "./data";
+  const logLevel = (get("LOG_LEVEL") ?? "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`,
+    );
+  }
+  const appOrigin = get("APP_ORIGIN") ?? `http://localhost:${port}`;
+  try {
+    const url = new URL(appOrigin);
+    if (url.origin !== appOrigin.replace(/\/$/, "")) throw new Error();
+  } catch {
+    throw new ConfigError(
+      `APP_ORIGIN must be an origin such as https://example.com, got "${appOrigin}"`,
+    );
+  }
+  const rate = Number(get("SENTRY_TRACES_SAMPLE_RATE") ?? "0");
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new ConfigError(
+      "SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1",
+    );
+  }
+  return {
+    port,
+    host: get("HOST") ?? "127.0.0.1",
+    appOrigin: appOrigin.replace(/\/$/, ""),
+    dataDir,
+    databaseUrl: get("DATABASE_URL"),
+    pgBouncer: boolean(get("PGBOUNCER"), "PGBOUNCER"),
+    pgPoolMax: integer(get("PG_POOL_MAX"), "PG_POOL_MAX", 10, 1, 1000),
+    kvPath: get("DENO_KV_PATH") ?? `${dataDir}/kv.sqlite3`,
+    logLevel,
+    trustProxy: boolean(get("TRUST_PROXY"), "TRUST_PROXY"),
+    sentryDsn: get("SENTRY_DSN"),
+    sentryEnvironment: get("SENTRY_ENVIRONMENT") ?? "development",
+    sentryTracesSampleRate: rate,
+    version: get("APP_VERSION") ?? get("DENO_DEPLOYMENT_ID") ?? "dev",
+    onDeploy: get("DENO_DEPLOYMENT_ID") !== undefined,
+  };
+}
+
+function integer(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(
+      `${name} must be a whole number from ${min} to ${max}, got "${value}"`,
+    );
+  }
+  return n;
+}
+
+function boolean(value: string | undefined, name: string): boolean {
+  if (value === undefined) return false;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${value}"`);
+}

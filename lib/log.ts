@@ -1,0 +1,95 @@
+/**
+ * Structured logging: one JSON object per line on stdout (stderr for warnings and
+ * errors), so any log shipper can parse it.
+ *
+ * Never pass cookies, tokens, passwords or whole headers as fields: {@linkcode redact}
+ * masks the well-known secret field names as a last line of defence, not as a licence.
+ *
+ * @example
+ * ```ts
+ * log.info("db.connected", { backend: "pglite", ms: 12 });
+ * // {"time":"2026-11-22T00:00:00.000Z","level":"info","msg":"db.connected","backend":"pglite","ms":12}
+ * ```
+ */
+import type { LogLevel } from "./config.ts";
+
+const ORDER: Record<LogLevel, number> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+};
+const SECRET_KEY =
+  /pass(word)?|secret|token|cookie|authorization|api[-_]?key|dsn/i;
+
+let threshold: number = ORDER.info;
+let sink: (level: LogLevel, line: string) => void = (level, line) => {
+  if (ORDER[level] >= ORDER.warn) console.error(line);
+  else console.log(line);
+};
+
+/** Sets the lowest level that is written. */
+export function setLogLevel(level: LogLevel): void {
+  threshold = ORDER[level];
+}
+
+/** Replaces where lines go (tests capture them); returns a function that restores it. */
+export function setLogSink(
+  next: (level: LogLevel, line: string) => void,
+): () => void {
+  const previous = sink;
+  sink = next;
+  return () => {
+    sink = previous;
+  };
+}
+
+/** Masks values whose key names a secret, recursively. */
+export function redact(
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (SECRET_KEY.test(key)) out[key] = "[redacted]";
+    else if (
+      value && typeof value === "object" && !Array.isArray(value) &&
+      !(value instanceof Error)
+    ) {
+      out[key] = redact(value as Record<string, unknown>);
+    } else if (value instanceof Error) {
+      out[key] = {
+        name: value.name,
+        message: value.message,
+        stack: value.stack,
+      };
+    } else out[key] = value;
+  }
+  return out;
+}
+
+function write(
+  level: LogLevel,
+  msg: string,
+  fields?: Record<string, unknown>,
+): void {
+  if (ORDER[level] < threshold) return;
+  const line = JSON.stringify({
+    time: new Date().toISOString(),
+    level,
+    msg,
+    ...(fields ? redact(fields) : {}),
+  });
+  sink(level, line);
+}
+
+/** The app's logger. `msg` is a stable dotted event name; details go in `fields`. */
+export const log = {
+  debug: (msg: string, fields?: Record<string, unknown>) =>
+    write("debug", msg, fields),
+  info: (msg: string, fields?: Record<string, unknown>) =>
+    write("info", msg, fields),
+  warn: (msg: string, fields?: Record<string, unknown>) =>
+    write("warn", msg, fields),
+  error: (msg: string, fields?: Record<string, unknown>) =>
+    write("error", msg, fields),
+};
