@@ -1,0 +1,307 @@
+/**
+ * File-system routing on Hono: every module of the manifest's `routes/` becomes one
+ * `app.all(pattern)` entry, registered most specific first, running its folders'
+ * `_middleware` chain (root → leaf) around the handler/page contract.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono();
+ * const fresh = mountRoutes(app, { manifest, assets, state: (c) => c.get("state"), nonce: (c) => c.get("state").nonce });
+ * app.onError((err, c) => fresh.renderError(c, 500, err));
+ * ```
+ */
+import type { Context, Hono } from "hono";
+import type { ComponentType } from "preact";
+import { isPageResult } from "./define.ts";
+import { HttpError } from "./http_error.ts";
+import { type IslandAssets, islandEntries } from "./islands/server.ts";
+import { renderDocument } from "./render.ts";
+import { catchAllName, compareRoutePatterns, folderChain, isSpecialFile, routePattern } from "./route_path.ts";
+import type {
+  FreshContext,
+  HandlerFn,
+  Manifest,
+  Method,
+  Middleware,
+  PageOptions,
+  PageProps,
+  RouteModule,
+} from "./types.ts";
+
+// deno-lint-ignore no-explicit-any
+type AnyContext = Context<any>;
+
+const METHODS: readonly Method[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+export interface RouterOptions<State> {
+  manifest: Manifest;
+  assets: IslandAssets | null;
+  /** The request's state object, created by the app's pipeline before routing. */
+  state(c: AnyContext): State;
+  /** The CSP nonce for this request's inline script. */
+  nonce(c: AnyContext): string;
+}
+
+export interface Router {
+  /** Renders `_404` (404) or `_500` (anything else) as an HTML response, with an HttpError's headers. */
+  renderError(c: AnyContext, status: number, error: unknown): Response;
+  /** The registered patterns in match order (for tests and the route table in logs). */
+  patterns: string[];
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyPage = ComponentType<PageProps<any, any>>;
+
+interface Route {
+  file: string;
+  pattern: string;
+  module: RouteModule;
+  middlewares: Middleware<unknown>[];
+  layouts: AnyPage[];
+  rest: string | undefined;
+}
+
+/** Registers the manifest's routes on `app` and returns the error renderer. */
+// deno-lint-ignore no-explicit-any
+export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>): Router {
+  const { manifest } = options;
+  const islands = islandEntries(manifest.islands);
+  const special = (name: string) => manifest.routes[`routes/${name}`];
+  const appShell = (special("_app.tsx") ?? special("_app.ts"))?.default as AnyPage | undefined;
+  const page404 = (special("_404.tsx") ?? special("_404.ts"))?.default as AnyPage | undefined;
+  const page500 = (special("_500.tsx") ?? special("_error.tsx") ?? special("_500.ts"))?.default as
+    | AnyPage
+    | undefined;
+
+  const inFolder = (folder: string, name: string) => {
+    const prefix = folder === "" ? "routes/" : `routes/${folder}/`;
+    return manifest.routes[`${prefix}${name}.tsx`] ?? manifest.routes[`${prefix}${name}.ts`];
+  };
+  const middlewaresFor = (folders: string[]) =>
+    folders.flatMap((folder) => {
+      const handler = inFolder(folder, "_middleware")?.handler;
+      if (!handler) return [];
+      return (Array.isArray(handler) ? handler : [handler]) as Middleware<unknown>[];
+    });
+
+  const routes: Route[] = Object.entries(manifest.routes)
+    .filter(([file]) => !isSpecialFile(file))
+    .map(([file, module]) => {
+      const relative = file.slice("routes/".length);
+      const folders = folderChain(relative);
+      return {
+        file,
+        pattern: routePattern(relative),
+        module,
+        middlewares: middlewaresFor(folders),
+        layouts: folders.map((folder) => inFolder(folder, "_layout")?.default as AnyPage | undefined)
+          .filter((layout): layout is AnyPage => layout !== undefined),
+        rest: catchAllName(relative),
+      };
+    })
+    .sort((a, b) => compareRoutePatterns(a.pattern, b.pattern));
+
+  const seen = new Map<string, string>();
+  for (const route of routes) {
+    const other = seen.get(route.pattern);
+    if (other) throw new Error(`${route.file} and ${other} both map to ${route.pattern}: rename one of them`);
+    seen.set(route.pattern, route.file);
+  }
+
+  const render = (
+    c: AnyContext,
+    route: { layouts: AnyPage[] },
+    Page: AnyPage,
+    props: Omit<PageProps, "Component">,
+    init: PageOptions = {},
+  ) => {
+    const html = renderDocument({
+      app: appShell,
+      layouts: route.layouts,
+      page: Page,
+      props,
+      islands,
+      assets: options.assets,
+      nonce: options.nonce(c),
+    });
+    const headers = new Headers(init.headers);
+    if (!headers.has("content-type")) headers.set("content-type", "text/html; charset=utf-8");
+    return new Response(c.req.method === "HEAD" ? null : html, { status: init.status ?? 200, headers });
+  };
+
+  for (const route of routes) {
+    app.all(route.pattern, (c) => {
+      const params = { ...c.req.param() } as Record<string, string>;
+      if (route.rest) {
+        const prefix = route.pattern.slice(0, -1);
+        params[route.rest] = decodeURIComponent(new URL(c.req.url).pathname.slice(prefix.length));
+      }
+      const ctx: FreshContext<unknown> = makeContext(
+        c,
+        params,
+        options.state(c),
+        (data, init) => Promise.resolve(renderPage(c, route, ctx, data, init)),
+      );
+      return runChain(ctx, route.middlewares, () => {
+        const handler = pickHandler(route.module, c.req.method);
+        if (handler === "options") {
+          return Promise.resolve(
+            new Response(null, { status: 204, headers: { Allow: allowed(route.module).join(", ") } }),
+          );
+        }
+        if (!handler) {
+          throw new HttpError(405, `${c.req.method} is not allowed on ${route.pattern}`, {
+            headers: { Allow: allowed(route.module).join(", ") },
+          });
+        }
+        return Promise.resolve(handler(ctx as FreshContext<never>)).then((result) => {
+          if (result instanceof Response) return stripHeadBody(c.req.method, result);
+          if (isPageResult(result)) return renderPage(c, route, ctx, result.data, result);
+          throw new Error(`${route.file}: the handler must return a Response or page(data), got ${typeof result}`);
+        });
+      });
+    });
+  }
+
+  // Unmatched paths still run the middleware of the static folders they fall under
+  // (so a 404 page knows the signed-in user), then become a 404.
+  const folderSet = new Set(routes.flatMap((route) => folderChain(route.file.slice("routes/".length))));
+  app.all("*", (c) => {
+    const path = new URL(c.req.url).pathname;
+    const parts = path.split("/").filter(Boolean);
+    const folders = [""];
+    for (let i = 1; i <= parts.length; i++) {
+      const folder = parts.slice(0, i).join("/");
+      if (!folderSet.has(folder)) break;
+      folders.push(folder);
+    }
+    const ctx = makeContext(c, {}, options.state(c), () => {
+      throw new HttpError(404, `No page at ${path}`);
+    });
+    return runChain(ctx, middlewaresFor(folders), () => {
+      throw new HttpError(404, `No page at ${path}`);
+    });
+  });
+
+  function renderPage(
+    c: AnyContext,
+    route: Route,
+    ctx: FreshContext<unknown>,
+    data: unknown,
+    init: PageOptions = {},
+  ) {
+    const Page = route.module.default as AnyPage | undefined;
+    if (!Page) throw new Error(`${route.file} returned page(data) but has no default page component`);
+    return render(
+      c,
+      route,
+      Page,
+      { data, url: ctx.url, params: ctx.params, state: ctx.state as never, req: ctx.req },
+      init,
+    );
+  }
+
+  return {
+    patterns: routes.map((route) => route.pattern),
+    renderError(c, status, error) {
+      const Page = (status === 404 ? page404 : page500) ?? page500 ?? DefaultError;
+      const rootLayout = inFolder("", "_layout")?.default as AnyPage | undefined;
+      const layouts = rootLayout ? [rootLayout] : [];
+      return render(c, { layouts }, Page, {
+        data: undefined,
+        error,
+        url: new URL(c.req.url),
+        params: {},
+        state: options.state(c) as never,
+        req: c.req.raw,
+      }, { status, headers: error instanceof HttpError ? error.headers : undefined });
+    },
+  };
+}
+
+function DefaultError({ error }: PageProps) {
+  return <p>{error instanceof HttpError ? error.message : "Something went wrong"}</p>;
+}
+
+function pickHandler(module: RouteModule, method: string): HandlerFn<unknown, never> | "options" | undefined {
+  const handler = module.handler;
+  if (typeof handler === "function") return handler as HandlerFn<unknown, never>;
+  if (handler && typeof handler === "object" && !Array.isArray(handler)) {
+    const byMethod = handler as Partial<Record<Method, HandlerFn<unknown, never>>>;
+    const fn = byMethod[method as Method] ?? (method === "HEAD" ? byMethod.GET : undefined);
+    if (fn) return fn;
+  }
+  if (method === "OPTIONS") return "options";
+  if (!handler && module.default && (method === "GET" || method === "HEAD")) {
+    return (ctx) => ctx.render(undefined);
+  }
+  return undefined;
+}
+
+function allowed(module: RouteModule): string[] {
+  const handler = module.handler;
+  if (typeof handler === "function") return [...METHODS];
+  const methods = handler && typeof handler === "object" && !Array.isArray(handler)
+    ? Object.keys(handler) as Method[]
+    : module.default
+    ? ["GET" as Method]
+    : [];
+  const out = new Set<Method>(methods);
+  if (out.has("GET")) out.add("HEAD");
+  out.add("OPTIONS");
+  return METHODS.filter((method) => out.has(method));
+}
+
+function stripHeadBody(method: string, response: Response): Response {
+  if (method !== "HEAD" || response.body === null) return response;
+  return new Response(null, { status: response.status, headers: response.headers });
+}
+
+function makeContext<State>(
+  c: AnyContext,
+  params: Record<string, string>,
+  state: State,
+  render: FreshContext<State>["render"],
+): FreshContext<State> {
+  return {
+    req: c.req.raw,
+    url: new URL(c.req.url),
+    params,
+    state,
+    next: () => Promise.reject(new Error("ctx.next() is only available in middleware")),
+    redirect: (path, status = 303) => redirectResponse(path, status),
+    render,
+  };
+}
+
+/** A redirect to a local path; anything else (absolute, `//host`, `/\host`) goes to "/". */
+export function redirectResponse(path: string, status = 303): Response {
+  return new Response(null, { status, headers: { Location: safeLocalPath(path) } });
+}
+
+/** `path` when it is a path on this origin, otherwise "/": the guard against open redirects. */
+export function safeLocalPath(path: string | null | undefined): string {
+  if (!path || !path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")) return "/";
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f]/.test(path)) return "/";
+  return path;
+}
+
+function runChain<State>(
+  ctx: FreshContext<State>,
+  middlewares: Middleware<unknown>[],
+  last: () => Promise<Response>,
+): Promise<Response> {
+  const mutable = ctx as { next: () => Promise<Response> };
+  const step = (i: number): Promise<Response> => {
+    if (i >= middlewares.length) return last();
+    let called = false;
+    mutable.next = () => {
+      if (called) return Promise.reject(new Error("ctx.next() called twice in one middleware"));
+      called = true;
+      return step(i + 1);
+    };
+    return Promise.resolve(middlewares[i](ctx as FreshContext<unknown>));
+  };
+  return step(0);
+}
