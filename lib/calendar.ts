@@ -1,0 +1,159 @@
+/**
+ * Calendar days as the user lives them. A day is a `YYYY-MM-DD` string in the user's
+ * IANA timezone; arithmetic happens on day numbers (days since 1970-01-01), which have
+ * no timezone and no DST, so "yesterday" is always `addDays(today, -1)`.
+ *
+ * @example
+ * ```ts
+ * const today = localDay("Pacific/Kiritimati", new Date("2026-01-01T10:30:00Z")); // "2026-01-02"
+ * isoWeekday(today); // 5 (Friday)
+ * addDays(today, -1); // "2026-01-01"
+ * ```
+ */
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+const DAY_MS = 86_400_000;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    // One formatter per zone (a few hundred at most): constructing one costs ~50 µs.
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** True for an IANA zone name this runtime knows ("Europe/Berlin", "UTC"). */
+export function isValidTimeZone(timeZone: string): boolean {
+  if (typeof timeZone !== "string" || timeZone.length === 0 || timeZone.length > 64) return false;
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The wall-clock date and time in `timeZone` at `instant`. */
+export function localDateTime(timeZone: string, instant: Date = new Date()): { date: string; time: string } {
+  const parts: Record<string, string> = {};
+  for (const part of formatter(timeZone).formatToParts(instant)) parts[part.type] = part.value;
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
+/** The user's local calendar day at `instant` ("today" by default). */
+export function localDay(timeZone: string, instant: Date = new Date()): string {
+  return localDateTime(timeZone, instant).date;
+}
+
+/** True for a real calendar date in `YYYY-MM-DD` form (no 2026-02-30). */
+export function isValidDate(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const n = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number(m[1]) >= 1900 && Number(m[1]) <= 9999 && fromDayNumber(n / DAY_MS) === value;
+}
+
+/** Days since 1970-01-01 for a `YYYY-MM-DD` date. */
+export function dayNumber(date: string): number {
+  const m = DATE.exec(date);
+  if (!m) throw new RangeError(`Not a YYYY-MM-DD date: ${date}`);
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS;
+}
+
+/** The `YYYY-MM-DD` date of a day number. */
+export function fromDayNumber(n: number): string {
+  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function addDays(date: string, days: number): string {
+  return fromDayNumber(dayNumber(date) + days);
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function diffDays(from: string, to: string): number {
+  return dayNumber(to) - dayNumber(from);
+}
+
+export function isoWeekday(date: string): Weekday {
+  // 1970-01-01 was a Thursday (ISO 4).
+  return ((((dayNumber(date) + 3) % 7) + 7) % 7 + 1) as Weekday;
+}
+
+/** The first day of the week containing `date`, for weeks that start on `weekStart`. */
+export function startOfWeek(date: string, weekStart: Weekday = 1): string {
+  const offset = (isoWeekday(date) - weekStart + 7) % 7;
+  return addDays(date, -offset);
+}
+
+export interface GridCell {
+  date: string;
+  /** After the user's today: drawn empty. */
+  future: boolean;
+}
+
+export interface GridLayout {
+  /** Columns of 7 cells each, oldest week first; rows follow the week start. */
+  weeks: GridCell[][];
+  /** Month labels: the column where each month's first row-day appears. */
+  months: { column: number; label: string }[];
+  /** Weekday of each row, top to bottom. */
+  rows: Weekday[];
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * The layout of a consistency grid: `weeks` columns ending with the week that holds
+ * `today`, each column one week starting on `weekStart`.
+ */
+export function gridLayout(today: string, weekStart: Weekday = 1, weeks = 53): GridLayout {
+  const first = addDays(startOfWeek(today, weekStart), -7 * (weeks - 1));
+  const todayN = dayNumber(today);
+  const columns: GridCell[][] = [];
+  const months: { column: number; label: string }[] = [];
+  let lastMonth = -1;
+  for (let w = 0; w < weeks; w++) {
+    const column: GridCell[] = [];
+    for (let d = 0; d < 7; d++) {
+      const n = dayNumber(first) + w * 7 + d;
+      column.push({ date: fromDayNumber(n), future: n > todayN });
+    }
+    const month = Number(column[0].date.slice(5, 7)) - 1;
+    if (month !== lastMonth) {
+      // Skip a label squeezed into the very first column when the next one starts a month too.
+      const crowded = w === 0 && addDays(column[0].date, 7).slice(5, 7) !== column[0].date.slice(5, 7);
+      if (!crowded) months.push({ column: w, label: MONTHS[month] });
+      lastMonth = month;
+    }
+    columns.push(column);
+  }
+  const rows = Array.from({ length: 7 }, (_, i) => ((weekStart - 1 + i) % 7 + 1) as Weekday);
+  return { weeks: columns, months, rows };
+}
+
+/** "Monday" … "Sunday" for a weekday. */
+export function weekdayName(day: Weekday, style: "long" | "short" = "long"): string {
+  const names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+  return style === "long" ? names[day - 1] : names[day - 1].slice(0, 3);
+}
+
+/** "Mon 3 Mar 2026"-style label for titles and screen readers. */
+export function formatDay(date: string): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return `${weekdayName(isoWeekday(date), "short")} ${d} ${MONTHS[m - 1]} ${y}`;
+}
