@@ -19,8 +19,7 @@ const ORDER: Record<LogLevel, number> = {
   warn: 30,
   error: 40,
 };
-const SECRET_KEY =
-  /pass(word)?|secret|token|cookie|authorization|api[-_]?key|dsn/i;
+const SECRET_KEY = /pass(word)?|secret|token|cookie|authorization|api[-_]?key|dsn/i;
 
 let threshold: number = ORDER.info;
 let sink: (level: LogLevel, line: string) => void = (level, line) => {
@@ -84,12 +83,8 @@ function write(
 
 /** The app's logger. `msg` is a stable dotted event name; details go in `fields`. */
 export const log = {
-  debug: (msg: string, fields?: Record<string, unknown>) =>
-    write("debug", msg, fields),
-  info: (msg: string, fields?: Record<string, unknown>) =>
-    write("info", msg, fields),
-  warn: (msg: string, fields?: Record<string, unknown>) =>
-    write("warn", msg, fields),
-  error: (msg: string, fields?: Record<string, unknown>) =>
-    write("error", msg, fields),
+  debug: (msg: string, fields?: Record<string, unknown>) => write("debug", msg, fields),
+  info: (msg: string, fields?: Record<string, unknown>) => write("info", msg, fields),
+  warn: (msg: string, fields?: Record<string, unknown>) => write("warn", msg, fields),
+  error: (msg: string, fields?: Record<string, unknown>) => write("error", msg, fields),
 };

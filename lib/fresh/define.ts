@@ -31,7 +31,8 @@ export function isPageResult(value: unknown): value is PageResult<unknown> {
   return typeof value === "object" && value !== null && (value as { __page?: unknown }).__page === true;
 }
 
-type DataOf<H> = H extends HandlerFn<infer D, never> ? D
+type DataOf<H> = unknown extends H ? unknown
+  : H extends HandlerFn<infer D, never> ? D
   : H extends Partial<Record<Method, (...args: never[]) => unknown>> ? {
       [K in keyof H]: H[K] extends (...args: never[]) => infer R ? Awaited<R> extends HandlerResult<infer D> ? D : never
         : never;

@@ -67,8 +67,9 @@ export type Middleware<State = Record<string, unknown>> = (
 export interface RouteModule {
   // deno-lint-ignore no-explicit-any
   handler?: Handlers<any, any> | Middleware<any> | Middleware<any>[];
+  // Any page component: each route types its own data and state.
   // deno-lint-ignore no-explicit-any
-  default?: ComponentType<PageProps<any, any>> | ((props: PageProps<any, any>) => VNode | null);
+  default?: ComponentType<any> | ((props: any) => VNode | null);
 }
 
 /** The generated `fresh.gen.ts`: every route and island module, by file. */

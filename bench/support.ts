@@ -1,0 +1,94 @@
+/**
+ * Shared pieces of the benchmarks: spawning the app as a real process, and running
+ * `wrk` against a URL. Benchmarks print numbers and ratios against a baseline measured
+ * in the same run; they assert nothing.
+ */
+
+export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+export interface Spawned {
+  url: string;
+  child: Deno.ChildProcess;
+  /** Milliseconds from spawn to the "server.listening" log line. */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns `deno run -A <script>` and waits for a `"server.listening"` log line with the URL. */
+export async function spawnApp(script: string, env: Record<string, string>): Promise<Spawned> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script],
+    cwd: ROOT,
+    env: { PORT: "0", LOG_LEVEL: "warn", NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${script} exited before listening: ${await new Response(child.stderr).text()}`);
+    buffer += value;
+    const line = buffer.split("\n").find((l) => l.includes('"server.listening"'));
+    if (line) {
+      const startMs = performance.now() - started;
+      // Keep draining so the child never blocks on a full pipe.
+      (async () => {
+        while (!(await reader.read()).done) { /* drain */ }
+      })();
+      child.stderr.pipeTo(new WritableStream()).catch(() => {});
+      return {
+        url: JSON.parse(line).url,
+        child,
+        startMs,
+        async stop() {
+          child.kill("SIGTERM");
+          await child.status;
+        },
+      };
+    }
+  }
+}
+
+export interface WrkResult {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+}
+
+/** Runs wrk (Debian's package) and parses its latency distribution. */
+export async function wrk(
+  url: string,
+  options: { seconds?: number; connections?: number; threads?: number } = {},
+): Promise<WrkResult> {
+  const { seconds = 10, connections = 50, threads = 1 } = options;
+  const out = await new Deno.Command("wrk", {
+    args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output().catch((error) => {
+    throw new Error(`wrk is needed for this benchmark (apt-get install wrk): ${error.message}`);
+  });
+  const text = new TextDecoder().decode(out.stdout);
+  const number = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  const latency = (pct: string) => {
+    const m = new RegExp(`\\s${pct}%\\s+([\\d.]+)(us|ms|s)`).exec(text);
+    if (!m) return NaN;
+    return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[m[2]];
+  };
+  return {
+    requestsPerSec: number(/Requests\/sec:\s+([\d.]+)/),
+    p50Ms: latency("50"),
+    p99Ms: latency("99"),
+    non2xx: number(/Non-2xx or 3xx responses:\s+(\d+)/) || 0,
+  };
+}
+
+/** Prints one result line as JSON, so runs can be compared by script. */
+export function report(name: string, fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ bench: name, ...fields }));
+}
+
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

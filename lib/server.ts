@@ -1,0 +1,150 @@
+/**
+ * Start-up and graceful shutdown. `main.ts` calls {@linkcode startServer}; tests use
+ * {@linkcode openServices} + `createApp` to get the same app without a port.
+ *
+ * Shutdown (SIGTERM/SIGINT): stop accepting, let in-flight requests finish for up to
+ * 10 s, close the DB pool (bounded) and KV, exit 0.
+ */
+import manifest from "../fresh.gen.ts";
+import { openDb } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import { createApp } from "./app.ts";
+import { type Config, loadConfig } from "./config.ts";
+import { loadIslandAssets } from "./fresh/islands/server.ts";
+import { loadStaticFiles } from "./fresh/static_files.ts";
+import { openKv } from "./kv.ts";
+import { log, setLogLevel } from "./log.ts";
+import type { Services } from "./state.ts";
+
+/** In-flight requests get this long to finish after a shutdown signal. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Opens the database (migrating it) and KV. */
+export async function openServices(config: Config): Promise<Services> {
+  const started = performance.now();
+  const db = await openDb(config);
+  try {
+    const { applied } = await migrate(db);
+    const kv = await openKv(config);
+    log.info("services.ready", {
+      backend: db.backend,
+      migrationsApplied: applied,
+      ms: Math.round(performance.now() - started),
+    });
+    return { config, db, kv, startedAt: performance.now() };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/** Closes what {@linkcode openServices} opened. */
+export async function closeServices(services: Services): Promise<void> {
+  await services.db.close(5_000);
+  services.kv.close();
+}
+
+/** Loads the built island assets and the static files for an app at the project root. */
+export async function loadAssets() {
+  return {
+    assets: loadIslandAssets(`${ROOT}/_fresh`),
+    staticFiles: await loadStaticFiles([
+      { dir: `${ROOT}/static`, prefix: "/" },
+      { dir: `${ROOT}/_fresh/js`, prefix: "/_fresh/js/", immutable: true },
+    ]),
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  /** Resolves when the server has shut down and everything is closed. */
+  finished: Promise<void>;
+  shutdown(reason: string): Promise<void>;
+}
+
+/** `main.ts`'s entry: starts the server; a start-up failure is logged and exits 1. */
+export async function main(): Promise<void> {
+  try {
+    await startServer();
+  } catch (error) {
+    log.error("server.start_failed", { error: error instanceof Error ? error.message : String(error) });
+    Deno.exit(1);
+  }
+}
+
+/** Starts the app from the environment; handles SIGTERM/SIGINT. */
+export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
+  setLogLevel(config.logLevel);
+  const started = performance.now();
+  const services = await openServices(config);
+  const { assets, staticFiles } = await loadAssets();
+  const app = createApp({ services, manifest, assets, staticFiles });
+
+  // Deno's server.shutdown() cuts request bodies that are still arriving, so drain
+  // first: count requests in flight, answer new ones 503 once stopping, and shut the
+  // listener only when the in-flight ones are done (or the grace period is over).
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+  const handler = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response> => {
+    if (draining) {
+      return Response.json({ error: { code: "unavailable", message: "The server is restarting: try again" } }, {
+        status: 503,
+        headers: { "Connection": "close", "Retry-After": "1" },
+      });
+    }
+    inFlight++;
+    try {
+      return await app.fetch(req, info);
+    } finally {
+      if (--inFlight === 0) drained?.();
+    }
+  };
+
+  let listening!: (url: string) => void;
+  const ready = new Promise<string>((resolve) => listening = resolve);
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    onListen: ({ hostname, port }) => {
+      const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+      log.info("server.listening", {
+        url,
+        startupMs: Math.round(performance.now() - started),
+        version: config.version,
+      });
+      listening(url);
+    },
+  }, handler);
+  const url = await ready;
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string) => {
+    stopping ??= (async () => {
+      log.info("server.stopping", { reason });
+      draining = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained = resolve);
+      const graceful = await Promise.race([
+        idle.then(() => server.shutdown()).then(() => true),
+        new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS)),
+      ]);
+      clearTimeout(timer);
+      if (!graceful) log.warn("server.shutdown_timeout", { graceMs: SHUTDOWN_GRACE_MS });
+      await closeServices(services);
+      log.info("server.stopped", { reason });
+    })();
+    return stopping;
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(signal, () => {
+      shutdown(signal).then(() => Deno.exit(0), (error) => {
+        log.error("server.shutdown_failed", { error });
+        Deno.exit(1);
+      });
+    });
+  }
+  return { url, finished: server.finished.then(() => stopping), shutdown };
+}

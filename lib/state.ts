@@ -1,0 +1,37 @@
+/**
+ * The per-request state, typed once for the whole app (Fresh's `utils/state.ts`),
+ * and the `define` helpers bound to it.
+ */
+import type { Config } from "./config.ts";
+import type { Db } from "../db/client.ts";
+import type { AuthUser } from "../db/users.ts";
+import { createDefine } from "./fresh/mod.ts";
+
+/** Long-lived dependencies, opened once at start-up and shared by every request. */
+export interface Services {
+  config: Config;
+  db: Db;
+  kv: Deno.Kv;
+  /** `performance.now()` at start-up, for `uptimeS`. */
+  startedAt: number;
+}
+
+export interface State {
+  requestId: string;
+  /** The CSP nonce of this response's inline script. */
+  nonce: string;
+  services: Services;
+  /** The route pattern that answered, for logs. */
+  route?: string;
+  /** The signed-in user, set by the root middleware. */
+  user?: AuthUser;
+  /** How the user authenticated: a browser session (CSRF-checked) or a Bearer token. */
+  auth?: { kind: "session"; sessionHash: string } | { kind: "token" };
+}
+
+/** Hono's environment type for this app. */
+export interface AppEnv {
+  Variables: { state: State };
+}
+
+export const define = createDefine<State>();

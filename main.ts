@@ -1,0 +1,3 @@
+import { main } from "./lib/server.ts";
+
+if (import.meta.main) await main();

@@ -1,0 +1,22 @@
+import { HttpError, type PageProps } from "../lib/fresh/mod.ts";
+import type { State } from "../lib/state.ts";
+
+/** Every error other than 404. Shows the request id for a 5xx so support can find the log line. */
+export default function ErrorPage({ error, state }: PageProps<unknown, State>) {
+  const status = error instanceof HttpError ? error.status : 500;
+  const message = error instanceof HttpError ? error.message : "Something went wrong on our side";
+  return (
+    <section class="error-page">
+      <h1>{status >= 500 ? "Something went wrong" : "We could not do that"}</h1>
+      <p>{message}</p>
+      {status >= 500 && state?.requestId && (
+        <p class="muted">
+          Request id: <code>{state.requestId}</code>
+        </p>
+      )}
+      <p>
+        <a class="button" href="/">Go to the start page</a>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,22 @@
+import type { PageProps } from "../lib/fresh/mod.ts";
+import type { State } from "../lib/state.ts";
+
+/** The document shell around every page. */
+export default function App({ Component, state }: PageProps<unknown, State>) {
+  const theme = state.user?.theme;
+  return (
+    <html lang="en" data-theme={theme && theme !== "system" ? theme : undefined}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>ConsistencyGrid</title>
+        <link rel="stylesheet" href="/styles.css" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+      </head>
+      <body>
+        <Component />
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * The real app around a fresh, migrated test database and an in-memory KV, called in
+ * process (no port). Extra route modules can be added for pipeline tests.
+ *
+ * @example
+ * ```ts
+ * await using t = await startTestApp();
+ * const res = await t.app.request("/api/health");
+ * ```
+ */
+import manifest from "../../fresh.gen.ts";
+import { createApp } from "../../lib/app.ts";
+import { type Config, loadConfig } from "../../lib/config.ts";
+import type { RouteModule } from "../../lib/fresh/mod.ts";
+import { setLogLevel } from "../../lib/log.ts";
+import { loadAssets } from "../../lib/server.ts";
+import type { Services } from "../../lib/state.ts";
+import { openTestDb } from "./db.ts";
+
+export interface TestAppOptions {
+  config?: Partial<Config>;
+  /** Extra route modules by file ("routes/api/boom.ts"). */
+  routes?: Record<string, RouteModule>;
+  /** Use this database instead of a fresh test database (the caller closes it). */
+  db?: Services["db"];
+}
+
+export async function startTestApp(options: TestAppOptions = {}) {
+  // Request lines would drown the test output; LOG_LEVEL=info brings them back.
+  setLogLevel((Deno.env.get("LOG_LEVEL") as "info" | undefined) ?? "warn");
+  const testDb = options.db ? undefined : await openTestDb();
+  const db = options.db ?? testDb!.db;
+  const kv = await Deno.openKv(":memory:");
+  const config: Config = {
+    ...loadConfig(() => undefined),
+    dataDir: ":memory:",
+    kvPath: ":memory:",
+    version: "test",
+    ...options.config,
+  };
+  const services: Services = { config, db, kv, startedAt: performance.now() };
+  const { assets, staticFiles } = await loadAssets();
+  const app = createApp({
+    services,
+    manifest: { ...manifest, routes: { ...manifest.routes, ...options.routes } },
+    assets,
+    staticFiles,
+  });
+  return {
+    app,
+    services,
+    async [Symbol.asyncDispose]() {
+      kv.close();
+      await testDb?.dispose();
+    },
+  };
+}
