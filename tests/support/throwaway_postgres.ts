@@ -1,0 +1,312 @@
+/**
+ * A private PostgreSQL server for one test: initdb into a temporary directory, on a
+ * free loopback port, stopped and started at will (what outage tests need).
+ *
+ * Returns `null` when the PostgreSQL binaries are not installed, so tests can
+ * `ignore` themselves; under `CI=true` a missing install throws instead, so CI
+ * cannot pass by skipping. As root the server runs as the `postgres` user (Debian's
+ * Postgres refuses root).
+ *
+ * @example
+ * ```ts
+ * const pg = await startThrowawayPostgres();
+ * Deno.test({ name: "outage", ignore: pg === null, async fn() {
+ *   await using _ = pg!;
+ *   await pg!.stop();
+ *   // ... assert the app notices ...
+ *   await pg!.start();
+ * } });
+ * ```
+ */
+
+export interface ThrowawayPostgres {
+  /** `postgres://postgres@127.0.0.1:PORT/postgres` (trust authentication). */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server: `immediate` (default) is a crash, `fast` a clean shutdown. */
+  stop(mode?: "immediate" | "fast"): Promise<void>;
+  /** Starts it again on the same port and data. */
+  start(): Promise<void>;
+  /** Freezes every server process (SIGSTOP): connections stay open, nothing answers. */
+  freeze(): Promise<void>;
+  /** Undoes {@linkcode freeze} (SIGCONT). */
+  thaw(): Promise<void>;
+  /** Stops the server and deletes its files. */
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * True when the PostgreSQL binaries are installed (so tests can decide `ignore`
+ * before starting anything); under `CI=true` their absence throws.
+ */
+export async function postgresInstalled(): Promise<boolean> {
+  return (await postgresBin()) !== null;
+}
+
+async function postgresBin(): Promise<string | null> {
+  const bin = await findPostgresBin();
+  if (!bin && Deno.env.get("CI") === "true") {
+    throw new Error(
+      "PostgreSQL binaries not found but CI=true: install them " +
+        "(apt-get install -y postgresql) or set PG_BIN",
+    );
+  }
+  return bin;
+}
+
+/** Starts a fresh server, or returns `null` when Postgres is not installed. */
+export async function startThrowawayPostgres(): Promise<
+  ThrowawayPostgres | null
+> {
+  const bin = await postgresBin();
+  if (!bin) return null;
+  const asRoot = Deno.uid() === 0;
+  const dir = await Deno.makeTempDir({ prefix: "cg-pg-" });
+  if (asRoot) await run("chown", ["postgres:", dir]);
+  const dataDir = `${dir}/data`;
+  const port = freePort();
+  const owner = (cmd: string, args: string[]) =>
+    asRoot ? run("runuser", ["-u", "postgres", "--", `${bin}/${cmd}`, ...args]) : run(`${bin}/${cmd}`, args);
+
+  await owner("initdb", [
+    "-D",
+    dataDir,
+    "-U",
+    "postgres",
+    "--auth=trust",
+    "-E",
+    "UTF8",
+    "--locale=C.UTF-8",
+    "--no-sync",
+    "--no-instructions",
+  ]);
+  const serverOptions = [
+    `-p ${port}`,
+    `-k ${dir}`,
+    "-c listen_addresses=127.0.0.1",
+    "-c fsync=off",
+    "-c max_connections=50",
+  ].join(" ");
+  const start = () =>
+    owner("pg_ctl", [
+      "start",
+      "-D",
+      dataDir,
+      "-l",
+      `${dir}/postgres.log`,
+      "-w",
+      "-t",
+      "30",
+      "-o",
+      serverOptions,
+    ]);
+  const stop = async (mode: "immediate" | "fast" = "immediate") => {
+    await owner("pg_ctl", ["stop", "-D", dataDir, "-m", mode, "-w", "-t", "30"]);
+  };
+  const signalAll = async (signal: "SIGSTOP" | "SIGCONT") => {
+    const postmaster = Number(
+      (await Deno.readTextFile(`${dataDir}/postmaster.pid`)).split("\n")[0],
+    );
+    for (const pid of [postmaster, ...await childrenOf(postmaster)]) {
+      Deno.kill(pid, signal);
+    }
+  };
+  await start();
+
+  let disposed = false;
+  // A test that dies before disposing must not leave a server running.
+  const abandon = () => {
+    try {
+      const pid = Number(Deno.readTextFileSync(`${dataDir}/postmaster.pid`).split("\n")[0]);
+      Deno.kill(pid, "SIGCONT");
+      Deno.kill(pid, "SIGQUIT"); // immediate shutdown
+    } catch {
+      // Not running.
+    }
+  };
+  globalThis.addEventListener("unload", abandon);
+  const dispose = async () => {
+    if (disposed) return;
+    disposed = true;
+    globalThis.removeEventListener("unload", abandon);
+    await signalAll("SIGCONT").catch(() => {});
+    await stop("immediate").catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    stop,
+    start,
+    freeze: () => signalAll("SIGSTOP"),
+    thaw: () => signalAll("SIGCONT"),
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  };
+}
+
+/** A PgBouncer in transaction mode in front of a throwaway server. */
+export interface ThrowawayPgBouncer {
+  /** `postgres://postgres@127.0.0.1:PORT/postgres` through PgBouncer. */
+  readonly url: string;
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Starts PgBouncer (transaction pooling, as in production) in front of `server`,
+ * or returns `null` when it is not installed (throws under `CI=true`).
+ */
+export async function startThrowawayPgBouncer(
+  server: ThrowawayPostgres,
+): Promise<ThrowawayPgBouncer | null> {
+  const bin = await findPgBouncer();
+  if (!bin) {
+    if (Deno.env.get("CI") === "true") {
+      throw new Error("pgbouncer not found but CI=true: apt-get install -y pgbouncer");
+    }
+    return null;
+  }
+  const asRoot = Deno.uid() === 0;
+  const dir = await Deno.makeTempDir({ prefix: "cg-pgbouncer-" });
+  const port = freePort();
+  await Deno.writeTextFile(`${dir}/userlist.txt`, `"postgres" ""\n`);
+  // Short waits so an outage shows within a test's patience.
+  await Deno.writeTextFile(
+    `${dir}/pgbouncer.ini`,
+    [
+      "[databases]",
+      `* = host=127.0.0.1 port=${server.port}`,
+      "[pgbouncer]",
+      "listen_addr = 127.0.0.1",
+      `listen_port = ${port}`,
+      "unix_socket_dir =",
+      "auth_type = trust",
+      `auth_file = ${dir}/userlist.txt`,
+      "pool_mode = transaction",
+      "default_pool_size = 5",
+      "query_wait_timeout = 2",
+      "server_connect_timeout = 2",
+      "server_login_retry = 1",
+      "ignore_startup_parameters = extra_float_digits,options",
+      `logfile = ${dir}/pgbouncer.log`,
+      `pidfile = ${dir}/pgbouncer.pid`,
+      "",
+    ].join("\n"),
+  );
+  if (asRoot) await run("chown", ["-R", "postgres:", dir]);
+  await (asRoot
+    ? run("runuser", ["-u", "postgres", "--", bin, "-d", `${dir}/pgbouncer.ini`])
+    : run(bin, ["-d", `${dir}/pgbouncer.ini`]));
+  await waitForPort(port);
+  const pid = Number((await Deno.readTextFile(`${dir}/pgbouncer.pid`)).trim());
+
+  let disposed = false;
+  const kill = () => {
+    try {
+      Deno.kill(pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  };
+  // A test that dies before disposing must not leave PgBouncer running.
+  globalThis.addEventListener("unload", kill);
+  const dispose = async () => {
+    if (disposed) return;
+    disposed = true;
+    globalThis.removeEventListener("unload", kill);
+    kill();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  };
+}
+
+async function findPgBouncer(): Promise<string | null> {
+  const dirs = [...(Deno.env.get("PATH") ?? "").split(":"), "/usr/sbin"];
+  for (const dir of dirs) {
+    if (dir && await exists(`${dir}/pgbouncer`)) return `${dir}/pgbouncer`;
+  }
+  return null;
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+}
+
+async function findPostgresBin(): Promise<string | null> {
+  const fromEnv = Deno.env.get("PG_BIN");
+  if (fromEnv) return fromEnv;
+  const versions: number[] = [];
+  try {
+    for await (const entry of Deno.readDir("/usr/lib/postgresql")) {
+      if (/^\d+$/.test(entry.name)) versions.push(Number(entry.name));
+    }
+  } catch {
+    // Not Debian's layout.
+  }
+  for (const version of versions.sort((a, b) => b - a)) {
+    const bin = `/usr/lib/postgresql/${version}/bin`;
+    if (await exists(`${bin}/pg_ctl`)) return bin;
+  }
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir && await exists(`${dir}/pg_ctl`) && await exists(`${dir}/initdb`)) {
+      return dir;
+    }
+  }
+  return null;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A port that was free a moment ago (the OS picks it). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+async function childrenOf(pid: number): Promise<number[]> {
+  try {
+    const text = await Deno.readTextFile(`/proc/${pid}/task/${pid}/children`);
+    return text.trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function run(cmd: string, args: string[]): Promise<void> {
+  const { code, stdout, stderr } = await new Deno.Command(cmd, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    const decoder = new TextDecoder();
+    throw new Error(
+      `${cmd} ${args.join(" ")} exited with ${code}: ` +
+        decoder.decode(stderr) + decoder.decode(stdout),
+    );
+  }
+}
