@@ -53,6 +53,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       frameAncestors: ["'none'"],
     },
     strictTransportSecurity: https ? "max-age=63072000; includeSubDomains" : false,
+    // `no-referrer` (Hono's default) makes Chromium post forms with `Origin: null`,
+    // which the CSRF guard must then judge by Sec-Fetch-Site alone.
+    referrerPolicy: "strict-origin-when-cross-origin",
     crossOriginEmbedderPolicy: false,
   }));
   app.use(bodyLimit({

@@ -1,15 +1,17 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
 import { HttpError } from "../../lib/fresh/mod.ts";
-import { setLogSink } from "../../lib/log.ts";
+import { setLogLevel, setLogSink } from "../../lib/log.ts";
 import { startTestApp } from "../support/app.ts";
 
 /** Collects log lines while `fn` runs. */
 async function captureLogs<T>(fn: () => T | Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
   const lines: Record<string, unknown>[] = [];
   const restore = setLogSink((_level, line) => lines.push(JSON.parse(line)));
+  setLogLevel("info");
   try {
     return { result: await fn(), lines };
   } finally {
+    setLogLevel("warn");
     restore();
   }
 }

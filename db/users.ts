@@ -1,0 +1,108 @@
+/**
+ * Users as the app sees them, and the lookups authentication needs: by session and by
+ * API token, each one query that returns the user with their settings.
+ *
+ * @example
+ * ```ts
+ * const user = await findUserBySession(db, sha256Hex(secret));
+ * ```
+ */
+import type { Weekday } from "../lib/calendar.ts";
+import type { DbQueries } from "./client.ts";
+
+export type Theme = "system" | "light" | "dark";
+export type PlanId = "free" | "pro";
+
+/** The signed-in user, with the settings every page needs. */
+export interface AuthUser {
+  id: string;
+  email: string;
+  displayName: string | null;
+  timezone: string;
+  weekStart: Weekday;
+  theme: Theme;
+  emailReminders: boolean;
+  plan: PlanId;
+  createdAt: Date;
+}
+
+/** The columns of {@linkcode AuthUser}, for queries that join `users as u`. */
+const USER_COLUMNS = `u.id::text as id, u.email, u.display_name, u.timezone, u.week_start, u.theme,
+  u.email_reminders, u.plan_id, u.created_at`;
+
+interface UserRow {
+  id: string;
+  email: string;
+  display_name: string | null;
+  timezone: string;
+  week_start: number;
+  theme: Theme;
+  email_reminders: boolean;
+  plan_id: PlanId;
+  created_at: Date;
+}
+
+export function toAuthUser(row: UserRow): AuthUser {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    timezone: row.timezone,
+    weekStart: row.week_start as Weekday,
+    theme: row.theme,
+    emailReminders: row.email_reminders,
+    plan: row.plan_id,
+    createdAt: row.created_at,
+  };
+}
+
+/** Sliding sessions: expiry moves forward when less than this remains (one write a day at most). */
+const SESSION_DAYS = 30;
+
+/**
+ * The user behind a live session, extending it when it has aged a day; null when the
+ * session is unknown or expired.
+ */
+export async function findUserBySession(db: DbQueries, idHash: string): Promise<AuthUser | null> {
+  const rows = await db.sql.unsafe<(UserRow & { refresh: boolean })[]>(
+    `select ${USER_COLUMNS}, s.expires_at < now() + interval '${SESSION_DAYS - 1} days' as refresh
+       from sessions s join users u on u.id = s.user_id
+      where s.id_hash = $1 and s.expires_at > now()`,
+    [idHash],
+  );
+  if (rows.length === 0) return null;
+  if (rows[0].refresh) {
+    await db.sql`update sessions set expires_at = now() + ${SESSION_DAYS + " days"}::interval where id_hash = ${idHash}`;
+  }
+  return toAuthUser(rows[0]);
+}
+
+/**
+ * The user behind a personal API token (by its hash). Records when it was last used,
+ * to the minute: a script polling the API should not cost a write per request.
+ */
+export async function findUserByToken(db: DbQueries, tokenHash: string): Promise<AuthUser | null> {
+  const rows = await db.sql.unsafe<(UserRow & { token_id: string; stale: boolean })[]>(
+    `select ${USER_COLUMNS}, t.id::text as token_id,
+            coalesce(t.last_used_at < now() - interval '1 minute', true) as stale
+       from api_tokens t join users u on u.id = t.user_id
+      where t.token_hash = $1`,
+    [tokenHash],
+  );
+  if (rows.length === 0) return null;
+  if (rows[0].stale) await db.sql`update api_tokens set last_used_at = now() where id = ${rows[0].token_id}`;
+  return toAuthUser(rows[0]);
+}
+
+/** Starts a session for `userId`, stored by the hash of its secret. */
+export async function createSession(db: DbQueries, userId: string, idHash: string): Promise<void> {
+  await db.sql`insert into sessions (id_hash, user_id, expires_at)
+               values (${idHash}, ${userId}, now() + ${SESSION_DAYS + " days"}::interval)`;
+}
+
+/** Ends one session (log-out). */
+export async function deleteSession(db: DbQueries, idHash: string): Promise<void> {
+  await db.sql`delete from sessions where id_hash = ${idHash}`;
+}
+
+export { SESSION_DAYS };

@@ -1,0 +1,17 @@
+/**
+ * The guard every signed-in route starts with.
+ *
+ * @example
+ * ```ts
+ * const user = requireUser(ctx); // 401 for the API; pages redirect to /login?next=…
+ * ```
+ */
+import type { AuthUser } from "../../db/users.ts";
+import { HttpError } from "../fresh/http_error.ts";
+import type { FreshContext } from "../fresh/mod.ts";
+import type { State } from "../state.ts";
+
+export function requireUser(ctx: FreshContext<State>): AuthUser {
+  if (!ctx.state.user) throw new HttpError(401);
+  return ctx.state.user;
+}
