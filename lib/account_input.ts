@@ -1,0 +1,183 @@
+/**
+ * What a client may send about accounts, as zod schemas shared by the JSON API and the
+ * no-JavaScript pages; every bad field is reported at once (`lib/validate.ts`).
+ *
+ * The rules:
+ * - `email`: trimmed, lower-cased, a valid address of at most 254 characters.
+ * - `password`: 8–128 characters (code points, not trimmed: spaces count). Log-in only
+ *   asks for one, so it never reveals the policy of an account.
+ * - `timezone`: an IANA zone this runtime knows ({@linkcode isValidTimeZone}); at
+ *   sign-up it is optional and defaults to `UTC`.
+ * - Settings: `displayName` ≤ 80 characters, one line (`""` or `null` clears it);
+ *   `weekStart` an ISO weekday 1–7; `theme` `system`, `light` or `dark`;
+ *   `emailReminders` a boolean. In JSON every setting is optional (absent = unchanged);
+ *   the settings form always sends them all, and its unticked checkbox is absent,
+ *   which there means `false` ({@linkcode settingsFormSchema}).
+ * - Token `name`: 1–100 characters, one line.
+ *
+ * @example
+ * ```ts
+ * const input = parseInput(signupSchema, { email: " Ann@Example.com ", password: "s3cret-pass" });
+ * input; // { email: "ann@example.com", password: "s3cret-pass", timezone: "UTC" }
+ * ```
+ */
+import { z } from "zod";
+import { asRuleViolation } from "../db/rules.ts";
+import type { Theme } from "../db/users.ts";
+import { isValidTimeZone, type Weekday } from "./calendar.ts";
+import { HttpError, safeLocalPath } from "./fresh/mod.ts";
+import { type FieldErrors, validationFields } from "./validate.ts";
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+export const EMAIL_MAX = 254;
+export const DISPLAY_NAME_MAX = 80;
+export const TOKEN_NAME_MAX = 100;
+export const THEMES: readonly Theme[] = ["system", "light", "dark"];
+/** The one answer to a failed log-in, whether the e-mail or the password was wrong. */
+export const LOGIN_FAILED = "Wrong e-mail or password";
+
+/** Every zone a user can pick, `UTC` first (the runtime's list leaves it out). */
+export const TIME_ZONES: readonly string[] = ["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")];
+
+/** Lengths as people count them: "👍" is one character, not two UTF-16 units. */
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+const emailSchema = z.string({ error: "Enter your e-mail address" })
+  .trim()
+  .toLowerCase()
+  .refine((text) => text.length > 0, "Enter your e-mail address")
+  .refine((text) => text.length <= EMAIL_MAX, `Use an e-mail address of at most ${EMAIL_MAX} characters`)
+  .refine((text) => z.email().safeParse(text).success, "Enter a valid e-mail address, like ann@example.com");
+
+const newPasswordSchema = z.string({ error: "Choose a password" })
+  .refine((text) => characters(text) >= PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
+  .refine((text) => characters(text) <= PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`);
+
+const timezoneSchema = z.string({ error: "Choose a timezone from the list" })
+  .trim()
+  .refine(isValidTimeZone, "Choose a timezone from the list, like Europe/Berlin");
+
+/** `POST /api/auth/signup` and the sign-up form. */
+export const signupSchema = z.object({
+  email: emailSchema,
+  password: newPasswordSchema,
+  // A form without JavaScript may send an empty field: that is "no preference" too.
+  timezone: z.preprocess((value) => value === "" ? undefined : value, timezoneSchema.default("UTC")),
+});
+export type SignupInput = z.infer<typeof signupSchema>;
+
+/** `POST /api/auth/login` and the log-in form. */
+export const loginSchema = z.object({
+  email: z.string({ error: "Enter your e-mail address" })
+    .trim()
+    .toLowerCase()
+    .refine((text) => text.length > 0, "Enter your e-mail address")
+    .refine((text) => text.length <= EMAIL_MAX, `Use an e-mail address of at most ${EMAIL_MAX} characters`),
+  password: z.string({ error: "Enter your password" })
+    .refine((text) => text.length > 0, "Enter your password")
+    // Far above any valid password; only keeps absurd bodies away from the hasher.
+    .refine((text) => text.length <= 4 * PASSWORD_MAX, "Enter your password"),
+});
+export type LoginInput = z.infer<typeof loginSchema>;
+
+const displayNameSchema = z.string({ error: "Send the display name as text (or null to clear it)" })
+  .trim()
+  .refine((text) => characters(text) <= DISPLAY_NAME_MAX, `Use at most ${DISPLAY_NAME_MAX} characters`)
+  .refine((text) => !CONTROL.test(text), "Remove line breaks and control characters");
+
+/** Forms send numbers as text; JSON sends numbers. Both become a number here. */
+const weekStartSchema = z.preprocess(
+  (value) => typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value,
+  z.number({ error: "Choose the day your week starts on" })
+    .int("Choose the day your week starts on")
+    .min(1, "Choose a day from Monday (1) to Sunday (7)")
+    .max(7, "Choose a day from Monday (1) to Sunday (7)"),
+).transform((n) => n as Weekday);
+
+const themeSchema = z.enum(["system", "light", "dark"], { error: "Choose system, light or dark" });
+
+/**
+ * `POST /api/settings/save`: any subset of the settings; absent = unchanged.
+ * `displayName` `null` or `""` clears it (both come out as `null`).
+ */
+export const settingsSchema = z.object({
+  displayName: displayNameSchema.nullable()
+    .transform((text) => text === "" ? null : text)
+    .optional(),
+  timezone: timezoneSchema.optional(),
+  weekStart: weekStartSchema.optional(),
+  theme: themeSchema.optional(),
+  emailReminders: z.boolean({ error: "Send emailReminders as true or false" }).optional(),
+});
+export type SettingsInput = z.infer<typeof settingsSchema>;
+
+/**
+ * The settings form: every field is on the page, so every setting is saved; the
+ * reminders checkbox is absent when unticked, which means off.
+ */
+export const settingsFormSchema = z.object({
+  displayName: z.preprocess((value) => value ?? "", displayNameSchema)
+    .transform((text) => text === "" ? null : text),
+  timezone: timezoneSchema,
+  weekStart: weekStartSchema,
+  theme: themeSchema,
+  emailReminders: z.preprocess((value) => value !== undefined && value !== "" && value !== "off", z.boolean()),
+});
+
+/** `POST /api/tokens` and the new-token form. */
+export const tokenNameSchema = z.object({
+  name: z.string({ error: "Name the token" })
+    .trim()
+    .refine((text) => text.length > 0, "Name the token, e.g. “laptop script”")
+    .refine((text) => characters(text) <= TOKEN_NAME_MAX, `Use at most ${TOKEN_NAME_MAX} characters`)
+    .refine((text) => !CONTROL.test(text), "Remove line breaks and control characters"),
+});
+
+/**
+ * Where to go after logging in: `next` when it is a local path (never another site,
+ * never back to the log-in or sign-up page), else the dashboard.
+ */
+export function afterLoginPath(next: unknown): string {
+  if (typeof next !== "string" || next === "" || safeLocalPath(next) !== next) return "/app";
+  if (/^\/(login|signup|logout)(?=[/?#]|$)/.test(next)) return "/app";
+  return next;
+}
+
+/**
+ * What a page form shows for a failed submission: every bad field (validation), the
+ * e-mail field for a taken address (`conflictField`), or a form-level message (`_`)
+ * for a rule the database refused. Undefined for any other error, which the caller
+ * rethrows.
+ *
+ * @example
+ * ```ts
+ * const failed = formFailure(error, "email");
+ * if (!failed) throw error;
+ * return page({ values, errors: failed.errors }, { status: failed.status });
+ * ```
+ */
+export function formFailure(
+  error: unknown,
+  conflictField = "_",
+): { status: number; errors: FieldErrors } | undefined {
+  const fields = validationFields(error);
+  if (fields) return { status: 400, errors: fields };
+  if (error instanceof HttpError) return undefined;
+  const rule = asRuleViolation(error);
+  if (rule?.kind === "conflict") return { status: 409, errors: { [conflictField]: rule.message } };
+  if (rule?.kind === "invalid") return { status: 400, errors: { _: rule.message } };
+  return undefined;
+}
+
+/** A form field's text for re-rendering it ("" when absent or repeated). */
+export function formText(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}

@@ -1,0 +1,24 @@
+import { accountView, logIn } from "../../../db/accounts.ts";
+import { LOGIN_FAILED, loginSchema } from "../../../lib/account_input.ts";
+import { sessionCookie } from "../../../lib/auth/session_cookie.ts";
+import { readBody } from "../../../lib/body.ts";
+import { HttpError } from "../../../lib/fresh/mod.ts";
+import { define } from "../../../lib/state.ts";
+import { parseInput } from "../../../lib/validate.ts";
+
+/**
+ * Signs in: 200 `{user}` + a new session cookie (the request's own session, if any, is
+ * rotated out). Unknown e-mail and wrong password get the same 401, in the same time.
+ */
+export const handler = define.handlers({
+  async POST(ctx) {
+    const { db, config } = ctx.state.services;
+    const input = parseInput(loginSchema, (await readBody(ctx.req)).data);
+    const current = ctx.state.auth?.kind === "session" ? ctx.state.auth.sessionHash : undefined;
+    const session = await logIn(db, input, current);
+    if (!session) throw new HttpError(401, LOGIN_FAILED);
+    return Response.json({ user: accountView(session.user) }, {
+      headers: { "Set-Cookie": sessionCookie(config, session.sessionSecret), "Cache-Control": "no-store" },
+    });
+  },
+});

@@ -1,0 +1,25 @@
+import { createToken, listTokens } from "../../../db/accounts.ts";
+import { tokenNameSchema } from "../../../lib/account_input.ts";
+import { requireUser } from "../../../lib/auth/require_user.ts";
+import { readBody } from "../../../lib/body.ts";
+import { define } from "../../../lib/state.ts";
+import { parseInput } from "../../../lib/validate.ts";
+
+export const handler = define.handlers({
+  /** The user's personal API tokens, newest first (never their secrets). */
+  async GET(ctx) {
+    const user = requireUser(ctx);
+    return Response.json({ tokens: await listTokens(ctx.state.services.db, user.id) });
+  },
+
+  /** Creates a token: 201 `{token: {id, name}, secret}`; the secret is never shown again. */
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { name } = parseInput(tokenNameSchema, (await readBody(ctx.req)).data);
+    const { token, secret } = await createToken(ctx.state.services.db, user.id, name);
+    return Response.json({ token: { id: token.id, name: token.name }, secret }, {
+      status: 201,
+      headers: { "Cache-Control": "no-store" },
+    });
+  },
+});

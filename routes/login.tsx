@@ -1,0 +1,85 @@
+import { Actions, ErrorSummary, Field } from "../components/form.tsx";
+import { logIn } from "../db/accounts.ts";
+import { afterLoginPath, EMAIL_MAX, formFailure, formText, LOGIN_FAILED, loginSchema } from "../lib/account_input.ts";
+import { sessionCookie } from "../lib/auth/session_cookie.ts";
+import { readBody } from "../lib/body.ts";
+import { page } from "../lib/fresh/mod.ts";
+import { define } from "../lib/state.ts";
+import { type FieldErrors, parseInput } from "../lib/validate.ts";
+
+interface LoginPage {
+  email: string;
+  /** Where to go after logging in (a local path), carried through the form. */
+  next: string;
+  errors?: FieldErrors;
+}
+
+export const handler = define.handlers({
+  GET(ctx) {
+    const next = afterLoginPath(ctx.url.searchParams.get("next"));
+    if (ctx.state.user) return ctx.redirect(next);
+    return page<LoginPage>({ email: "", next });
+  },
+
+  async POST(ctx) {
+    const { db, config } = ctx.state.services;
+    const { data } = await readBody(ctx.req);
+    const next = afterLoginPath(data.next ?? ctx.url.searchParams.get("next"));
+    const shown = (errors: FieldErrors, status: number) =>
+      page<LoginPage>({ email: formText(data.email), next, errors }, { status });
+    try {
+      const input = parseInput(loginSchema, data);
+      const current = ctx.state.auth?.kind === "session" ? ctx.state.auth.sessionHash : undefined;
+      const session = await logIn(db, input, current);
+      if (!session) return shown({ _: LOGIN_FAILED }, 401);
+      const response = ctx.redirect(next);
+      response.headers.append("Set-Cookie", sessionCookie(config, session.sessionSecret));
+      return response;
+    } catch (error) {
+      const failed = formFailure(error);
+      if (!failed) throw error;
+      return shown(failed.errors, failed.status);
+    }
+  },
+});
+
+/** Log-in: e-mail and password; back to `next` (a local path) afterwards. */
+export default define.page<typeof handler>(function Login({ data }) {
+  const { errors } = data;
+  return (
+    <section class="auth-page">
+      <div class="card auth-card">
+        <h1>Log in</h1>
+        <p class="muted">Welcome back. Your grid is waiting.</p>
+        <ErrorSummary errors={errors} title="That did not work" />
+        <form method="post" action="/login">
+          <input type="hidden" name="next" value={data.next} />
+          <Field
+            label="E-mail"
+            name="email"
+            type="email"
+            value={data.email}
+            error={errors?.email}
+            autocomplete="email"
+            maxLength={EMAIL_MAX}
+            required
+          />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            error={errors?.password}
+            autocomplete="current-password"
+            required
+          />
+          <Actions>
+            <button type="submit" class="button button-primary">Log in</button>
+          </Actions>
+        </form>
+        <p class="auth-switch">
+          New here? <a href="/signup">Create an account</a>
+        </p>
+      </div>
+    </section>
+  );
+});

@@ -1,0 +1,277 @@
+import { Actions, ErrorSummary, Field, SelectField } from "../components/form.tsx";
+import {
+  type ApiToken,
+  createToken,
+  listTokens,
+  revokeToken,
+  saveSettings,
+  type Settings,
+  settingsOf,
+} from "../db/accounts.ts";
+import type { AuthUser } from "../db/users.ts";
+import {
+  DISPLAY_NAME_MAX,
+  formFailure,
+  formText,
+  settingsFormSchema,
+  TIME_ZONES,
+  TOKEN_NAME_MAX,
+  tokenNameSchema,
+} from "../lib/account_input.ts";
+import { requireUser } from "../lib/auth/require_user.ts";
+import { readBody } from "../lib/body.ts";
+import { formatDay, localDay, type Weekday, weekdayName } from "../lib/calendar.ts";
+import { type FreshContext, HttpError, page } from "../lib/fresh/mod.ts";
+import { define, type State } from "../lib/state.ts";
+import { type FieldErrors, parseInput } from "../lib/validate.ts";
+
+/** The settings form's fields as text, so a failed submission comes back as typed. */
+interface SettingsValues {
+  displayName: string;
+  timezone: string;
+  weekStart: string;
+  theme: string;
+  emailReminders: boolean;
+}
+
+interface SettingsPage {
+  user: AuthUser;
+  values: SettingsValues;
+  errors?: FieldErrors;
+  tokens: ApiToken[];
+  tokenName: string;
+  tokenErrors?: FieldErrors;
+  /** A token just created: its secret is on this response only. */
+  newToken?: { name: string; secret: string };
+  notice?: string;
+}
+
+const NOTICES: Record<string, string> = {
+  saved: "Settings saved.",
+  revoked: "Token revoked. Scripts using it can no longer sign in.",
+};
+
+function valuesOf(settings: Settings): SettingsValues {
+  return {
+    displayName: settings.displayName ?? "",
+    timezone: settings.timezone,
+    weekStart: String(settings.weekStart),
+    theme: settings.theme,
+    emailReminders: settings.emailReminders,
+  };
+}
+
+/** The page's data with the user's current settings and tokens; `extra` overrides. */
+async function pageData(ctx: FreshContext<State>, user: AuthUser, extra: Partial<SettingsPage> = {}) {
+  const tokens = await listTokens(ctx.state.services.db, user.id);
+  return { user, values: valuesOf(settingsOf(user)), tokens, tokenName: "", ...extra } satisfies SettingsPage;
+}
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    const user = requireUser(ctx);
+    const notice = NOTICES[ctx.url.searchParams.get("done") ?? ""];
+    return page<SettingsPage>(await pageData(ctx, user, { notice }));
+  },
+
+  /** Three forms post here, told apart by `intent`. */
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { db } = ctx.state.services;
+    const { data } = await readBody(ctx.req);
+    switch (data.intent ?? "save-settings") {
+      case "save-settings":
+        try {
+          await saveSettings(db, user.id, parseInput(settingsFormSchema, data));
+          return ctx.redirect("/settings?done=saved");
+        } catch (error) {
+          const failed = formFailure(error);
+          if (!failed) throw error;
+          const values = {
+            displayName: formText(data.displayName),
+            timezone: formText(data.timezone),
+            weekStart: formText(data.weekStart),
+            theme: formText(data.theme),
+            emailReminders: data.emailReminders !== undefined,
+          };
+          return page<SettingsPage>(await pageData(ctx, user, { values, errors: failed.errors }), {
+            status: failed.status,
+          });
+        }
+      case "create-token":
+        try {
+          const { name } = parseInput(tokenNameSchema, data);
+          const { token, secret } = await createToken(db, user.id, name);
+          // Shown in this response and never again: the secret is stored nowhere (only its
+          // hash), so there is nothing a redirect could fetch it back from.
+          return page<SettingsPage>(await pageData(ctx, user, { newToken: { name: token.name, secret } }), {
+            status: 201,
+            headers: { "Cache-Control": "no-store" },
+          });
+        } catch (error) {
+          const failed = formFailure(error);
+          if (!failed) throw error;
+          return page<SettingsPage>(
+            await pageData(ctx, user, { tokenName: formText(data.name), tokenErrors: failed.errors }),
+            { status: failed.status },
+          );
+        }
+      case "revoke-token":
+        await revokeToken(db, user.id, formText(data.tokenId));
+        return ctx.redirect("/settings?done=revoked#tokens");
+      default:
+        throw new HttpError(400, "Unknown form: reload the settings page and try again");
+    }
+  },
+});
+
+const WEEKDAYS = ([1, 2, 3, 4, 5, 6, 7] as Weekday[]).map((day) => ({ value: day, label: weekdayName(day) }));
+const THEME_OPTIONS = [
+  { value: "system", label: "System (follow this device)" },
+  { value: "light", label: "Light" },
+  { value: "dark", label: "Dark" },
+];
+const PLAN_NAMES: Record<string, string> = { free: "Free", pro: "Pro" };
+
+/** Settings: profile and preferences, plan, and personal API tokens. */
+export default define.page<typeof handler>(function SettingsPage({ data }) {
+  const { user, values, errors } = data;
+  const zones = TIME_ZONES.includes(values.timezone) || !values.timezone
+    ? TIME_ZONES
+    : [values.timezone, ...TIME_ZONES];
+  return (
+    <div class="settings-page">
+      <header class="page-header">
+        <h1>Settings</h1>
+        <p class="muted">
+          Signed in as <strong>{user.displayName ?? user.email}</strong>
+          {user.displayName && <>({user.email})</>}
+        </p>
+      </header>
+      {data.notice && <p class="notice" role="status">{data.notice}</p>}
+
+      <section class="card settings-section" aria-labelledby="preferences-heading">
+        <h2 id="preferences-heading">Profile and preferences</h2>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/settings">
+          <input type="hidden" name="intent" value="save-settings" />
+          <Field
+            label="Display name"
+            name="displayName"
+            value={values.displayName}
+            error={errors?.displayName}
+            hint="Shown instead of your e-mail. Leave empty to use your e-mail."
+            autocomplete="nickname"
+            maxLength={DISPLAY_NAME_MAX}
+          />
+          <SelectField
+            label="Timezone"
+            name="timezone"
+            value={values.timezone}
+            options={zones.map((zone) => ({ value: zone, label: zone }))}
+            error={errors?.timezone}
+            hint={`Your days start at midnight here. Today there is ${formatDay(localDay(user.timezone))}.`}
+          />
+          <SelectField
+            label="Week starts on"
+            name="weekStart"
+            value={values.weekStart}
+            options={WEEKDAYS}
+            error={errors?.weekStart}
+          />
+          <SelectField label="Theme" name="theme" value={values.theme} options={THEME_OPTIONS} error={errors?.theme} />
+          <div class={errors?.emailReminders ? "field field-invalid" : "field"}>
+            <label class="choice" for="field-emailReminders">
+              <input
+                type="checkbox"
+                id="field-emailReminders"
+                name="emailReminders"
+                checked={values.emailReminders}
+                aria-describedby="field-emailReminders-hint"
+              />{" "}
+              E-mail me my reminders
+            </label>
+            <p class="field-hint" id="field-emailReminders-hint">
+              Off: reminders only show up in the app.
+            </p>
+            {errors?.emailReminders && <p class="field-error">{errors.emailReminders}</p>}
+          </div>
+          <Actions>
+            <button type="submit" class="button button-primary">Save settings</button>
+          </Actions>
+        </form>
+      </section>
+
+      <section class="card settings-section" aria-labelledby="plan-heading">
+        <h2 id="plan-heading">Plan</h2>
+        <p>
+          You are on the <strong class="plan-badge">{PLAN_NAMES[user.plan] ?? user.plan}</strong> plan.{" "}
+          <a href="/upgrade">{user.plan === "free" ? "Upgrade to Pro" : "See plans"}</a>
+        </p>
+      </section>
+
+      <section class="card settings-section" id="tokens" aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading">API tokens</h2>
+        <p class="muted">
+          Personal tokens let scripts use the API as you: send <code>Authorization: Bearer &lt;token&gt;</code>.
+        </p>
+        {data.newToken && <NewTokenSecret name={data.newToken.name} secret={data.newToken.secret} />}
+        <TokenList tokens={data.tokens} timezone={user.timezone} />
+        <ErrorSummary errors={data.tokenErrors} />
+        <form method="post" action="/settings#tokens" class="token-create">
+          <input type="hidden" name="intent" value="create-token" />
+          <Field
+            label="New token name"
+            name="name"
+            value={data.tokenName}
+            error={data.tokenErrors?.name}
+            placeholder="e.g. laptop script"
+            maxLength={TOKEN_NAME_MAX}
+            required
+          />
+          <Actions>
+            <button type="submit" class="button">Create token</button>
+          </Actions>
+        </form>
+      </section>
+    </div>
+  );
+});
+
+function NewTokenSecret({ name, secret }: { name: string; secret: string }) {
+  return (
+    <div class="token-secret" role="status">
+      <p>
+        <strong>Token “{name}” created.</strong> Copy it now: it will not be shown again.
+      </p>
+      <label for="new-token-secret" class="visually-hidden">New token secret</label>
+      <input id="new-token-secret" class="token-secret-value" type="text" readOnly value={secret} />
+    </div>
+  );
+}
+
+function TokenList({ tokens, timezone }: { tokens: ApiToken[]; timezone: string }) {
+  if (tokens.length === 0) return <p class="muted">No tokens yet.</p>;
+  return (
+    <ul class="token-list">
+      {tokens.map((token) => (
+        <li class="token-item" key={token.id}>
+          <div class="token-info">
+            <strong class="token-name">{token.name}</strong>
+            <span class="muted">
+              Created {formatDay(localDay(timezone, token.createdAt))} ·{" "}
+              {token.lastUsedAt ? `last used ${formatDay(localDay(timezone, token.lastUsedAt))}` : "never used"}
+            </span>
+          </div>
+          <form method="post" action="/settings" class="inline-form">
+            <input type="hidden" name="intent" value="revoke-token" />
+            <input type="hidden" name="tokenId" value={token.id} />
+            <button type="submit" class="button button-danger" aria-label={`Revoke token ${token.name}`}>
+              Revoke
+            </button>
+          </form>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,99 @@
+import { Actions, ErrorSummary, Field } from "../components/form.tsx";
+import { signUp } from "../db/accounts.ts";
+import TimezoneInput from "../islands/TimezoneInput.tsx";
+import {
+  EMAIL_MAX,
+  formFailure,
+  formText,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  signupSchema,
+  TIME_ZONES,
+} from "../lib/account_input.ts";
+import { sessionCookie } from "../lib/auth/session_cookie.ts";
+import { readBody } from "../lib/body.ts";
+import { page } from "../lib/fresh/mod.ts";
+import { define } from "../lib/state.ts";
+import { type FieldErrors, parseInput } from "../lib/validate.ts";
+
+interface SignupPage {
+  /** What the form shows: the user's input when it comes back (never the password). */
+  values: { email: string; timezone: string };
+  errors?: FieldErrors;
+  /** Let the browser fill in the timezone: only on a fresh form, never over the user's choice. */
+  detectTimezone: boolean;
+}
+
+export const handler = define.handlers({
+  GET(ctx) {
+    if (ctx.state.user) return ctx.redirect("/app");
+    return page<SignupPage>({ values: { email: "", timezone: "UTC" }, detectTimezone: true });
+  },
+
+  async POST(ctx) {
+    const { db, config } = ctx.state.services;
+    const { data } = await readBody(ctx.req);
+    try {
+      const input = parseInput(signupSchema, data);
+      const current = ctx.state.auth?.kind === "session" ? ctx.state.auth.sessionHash : undefined;
+      const { sessionSecret } = await signUp(db, input, current);
+      const response = ctx.redirect("/app");
+      response.headers.append("Set-Cookie", sessionCookie(config, sessionSecret));
+      return response;
+    } catch (error) {
+      const failed = formFailure(error, "email");
+      if (!failed) throw error;
+      const values = { email: formText(data.email), timezone: formText(data.timezone) || "UTC" };
+      return page<SignupPage>({ values, errors: failed.errors, detectTimezone: false }, { status: failed.status });
+    }
+  },
+});
+
+/** Sign-up: e-mail, password and timezone (filled in from the browser when it can). */
+export default define.page<typeof handler>(function Signup({ data }) {
+  const { values, errors } = data;
+  return (
+    <section class="auth-page">
+      <div class="card auth-card">
+        <h1>Create your account</h1>
+        <p class="muted">Free: up to 10 habits and 20 goals. No card needed.</p>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/signup">
+          <Field
+            label="E-mail"
+            name="email"
+            type="email"
+            value={values.email}
+            error={errors?.email}
+            autocomplete="email"
+            maxLength={EMAIL_MAX}
+            required
+          />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. A few unrelated words make a strong one.`}
+            error={errors?.password}
+            autocomplete="new-password"
+            maxLength={PASSWORD_MAX}
+            required
+          />
+          <TimezoneInput
+            name="timezone"
+            value={values.timezone}
+            zones={TIME_ZONES}
+            detect={data.detectTimezone}
+            error={errors?.timezone}
+          />
+          <Actions>
+            <button type="submit" class="button button-primary">Create account</button>
+          </Actions>
+        </form>
+        <p class="auth-switch">
+          Already have an account? <a href="/login">Log in</a>
+        </p>
+      </div>
+    </section>
+  );
+});
