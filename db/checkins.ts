@@ -1,0 +1,214 @@
+/**
+ * Check-ins: one per habit per user-local day, written only by the Postgres function
+ * `upsert_checkin` (sql/004_habits.sql), which checks ownership and the allowed days,
+ * upserts (so concurrent identical requests leave one row) and logs one activity row.
+ * Statistics come from one query fed to the pure `habitStats` (lib/stats.ts).
+ *
+ * @example
+ * ```ts
+ * const today = localDay(user.timezone);
+ * const checkin = await upsertCheckin(db, user.id, habit.id, { date: today, status: "done" }, today);
+ * const stats = await habitStatsFor(db, habit, today, user.weekStart);
+ * ```
+ */
+import type { Weekday } from "../lib/calendar.ts";
+import { type DayEntry, type HabitStats, habitStats } from "../lib/stats.ts";
+import type { DbQueries } from "./client.ts";
+import { type Habit, isUuid } from "./habits.ts";
+import { asRuleViolation, RuleViolation } from "./rules.ts";
+
+export type CheckinStatus = "done" | "skipped";
+
+/** One day of one habit. */
+export interface Checkin {
+  habitId: string;
+  /** The user-local day, `YYYY-MM-DD`. */
+  date: string;
+  status: CheckinStatus;
+  /** Numeric habits with `done`: the amount (stored as the target when none was given); else null. */
+  value: number | null;
+  note: string | null;
+  updatedAt: Date;
+}
+
+/** What {@linkcode upsertCheckin} takes; validate it with `checkinSchemaFor` (lib/habit_input.ts) first. */
+export interface CheckinWrite {
+  date: string;
+  /** `none` deletes the day's check-in. */
+  status: CheckinStatus | "none";
+  /** Numeric habits with `done` only; omitted or null on a numeric `done` = the target. */
+  value?: number | null;
+  /** Omitted (undefined) keeps the day's note; null or "" clears it. */
+  note?: string | null;
+}
+
+/** The habit fields statistics need (a whole {@linkcode Habit} will do). */
+export type HabitForStats = Pick<Habit, "id" | "kind" | "target" | "schedule" | "startDate">;
+
+interface CheckinRow {
+  habit_id: string;
+  day: string;
+  status: CheckinStatus;
+  value: number | null;
+  note: string | null;
+  updated_at: Date;
+}
+
+function toCheckin(row: CheckinRow): Checkin {
+  return {
+    habitId: row.habit_id,
+    date: row.day,
+    status: row.status,
+    value: row.value,
+    note: row.note,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * One of the user's habits' check-ins from `from` to `to` (inclusive), oldest first;
+ * empty for another user's, an unknown or a malformed habit id.
+ *
+ * @example
+ * ```ts
+ * const checkins = await listCheckins(db, user.id, habit.id, addDays(today, -29), today);
+ * ```
+ */
+export async function listCheckins(
+  db: DbQueries,
+  userId: string,
+  habitId: string,
+  from: string,
+  to: string,
+): Promise<Checkin[]> {
+  if (!isUuid(habitId)) return [];
+  const rows = await db.sql<CheckinRow[]>`
+    select habit_id, day, status, value, note, updated_at
+      from checkins
+     where habit_id = ${habitId}::uuid and user_id = ${userId}::uuid
+       and day between ${from}::date and ${to}::date
+     order by day`;
+  return rows.map(toCheckin);
+}
+
+/**
+ * Every check-in of the user's active habits from `from` to `to` (inclusive), in one
+ * query (the dashboard's grid): ordered by day, then habit.
+ *
+ * @example
+ * ```ts
+ * const week = await listUserCheckins(db, user.id, addDays(today, -6), today);
+ * ```
+ */
+export async function listUserCheckins(db: DbQueries, userId: string, from: string, to: string): Promise<Checkin[]> {
+  const rows = await db.sql<CheckinRow[]>`
+    select c.habit_id, c.day, c.status, c.value, c.note, c.updated_at
+      from checkins c
+      join habits h on h.id = c.habit_id
+     where c.user_id = ${userId}::uuid
+       and c.day between ${from}::date and ${to}::date
+       and h.archived_at is null
+     order by c.day, c.habit_id`;
+  return rows.map(toCheckin);
+}
+
+/**
+ * Sets one day of one of the user's habits (`today` is the user's local day): `done`
+ * or `skipped` save it, `none` deletes it (then the result is null). One call, one
+ * activity row (`checkin.saved` / `checkin.cleared`), whatever the concurrency.
+ * Throws `RuleViolation` `not_found` (another user's, unknown or malformed habit id) or
+ * `invalid` (a day after today or more than 366 days back, a value on a yes/no habit
+ * or without `done`).
+ *
+ * @example
+ * ```ts
+ * await upsertCheckin(db, user.id, habit.id, { date: today, status: "done", value: 12, note: "Easy" }, today);
+ * await upsertCheckin(db, user.id, habit.id, { date: today, status: "none" }, today); // null
+ * ```
+ */
+export async function upsertCheckin(
+  db: DbQueries,
+  userId: string,
+  habitId: string,
+  input: CheckinWrite,
+  today: string,
+): Promise<Checkin | null> {
+  if (!isUuid(habitId)) throw new RuleViolation("not_found", "No habit with that id");
+  // The function reads a null note as "keep" and '' as "clear".
+  const note = input.note === undefined ? null : input.note ?? "";
+  try {
+    const rows = await db.sql<CheckinRow[]>`
+      select habit_id, day, status, value, note, updated_at
+        from upsert_checkin(
+          ${userId}::uuid,
+          ${habitId}::uuid,
+          ${input.date}::date,
+          ${input.status}::text,
+          ${input.value ?? null}::numeric,
+          ${note}::text,
+          ${today}::date
+        )`;
+    return rows.length ? toCheckin(rows[0]) : null;
+  } catch (error) {
+    throw asRuleViolation(error) ?? error;
+  }
+}
+
+/**
+ * The habit's statistics as of the user's `today` (streaks, 30/365-day rates, total),
+ * from one query over its check-ins, by lib/stats.ts's rules.
+ *
+ * @example
+ * ```ts
+ * const stats = await habitStatsFor(db, habit, localDay(user.timezone), user.weekStart);
+ * stats.currentStreak; // days, or weeks for a weekly habit
+ * ```
+ */
+export async function habitStatsFor(
+  db: DbQueries,
+  habit: HabitForStats,
+  today: string,
+  weekStart: Weekday,
+): Promise<HabitStats> {
+  const rows = await db.sql<Pick<CheckinRow, "day" | "status" | "value">[]>`
+    select day, status, value from checkins where habit_id = ${habit.id}::uuid and day <= ${today}::date`;
+  return habitStats(habit, entriesByDay(rows), today, weekStart);
+}
+
+/**
+ * Statistics of several habits (the dashboard's list) from one query; keyed by habit id.
+ *
+ * @example
+ * ```ts
+ * const habits = await listHabits(db, user.id);
+ * const stats = await habitStatsForAll(db, habits, today, user.weekStart);
+ * stats.get(habits[0].id)?.currentStreak;
+ * ```
+ */
+export async function habitStatsForAll(
+  db: DbQueries,
+  habits: readonly HabitForStats[],
+  today: string,
+  weekStart: Weekday,
+): Promise<Map<string, HabitStats>> {
+  const result = new Map<string, HabitStats>();
+  if (habits.length === 0) return result;
+  const rows = await db.sql<(Pick<CheckinRow, "habit_id" | "day" | "status" | "value">)[]>`
+    select habit_id, day, status, value
+      from checkins
+     where habit_id = any(${habits.map((habit) => habit.id)}::uuid[]) and day <= ${today}::date`;
+  const byHabit = new Map<string, typeof rows[number][]>();
+  for (const row of rows) {
+    const list = byHabit.get(row.habit_id);
+    if (list) list.push(row);
+    else byHabit.set(row.habit_id, [row]);
+  }
+  for (const habit of habits) {
+    result.set(habit.id, habitStats(habit, entriesByDay(byHabit.get(habit.id) ?? []), today, weekStart));
+  }
+  return result;
+}
+
+function entriesByDay(rows: readonly Pick<CheckinRow, "day" | "status" | "value">[]): Map<string, DayEntry> {
+  return new Map(rows.map((row) => [row.day, { status: row.status, value: row.value }]));
+}

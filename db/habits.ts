@@ -1,0 +1,248 @@
+/**
+ * A user's habits: reads are plain queries scoped to the user; every change is one call
+ * of a Postgres function in `sql/004_habits.sql` (`create_habit`, `update_habit`,
+ * `delete_habit`), which checks ownership and the plan's limit, writes, and logs one
+ * activity row in the same statement.
+ *
+ * Ids that are not UUIDs, unknown ids and other users' ids all read as "no such habit"
+ * (`null` / `false`), never as an error: the routes answer 404 for each alike.
+ *
+ * @example
+ * ```ts
+ * const habit = await createHabit(db, user.id, { name: "Read", kind: "numeric", target: 20, unit: "pages" }, today);
+ * await updateHabit(db, user.id, habit.id, { archived: true });
+ * const active = await listHabits(db, user.id); // archived ones left out
+ * ```
+ */
+import { DEFAULT_HABIT_COLOR } from "../lib/habit_input.ts";
+import type { Schedule } from "../lib/stats.ts";
+import type { DbQueries } from "./client.ts";
+import { asRuleViolation, RuleViolation } from "./rules.ts";
+
+export type HabitKind = "boolean" | "numeric";
+
+/** A habit as the app and the API show it. */
+export interface Habit {
+  id: string;
+  name: string;
+  /** `#rrggbb`, lowercase. */
+  color: string;
+  kind: HabitKind;
+  /** Numeric habits: the amount a day needs to count as complete; null for yes/no habits. */
+  target: number | null;
+  /** Numeric habits: what the target counts ("pages"); null for yes/no habits. */
+  unit: string | null;
+  schedule: Schedule;
+  archived: boolean;
+  /** 0-based place in its list (active or archived). */
+  position: number;
+  /** The user-local day the habit was created (`YYYY-MM-DD`): statistics count from here. */
+  startDate: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * What creating a habit takes; validate it with `habitCreateSchema` (lib/habit_input.ts)
+ * first. Defaults: color {@linkcode DEFAULT_HABIT_COLOR}, kind `boolean`, schedule daily.
+ */
+export interface HabitInput {
+  name: string;
+  color?: string;
+  kind?: HabitKind;
+  target?: number | null;
+  unit?: string | null;
+  schedule?: Schedule;
+}
+
+/**
+ * A partial change (validate with `habitUpdateSchema`): only the keys present change.
+ * `kind: "boolean"` clears target and unit; `archived: false` counts against the plan;
+ * `position` moves the habit to that index in its list, shifting the others.
+ */
+export type HabitPatch = Partial<HabitInput> & { archived?: boolean; position?: number };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * True for a well-formed UUID. Checked before any query: Postgres would reject a
+ * malformed one with an error, and a malformed id is simply "not found".
+ */
+export function isUuid(id: unknown): id is string {
+  return typeof id === "string" && UUID.test(id);
+}
+
+interface HabitRow {
+  id: string;
+  name: string;
+  color: string;
+  kind: HabitKind;
+  target: number | null;
+  unit: string | null;
+  schedule: Schedule;
+  archived_at: Date | null;
+  position: number;
+  start_date: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toHabit(row: HabitRow): Habit {
+  return {
+    id: row.id,
+    name: row.name,
+    color: row.color,
+    kind: row.kind,
+    target: row.target,
+    unit: row.unit,
+    schedule: row.schedule,
+    archived: row.archived_at !== null,
+    position: row.position,
+    startDate: row.start_date,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * The user's habits in their order (position, then creation): active ones, or with
+ * `{ archived: true }` the archived ones.
+ *
+ * @example
+ * ```ts
+ * const archived = await listHabits(db, user.id, { archived: true });
+ * ```
+ */
+export async function listHabits(
+  db: DbQueries,
+  userId: string,
+  options: { archived?: boolean } = {},
+): Promise<Habit[]> {
+  // Two statements rather than one with a parameter, so each matches its partial index.
+  const rows = options.archived
+    ? await db.sql<HabitRow[]>`
+        select * from habits
+         where user_id = ${userId}::uuid and archived_at is not null
+         order by position, created_at, id`
+    : await db.sql<HabitRow[]>`
+        select * from habits
+         where user_id = ${userId}::uuid and archived_at is null
+         order by position, created_at, id`;
+  return rows.map(toHabit);
+}
+
+/**
+ * One of the user's habits (active or archived); null for another user's, an unknown
+ * or a malformed id.
+ *
+ * @example
+ * ```ts
+ * const habit = await getHabit(db, user.id, ctx.params.id);
+ * if (!habit) throw new HttpError(404, "No habit with that id");
+ * ```
+ */
+export async function getHabit(db: DbQueries, userId: string, habitId: string): Promise<Habit | null> {
+  if (!isUuid(habitId)) return null;
+  const rows = await db.sql<HabitRow[]>`
+    select * from habits where id = ${habitId}::uuid and user_id = ${userId}::uuid`;
+  return rows.length ? toHabit(rows[0]) : null;
+}
+
+/**
+ * Creates a habit at the end of the user's active list; `today` (the user's local day)
+ * becomes its start date. Throws a `RuleViolation`: `plan_limit` when the plan's active
+ * habits are all taken (exact under any concurrency), `invalid` for input the table
+ * refuses.
+ *
+ * @example
+ * ```ts
+ * const habit = await createHabit(db, user.id, parseInput(habitCreateSchema, body), localDay(user.timezone));
+ * ```
+ */
+export async function createHabit(db: DbQueries, userId: string, input: HabitInput, today: string): Promise<Habit> {
+  const kind = input.kind ?? "boolean";
+  try {
+    const [row] = await db.sql<HabitRow[]>`
+      select * from create_habit(
+        ${userId}::uuid,
+        ${input.name}::text,
+        ${input.color ?? DEFAULT_HABIT_COLOR}::text,
+        ${kind}::text,
+        ${input.target ?? null}::numeric,
+        ${input.unit ?? null}::text,
+        ${JSON.stringify(input.schedule ?? { type: "daily" })}::text::jsonb,
+        ${today}::date
+      )`;
+    return toHabit(row);
+  } catch (error) {
+    throw asHabitViolation(error);
+  }
+}
+
+/**
+ * Changes one of the user's habits; null when it is not theirs (or does not exist).
+ * Throws a `RuleViolation`: `plan_limit` when unarchiving passes the plan's limit,
+ * `invalid` when the result would break a rule (a target on a yes/no habit).
+ *
+ * @example
+ * ```ts
+ * await updateHabit(db, user.id, id, { position: 0 }); // move to the top
+ * await updateHabit(db, user.id, id, { archived: false }); // may throw plan_limit
+ * ```
+ */
+export async function updateHabit(
+  db: DbQueries,
+  userId: string,
+  habitId: string,
+  patch: HabitPatch,
+): Promise<Habit | null> {
+  if (!isUuid(habitId)) return null;
+  // Only keys that are present go to the function: absent means "leave as is".
+  const changes = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  try {
+    const rows = await db.sql<HabitRow[]>`
+      select * from update_habit(${userId}::uuid, ${habitId}::uuid, ${JSON.stringify(changes)}::text::jsonb)`;
+    return rows.length ? toHabit(rows[0]) : null;
+  } catch (error) {
+    throw asHabitViolation(error);
+  }
+}
+
+/**
+ * Deletes one of the user's habits and all its check-ins; false when it is not theirs.
+ *
+ * @example
+ * ```ts
+ * if (!(await deleteHabit(db, user.id, id))) throw new HttpError(404, "No habit with that id");
+ * ```
+ */
+export async function deleteHabit(db: DbQueries, userId: string, habitId: string): Promise<boolean> {
+  if (!isUuid(habitId)) return false;
+  const [row] = await db.sql<{ deleted: boolean }[]>`
+    select delete_habit(${userId}::uuid, ${habitId}::uuid) as deleted`;
+  return row.deleted;
+}
+
+/** The table's checks, in words a person can act on (input that passed the schemas should never get here). */
+const CONSTRAINT_MESSAGES: Record<string, string> = {
+  habits_name_check: "Name the habit in 1 to 100 characters",
+  habits_color_check: "Pick a color as #rrggbb",
+  habits_kind_check: 'Choose kind "boolean" or "numeric"',
+  habits_target_check:
+    'A numeric habit needs a target above 0 and a unit; a yes/no habit has neither (send kind "numeric" with them)',
+  habits_unit_check: "Keep the unit to 1 to 20 characters",
+  habits_schedule_check: "Choose a schedule: daily, weekly (1 to 7 times) or weekdays (1 to 7)",
+  habits_position_check: "The position is a whole number from 0",
+};
+
+/**
+ * A rule the function raised (CG4xx), or a check-constraint failure of `habits`, as a
+ * {@linkcode RuleViolation}; anything else unchanged.
+ */
+function asHabitViolation(error: unknown): unknown {
+  const { code, constraint_name: constraint } = (error ?? {}) as { code?: unknown; constraint_name?: unknown };
+  if (code === "23514" && typeof constraint === "string" && constraint in CONSTRAINT_MESSAGES) {
+    return new RuleViolation("invalid", CONSTRAINT_MESSAGES[constraint]);
+  }
+  return asRuleViolation(error) ?? error;
+}

@@ -1,0 +1,41 @@
+import { habitStatsFor } from "../../../db/checkins.ts";
+import { deleteHabit, getHabit, updateHabit } from "../../../db/habits.ts";
+import { requireUser } from "../../../lib/auth/require_user.ts";
+import { readBody } from "../../../lib/body.ts";
+import { localDay } from "../../../lib/calendar.ts";
+import { HttpError } from "../../../lib/fresh/mod.ts";
+import { habitUpdateSchema } from "../../../lib/habit_input.ts";
+import { define } from "../../../lib/state.ts";
+import { parseInput } from "../../../lib/validate.ts";
+
+/** Another user's habit, an unknown id and a malformed one all read the same. */
+const NOT_FOUND = "No habit with that id";
+
+export const handler = define.handlers({
+  /** The habit and its statistics as of the user's local today. */
+  async GET(ctx) {
+    const user = requireUser(ctx);
+    const { db } = ctx.state.services;
+    const habit = await getHabit(db, user.id, ctx.params.id);
+    if (!habit) throw new HttpError(404, NOT_FOUND);
+    const stats = await habitStatsFor(db, habit, localDay(user.timezone), user.weekStart);
+    return Response.json({ habit, stats });
+  },
+
+  /** Any create field, `archived?`, `position?`; 402 when unarchiving passes the plan's limit. */
+  async PUT(ctx) {
+    const user = requireUser(ctx);
+    const { data } = await readBody(ctx.req);
+    const patch = parseInput(habitUpdateSchema, data);
+    const habit = await updateHabit(ctx.state.services.db, user.id, ctx.params.id, patch);
+    if (!habit) throw new HttpError(404, NOT_FOUND);
+    return Response.json({ habit });
+  },
+
+  /** Deletes the habit and its check-ins. */
+  async DELETE(ctx) {
+    const user = requireUser(ctx);
+    if (!(await deleteHabit(ctx.state.services.db, user.id, ctx.params.id))) throw new HttpError(404, NOT_FOUND);
+    return new Response(null, { status: 204 });
+  },
+});

@@ -1,0 +1,26 @@
+import { createHabit, listHabits } from "../../../db/habits.ts";
+import { requireUser } from "../../../lib/auth/require_user.ts";
+import { readBody } from "../../../lib/body.ts";
+import { localDay } from "../../../lib/calendar.ts";
+import { habitCreateSchema, habitListQuerySchema } from "../../../lib/habit_input.ts";
+import { define } from "../../../lib/state.ts";
+import { parseInput } from "../../../lib/validate.ts";
+
+export const handler = define.handlers({
+  /** The user's active habits in order; `?archived=true` lists the archived ones. */
+  async GET(ctx) {
+    const user = requireUser(ctx);
+    const { archived } = parseInput(habitListQuerySchema, Object.fromEntries(ctx.url.searchParams));
+    const habits = await listHabits(ctx.state.services.db, user.id, { archived });
+    return Response.json({ habits });
+  },
+
+  /** Creates a habit starting on the user's local today; 402 past the plan's active habits. */
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { data } = await readBody(ctx.req);
+    const input = parseInput(habitCreateSchema, data);
+    const habit = await createHabit(ctx.state.services.db, user.id, input, localDay(user.timezone));
+    return Response.json({ habit }, { status: 201, headers: { Location: `/api/habits/${habit.id}` } });
+  },
+});
