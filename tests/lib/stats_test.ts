@@ -1,6 +1,6 @@
 import { assertEquals } from "../support/assert.ts";
 import { addDays } from "../../lib/calendar.ts";
-import { dayScore, type DayEntry, type HabitRule, habitStats } from "../../lib/stats.ts";
+import { type DayEntry, dayScore, type HabitRule, habitStats } from "../../lib/stats.ts";
 
 const daily: HabitRule = { kind: "boolean", target: null, schedule: { type: "daily" }, startDate: "2026-01-01" };
 
