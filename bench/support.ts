@@ -20,7 +20,7 @@ export async function spawnApp(script: string, env: Record<string, string>): Pro
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script],
     cwd: ROOT,
-    env: { PORT: "0", LOG_LEVEL: "warn", NO_COLOR: "1", ...env },
+    env: { PORT: "0", LOG_LEVEL: "info", NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -1,0 +1,39 @@
+/**
+ * A habit's most recent check-ins, newest first, with their notes.
+ *
+ * @example
+ * ```tsx
+ * <CheckinHistory habit={habit} checkins={recent} />
+ * ```
+ */
+import { formatDay } from "../lib/calendar.ts";
+import type { Schedule } from "../lib/stats.ts";
+import { checkinLabel } from "./grid_days.ts";
+
+export interface HistoryCheckin {
+  date: string;
+  status: "done" | "skipped";
+  value: number | null;
+  note: string | null;
+}
+
+export interface CheckinHistoryProps {
+  habit: { kind: "boolean" | "numeric"; target: number | null; unit: string | null; schedule: Schedule };
+  /** Newest first. */
+  checkins: readonly HistoryCheckin[];
+}
+
+export function CheckinHistory({ habit, checkins }: CheckinHistoryProps) {
+  if (checkins.length === 0) return <p class="muted">No check-ins yet.</p>;
+  return (
+    <ol class="history">
+      {checkins.map((checkin) => (
+        <li class={`history-item history-${checkin.status}`}>
+          <time dateTime={checkin.date}>{formatDay(checkin.date)}</time>
+          <span class="history-status">{checkinLabel(habit, checkin, checkin.date)}</span>
+          {checkin.note && <p class="history-note">{checkin.note}</p>}
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * One habit in the dashboard's "today" list: its color, name (a link to its page), what
+ * it asks for, and the one-tap check-in.
+ *
+ * @example
+ * ```tsx
+ * <HabitRow habit={habit} today="2026-03-04" checkin={todaysCheckin} stats={stats} />
+ * ```
+ */
+import CheckinToggle from "../islands/CheckinToggle.tsx";
+import type { DayEntry, HabitStats, Schedule } from "../lib/stats.ts";
+import { describeSchedule, describeTarget, safeColor, streakUnit } from "./habit_labels.ts";
+
+export interface HabitRowProps {
+  habit: {
+    id: string;
+    name: string;
+    color: string;
+    kind: "boolean" | "numeric";
+    target: number | null;
+    unit: string | null;
+    schedule: Schedule;
+  };
+  today: string;
+  checkin: DayEntry | undefined;
+  stats: HabitStats;
+}
+
+export function HabitRow({ habit, today, checkin, stats }: HabitRowProps) {
+  const meta = [describeSchedule(habit.schedule), describeTarget(habit)].filter(Boolean).join(" · ");
+  return (
+    <li class="habit-row">
+      <span class="habit-swatch" style={`--habit-color:${safeColor(habit.color)}`} aria-hidden="true"></span>
+      <div class="habit-row-text">
+        <a class="habit-name" href={`/habits/${habit.id}`}>{habit.name}</a>
+        <span class="habit-meta">{meta}</span>
+      </div>
+      <CheckinToggle
+        habitId={habit.id}
+        habitName={habit.name}
+        date={today}
+        kind={habit.kind}
+        target={habit.target}
+        unit={habit.unit}
+        status={checkin?.status ?? null}
+        value={checkin?.value ?? null}
+        streak={stats.currentStreak}
+        streakUnit={streakUnit(habit.schedule)}
+        returnTo="/app"
+      />
+    </li>
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * A habit's statistics as a row of figures: current and longest streak, completion
+ * over 30 and 365 days, total days done.
+ *
+ * @example
+ * ```tsx
+ * <StatsSummary stats={stats} unit="day" />
+ * ```
+ */
+import type { HabitStats } from "../lib/stats.ts";
+import { countOf, percent } from "./habit_labels.ts";
+
+export function StatsSummary({ stats, unit }: { stats: HabitStats; unit: "day" | "week" }) {
+  const figures: [string, string][] = [
+    ["Current streak", countOf(stats.currentStreak, unit)],
+    ["Longest streak", countOf(stats.longestStreak, unit)],
+    ["Last 30 days", percent(stats.completionRate30)],
+    ["Last 365 days", percent(stats.completionRate365)],
+    ["Total done", countOf(stats.totalDone, "day")],
+  ];
+  return (
+    <dl class="stats">
+      {figures.map(([label, value]) => (
+        <div class="stat">
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * How a habit's settings read in the UI: its schedule, its target, what its streaks
+ * count. One place, so the dashboard, the habit page and the forms say the same thing.
+ *
+ * @example
+ * ```ts
+ * describeSchedule({ type: "weekdays", days: [1, 3, 5] }); // "Mon, Wed, Fri"
+ * describeTarget({ kind: "numeric", target: 8, unit: "km" }); // "8 km a day"
+ * ```
+ */
+import { type Weekday, weekdayName } from "../lib/calendar.ts";
+import { DEFAULT_HABIT_COLOR } from "../lib/habit_input.ts";
+import type { Schedule } from "../lib/stats.ts";
+import { formatAmount } from "./grid_days.ts";
+
+export function describeSchedule(schedule: Schedule): string {
+  if (schedule.type === "daily") return "Every day";
+  if (schedule.type === "weekly") return schedule.times === 1 ? "Once a week" : `${schedule.times} times a week`;
+  if (schedule.days.length === 7) return "Every day";
+  return [...schedule.days].sort((a, b) => a - b).map((day) => weekdayName(day, "short")).join(", ");
+}
+
+/** "8 km a day" for numeric habits; empty for yes/no ones. */
+export function describeTarget(habit: { kind: string; target: number | null; unit: string | null }): string {
+  if (habit.kind !== "numeric" || habit.target === null) return "";
+  return `${formatAmount(habit.target)}${habit.unit ? ` ${habit.unit}` : ""} a day`;
+}
+
+const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/** The habit's color when it is a well-formed "#rrggbb" (it goes into a style attribute), else the default. */
+export function safeColor(color: string | null | undefined): string {
+  return color && HEX_COLOR.test(color) ? color : DEFAULT_HABIT_COLOR;
+}
+
+/** Weekly habits count their streaks in weeks, the others in days. */
+export function streakUnit(schedule: Schedule): "day" | "week" {
+  return schedule.type === "weekly" ? "week" : "day";
+}
+
+/** "5 days", "1 week". */
+export function countOf(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** "83 %" from a 0–1 rate. */
+export function percent(rate: number): string {
+  return `${Math.round(rate * 100)} %`;
+}
+
+/** The weekdays in the user's week order, starting at `weekStart`. */
+export function weekOrder(weekStart: Weekday): Weekday[] {
+  return Array.from({ length: 7 }, (_, i) => ((weekStart - 1 + i) % 7 + 1) as Weekday);
+}

@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { checkinDefaults, CheckinForm } from "../../../components/CheckinForm.tsx";
+import { CheckinHistory } from "../../../components/CheckinHistory.tsx";
+import { ConsistencyGrid, gridStart } from "../../../components/ConsistencyGrid.tsx";
+import { ErrorSummary } from "../../../components/form.tsx";
+import { formProblems } from "../../../components/form_problems.ts";
+import { fullDays, habitGridDays, indexCheckins } from "../../../components/grid_days.ts";
+import { countOf, describeSchedule, describeTarget, safeColor, streakUnit } from "../../../components/habit_labels.ts";
+import { StatsSummary } from "../../../components/StatsSummary.tsx";
+import { type HabitDetail, loadHabitDetail } from "../../../db/dashboard.ts";
+import { updateHabit } from "../../../db/habits.ts";
+import { requireUser } from "../../../lib/auth/require_user.ts";
+import { readBody } from "../../../lib/body.ts";
+import { localDay, type Weekday } from "../../../lib/calendar.ts";
+import { type FreshContext, HttpError, page } from "../../../lib/fresh/mod.ts";
+import { define, type State } from "../../../lib/state.ts";
+import { habitStats } from "../../../lib/stats.ts";
+import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
+
+/** How many check-ins the page lists. */
+const RECENT_CHECKINS = 30;
+
+interface HabitPageData extends HabitDetail {
+  today: string;
+  weekStart: Weekday;
+  errors?: FieldErrors;
+}
+
+/** The page's small forms: archive, unarchive, move to a position. */
+const manageSchema = z.union([
+  z.object({ archived: z.enum(["true", "false"]).transform((v) => v === "true") }),
+  z.object({ position: z.coerce.number().int().min(0).max(10_000) }),
+], { error: "Choose archive, unarchive or a position" });
+
+async function habitPage(ctx: FreshContext<State>, errors?: FieldErrors): Promise<HabitPageData> {
+  const user = requireUser(ctx);
+  const today = localDay(user.timezone);
+  const detail = await loadHabitDetail(ctx.state.services.db, user.id, ctx.params.id, today);
+  if (!detail) throw new HttpError(404, "No habit with that id");
+  return { ...detail, today, weekStart: user.weekStart, errors };
+}
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    return page(await habitPage(ctx));
+  },
+  /** Archive, unarchive, move up or down; then back here. */
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { data: form } = await readBody(ctx.req);
+    try {
+      const patch = parseInput(manageSchema, form);
+      const habit = await updateHabit(ctx.state.services.db, user.id, ctx.params.id, patch);
+      if (!habit) throw new HttpError(404, "No habit with that id");
+      return ctx.redirect(`/habits/${habit.id}`, 303);
+    } catch (error) {
+      const problems = formProblems(error);
+      if (!problems) throw error;
+      return page(await habitPage(ctx, problems.errors), { status: problems.status });
+    }
+  },
+});
+
+/** A habit's page: its year, statistics, a check-in form, recent check-ins and its settings. */
+export default define.page<typeof handler>(function HabitPage({ data }) {
+  const { habit, today, weekStart } = data;
+  const byDate = indexCheckins(data.checkins).get(habit.id) ?? new Map();
+  const stats = habitStats(habit, byDate, today, weekStart);
+  const unit = streakUnit(habit.schedule);
+  const days = habitGridDays(habit, byDate, gridStart(today, weekStart), today);
+  const recent = data.checkins.slice(-RECENT_CHECKINS).reverse();
+  const meta = [describeSchedule(habit.schedule), describeTarget(habit)].filter(Boolean).join(" · ");
+  return (
+    <div class="habit-page">
+      <p class="breadcrumb">
+        <a href="/app">Dashboard</a>
+      </p>
+      <header class="page-header">
+        <div>
+          <h1 class="habit-title">
+            <span class="habit-swatch" style={`--habit-color:${safeColor(habit.color)}`} aria-hidden="true"></span>
+            {habit.name}
+            {habit.archived && <span class="badge">Archived</span>}
+          </h1>
+          <p class="muted">{meta}</p>
+        </div>
+        <a class="button" href={`/habits/${habit.id}/edit`}>Edit</a>
+      </header>
+      <ErrorSummary errors={data.errors} title="That did not work" />
+      <section class="card" aria-labelledby="year-heading">
+        <h2 id="year-heading">The last year</h2>
+        <ConsistencyGrid
+          id="habit-grid"
+          today={today}
+          weekStart={weekStart}
+          days={days}
+          color={habit.color}
+          summary={`${habit.name}: done on ${countOf(fullDays(days, today), "day")} of the last 365; ` +
+            `current streak ${countOf(stats.currentStreak, unit)}.`}
+        />
+        <StatsSummary stats={stats} unit={unit} />
+      </section>
+      <div class="columns">
+        <section class="card" aria-labelledby="checkin-heading">
+          <h2 id="checkin-heading">Check in</h2>
+          <CheckinForm habit={habit} today={today} values={checkinDefaults(today)} returnTo={`/habits/${habit.id}`} />
+        </section>
+        <section class="card" aria-labelledby="recent-heading">
+          <h2 id="recent-heading">Recent check-ins</h2>
+          <CheckinHistory habit={habit} checkins={recent} />
+        </section>
+      </div>
+      <section class="card" aria-labelledby="manage-heading">
+        <h2 id="manage-heading">Manage</h2>
+        <div class="manage">
+          {habit.position > 0 && (
+            <form method="post" action={`/habits/${habit.id}`} class="inline-form">
+              <input type="hidden" name="position" value={habit.position - 1} />
+              <button type="submit" class="button">Move up</button>
+            </form>
+          )}
+          {habit.position < data.listLength - 1 && (
+            <form method="post" action={`/habits/${habit.id}`} class="inline-form">
+              <input type="hidden" name="position" value={habit.position + 1} />
+              <button type="submit" class="button">Move down</button>
+            </form>
+          )}
+          <form method="post" action={`/habits/${habit.id}`} class="inline-form">
+            <input type="hidden" name="archived" value={habit.archived ? "false" : "true"} />
+            <button type="submit" class="button">{habit.archived ? "Unarchive" : "Archive"}</button>
+          </form>
+          <a class="button button-danger" href={`/habits/${habit.id}/delete`}>Delete…</a>
+        </div>
+        <p class="muted small">
+          Archived habits keep their history but leave the dashboard and do not count towards your plan.
+        </p>
+      </section>
+    </div>
+  );
+});

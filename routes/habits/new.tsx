@@ -1,0 +1,63 @@
+import { formProblems } from "../../components/form_problems.ts";
+import { EMPTY_HABIT_FORM, HabitForm, type HabitFormValues, habitFormValues } from "../../components/HabitForm.tsx";
+import { createHabit } from "../../db/habits.ts";
+import { requireUser } from "../../lib/auth/require_user.ts";
+import { readBody } from "../../lib/body.ts";
+import { localDay } from "../../lib/calendar.ts";
+import { page } from "../../lib/fresh/mod.ts";
+import { habitCreateSchema, habitFormErrors, habitFormToInput } from "../../lib/habit_input.ts";
+import { define } from "../../lib/state.ts";
+import { type FieldErrors, parseInput } from "../../lib/validate.ts";
+
+interface NewHabitData {
+  values: HabitFormValues;
+  errors?: FieldErrors;
+  planLimit?: boolean;
+}
+
+export const handler = define.handlers({
+  GET(ctx) {
+    requireUser(ctx);
+    return page<NewHabitData>({ values: EMPTY_HABIT_FORM });
+  },
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { data: form } = await readBody(ctx.req);
+    try {
+      const input = parseInput(habitCreateSchema, habitFormToInput(form));
+      await createHabit(ctx.state.services.db, user.id, input, localDay(user.timezone));
+      return ctx.redirect("/app", 303);
+    } catch (error) {
+      const problems = formProblems(error);
+      if (!problems) throw error;
+      return page<NewHabitData>(
+        { values: habitFormValues(form), errors: habitFormErrors(problems.errors), planLimit: problems.status === 402 },
+        { status: problems.status },
+      );
+    }
+  },
+});
+
+export default define.page<typeof handler>(function NewHabit({ data, state }) {
+  return (
+    <section class="narrow">
+      <p class="breadcrumb">
+        <a href="/app">Dashboard</a>
+      </p>
+      <h1>New habit</h1>
+      {data.planLimit && (
+        <p class="notice">
+          <a href="/upgrade">See the plans</a> or <a href="/habits/archived">your archived habits</a>.
+        </p>
+      )}
+      <HabitForm
+        action="/habits/new"
+        values={data.values}
+        errors={data.errors}
+        weekStart={state.user!.weekStart}
+        submitLabel="Create habit"
+        cancelHref="/app"
+      />
+    </section>
+  );
+});
