@@ -72,7 +72,8 @@ export async function findUserBySession(db: DbQueries, idHash: string): Promise<
   );
   if (rows.length === 0) return null;
   if (rows[0].refresh) {
-    await db.sql`update sessions set expires_at = now() + ${SESSION_DAYS + " days"}::interval where id_hash = ${idHash}`;
+    await db.sql`update sessions set expires_at = now() + make_interval(days => ${SESSION_DAYS})
+                 where id_hash = ${idHash}`;
   }
   return toAuthUser(rows[0]);
 }
@@ -97,7 +98,7 @@ export async function findUserByToken(db: DbQueries, tokenHash: string): Promise
 /** Starts a session for `userId`, stored by the hash of its secret. */
 export async function createSession(db: DbQueries, userId: string, idHash: string): Promise<void> {
   await db.sql`insert into sessions (id_hash, user_id, expires_at)
-               values (${idHash}, ${userId}, now() + ${SESSION_DAYS + " days"}::interval)`;
+               values (${idHash}, ${userId}, now() + make_interval(days => ${SESSION_DAYS}))`;
 }
 
 /** Ends one session (log-out). */
