@@ -13,7 +13,7 @@ import { type Config, loadConfig } from "./config.ts";
 import { loadIslandAssets } from "./fresh/islands/server.ts";
 import { loadStaticFiles } from "./fresh/static_files.ts";
 import { openKv } from "./kv.ts";
-import { log, setLogLevel } from "./log.ts";
+import { flushLogs, log, setLogLevel } from "./log.ts";
 import type { Services } from "./state.ts";
 
 /** In-flight requests get this long to finish after a shutdown signal. */
@@ -140,7 +140,10 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => {
-      shutdown(signal).then(() => Deno.exit(0), (error) => {
+      shutdown(signal).then(() => {
+        flushLogs();
+        Deno.exit(0);
+      }, (error) => {
         log.error("server.shutdown_failed", { error });
         Deno.exit(1);
       });
