@@ -21,8 +21,8 @@ export interface State {
   /** The CSP nonce of this response's inline script. */
   nonce: string;
   services: Services;
-  /** The route pattern that answered, for logs. */
-  route?: string;
+  /** The page's `<title>` (before " · ConsistencyGrid"); handlers set it. */
+  title?: string;
   /** The signed-in user, set by the root middleware. */
   user?: AuthUser;
   /** How the user authenticated: a browser session (CSRF-checked) or a Bearer token. */

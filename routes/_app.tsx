@@ -10,7 +10,7 @@ export default function App({ Component, state }: PageProps<unknown, State>) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
-        <title>ConsistencyGrid</title>
+        <title>{state.title ? `${state.title} · ConsistencyGrid` : "ConsistencyGrid"}</title>
         <link rel="stylesheet" href="/styles.css" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
       </head>

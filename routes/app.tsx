@@ -11,6 +11,7 @@ import { habitStats, isScheduled } from "../lib/stats.ts";
 
 export const handler = define.handlers({
   async GET(ctx) {
+    ctx.state.title = "Dashboard";
     const user = requireUser(ctx);
     const today = localDay(user.timezone);
     const data = await loadDashboard(ctx.state.services.db, user.id, today);

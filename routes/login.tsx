@@ -16,12 +16,14 @@ interface LoginPage {
 
 export const handler = define.handlers({
   GET(ctx) {
+    ctx.state.title = "Log in";
     const next = afterLoginPath(ctx.url.searchParams.get("next"));
     if (ctx.state.user) return ctx.redirect(next);
     return page<LoginPage>({ email: "", next });
   },
 
   async POST(ctx) {
+    ctx.state.title = "Log in";
     const { db, config } = ctx.state.services;
     const { data } = await readBody(ctx.req);
     const next = afterLoginPath(data.next ?? ctx.url.searchParams.get("next"));

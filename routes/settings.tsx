@@ -69,6 +69,7 @@ async function pageData(ctx: FreshContext<State>, user: AuthUser, extra: Partial
 
 export const handler = define.handlers({
   async GET(ctx) {
+    ctx.state.title = "Settings";
     const user = requireUser(ctx);
     const notice = NOTICES[ctx.url.searchParams.get("done") ?? ""];
     return page<SettingsPage>(await pageData(ctx, user, { notice }));
@@ -76,6 +77,7 @@ export const handler = define.handlers({
 
   /** Three forms post here, told apart by `intent`. */
   async POST(ctx) {
+    ctx.state.title = "Settings";
     const user = requireUser(ctx);
     const { db } = ctx.state.services;
     const { data } = await readBody(ctx.req);

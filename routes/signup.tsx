@@ -26,11 +26,13 @@ interface SignupPage {
 
 export const handler = define.handlers({
   GET(ctx) {
+    ctx.state.title = "Sign up";
     if (ctx.state.user) return ctx.redirect("/app");
     return page<SignupPage>({ values: { email: "", timezone: "UTC" }, detectTimezone: true });
   },
 
   async POST(ctx) {
+    ctx.state.title = "Sign up";
     const { db, config } = ctx.state.services;
     const { data } = await readBody(ctx.req);
     try {

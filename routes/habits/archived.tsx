@@ -6,6 +6,7 @@ import { define } from "../../lib/state.ts";
 
 export const handler = define.handlers({
   async GET(ctx) {
+    ctx.state.title = "Archived habits";
     const user = requireUser(ctx);
     return page({ habits: await listHabits(ctx.state.services.db, user.id, { archived: true }) });
   },

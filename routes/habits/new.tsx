@@ -17,10 +17,12 @@ interface NewHabitData {
 
 export const handler = define.handlers({
   GET(ctx) {
+    ctx.state.title = "New habit";
     requireUser(ctx);
     return page<NewHabitData>({ values: EMPTY_HABIT_FORM });
   },
   async POST(ctx) {
+    ctx.state.title = "New habit";
     const user = requireUser(ctx);
     const { data: form } = await readBody(ctx.req);
     try {

@@ -32,6 +32,7 @@ function returnPath(value: unknown): string {
 async function ownHabit(ctx: FreshContext<State>, userId: string): Promise<Habit> {
   const habit = await getHabit(ctx.state.services.db, userId, ctx.params.id);
   if (!habit) throw new HttpError(404, "No habit with that id");
+  ctx.state.title = `Check in: ${habit.name}`;
   return habit;
 }
 

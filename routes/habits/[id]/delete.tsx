@@ -13,6 +13,7 @@ export const handler = define.handlers({
     const user = requireUser(ctx);
     const habit = await getHabit(ctx.state.services.db, user.id, ctx.params.id);
     if (!habit) throw new HttpError(404, "No habit with that id");
+    ctx.state.title = `Delete ${habit.name}`;
     return page<DeleteHabitData>({ id: habit.id, name: habit.name });
   },
   async POST(ctx) {

@@ -21,6 +21,7 @@ export const handler = define.handlers({
     const user = requireUser(ctx);
     const habit = await getHabit(ctx.state.services.db, user.id, ctx.params.id);
     if (!habit) throw new HttpError(404, "No habit with that id");
+    ctx.state.title = `Edit ${habit.name}`;
     return page<EditHabitData>({ id: habit.id, name: habit.name, values: habitToFormValues(habit) });
   },
   async POST(ctx) {
@@ -38,6 +39,7 @@ export const handler = define.handlers({
       // The form is only shown again to its owner.
       const habit = await getHabit(db, user.id, ctx.params.id);
       if (!habit) throw new HttpError(404, "No habit with that id");
+      ctx.state.title = `Edit ${habit.name}`;
       return page<EditHabitData>(
         { id: habit.id, name: habit.name, values: habitFormValues(form), errors: habitFormErrors(problems.errors) },
         { status: problems.status },

@@ -37,6 +37,7 @@ async function habitPage(ctx: FreshContext<State>, errors?: FieldErrors): Promis
   const today = localDay(user.timezone);
   const detail = await loadHabitDetail(ctx.state.services.db, user.id, ctx.params.id, today);
   if (!detail) throw new HttpError(404, "No habit with that id");
+  ctx.state.title = detail.habit.name;
   return { ...detail, today, weekStart: user.weekStart, errors };
 }
 
