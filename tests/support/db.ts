@@ -195,10 +195,11 @@ async function buildPostgresTemplate(
     await admin.unsafe(`drop database "${building}" with (force)`);
     if ((err as { code?: string }).code !== "42P04") throw err;
   }
-  // Templates of earlier migrations are of no use any more.
+  // Templates of earlier migrations are of no use any more. Ones of these migrations
+  // (`${name}_<suffix>`) may be mid-build in a parallel process: leave them alone.
   const old = await admin<{ datname: string }[]>`
     select datname from pg_database
-    where datname like 'cg\\_tpl\\_%' and datname <> ${name} and not datallowconn`;
+    where datname like 'cg\\_tpl\\_%' and datname not like ${name + "%"} and not datallowconn`;
   for (const { datname } of old) {
     await admin.unsafe(`drop database if exists "${datname}"`).catch(() => {});
   }
