@@ -191,9 +191,10 @@ async function buildPostgresTemplate(
   try {
     await admin.unsafe(`alter database "${building}" rename to "${name}"`);
   } catch (err) {
-    // Another process won the race (42P04: duplicate database): use its template.
+    // Another process won the race: use its template. Postgres says 42P04 (duplicate
+    // database), or 23505 on pg_database's unique index when both renames race.
     await admin.unsafe(`drop database "${building}" with (force)`);
-    if ((err as { code?: string }).code !== "42P04") throw err;
+    if (!["42P04", "23505"].includes((err as { code?: string }).code ?? "")) throw err;
   }
   // Templates of earlier migrations are of no use any more. Ones of these migrations
   // (`${name}_<suffix>`) may be mid-build in a parallel process: leave them alone.
