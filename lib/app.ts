@@ -3,7 +3,7 @@
  * I/O, so tests build one around their own services and call `app.request()` in
  * process.
  *
- * Pipeline, outermost first: request id + state + log line → secure headers (CSP with
+ * Pipeline, outermost first: request id + state + log line → compression → secure headers (CSP with
  * a per-request nonce) → 1 MiB body limit → static files → routes; errors anywhere
  * become the API.md envelope or the error page.
  *
@@ -15,6 +15,7 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
 import { secureHeaders } from "hono/secure-headers";
 import { HttpError } from "./fresh/http_error.ts";
 import type { IslandAssets } from "./fresh/islands/server.ts";
@@ -39,6 +40,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const https = options.services.config.appOrigin.startsWith("https:");
 
   app.use(requestContext(options.services));
+  // Deno.serve does not compress on its own here. Pages and assets only: JSON responses
+  // carry no Content-Length at this point, so the size threshold could not spare the
+  // many tiny API bodies a gzip stream each.
+  app.use(compress({ contentTypeFilter: /^(text\/(html|css|javascript)|image\/svg\+xml)/ }));
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],

@@ -184,3 +184,22 @@ Deno.test("app pipeline", async (t) => {
     assertEquals(html.includes("something internal"), false);
   });
 });
+
+Deno.test("pages and assets are compressed for clients that accept gzip; JSON is left alone", async () => {
+  await using test = await startTestApp();
+  const page = await test.app.request("/", { headers: { "Accept-Encoding": "gzip" } });
+  assertEquals(page.headers.get("content-encoding"), "gzip");
+  assertEquals(page.headers.get("vary"), "Accept-Encoding");
+  const html = await new Response(page.body!.pipeThrough(new DecompressionStream("gzip"))).text();
+  assertStringIncludes(html, "Build habits you can see.");
+  const css = await test.app.request("/styles.css", { headers: { "Accept-Encoding": "gzip" } });
+  assertEquals(css.headers.get("content-encoding"), "gzip");
+  assertMatch(css.headers.get("etag")!, /^W\//);
+  await css.body?.cancel();
+  const plain = await test.app.request("/", {});
+  assertEquals(plain.headers.get("content-encoding"), null);
+  await plain.body?.cancel();
+  const json = await test.app.request("/api/health", { headers: { "Accept-Encoding": "gzip" } });
+  assertEquals(json.headers.get("content-encoding"), null);
+  assertEquals((await json.json()).status, "ok");
+});
