@@ -268,6 +268,7 @@ function makeContext<State>(
     url: new URL(c.req.url),
     params,
     state,
+    info: (c.env as { remoteAddr?: unknown } | undefined)?.remoteAddr ? c.env as Deno.ServeHandlerInfo : undefined,
     next: () => Promise.reject(new Error("ctx.next() is only available in middleware")),
     redirect: (path, status = 303) => redirectResponse(path, status),
     render,

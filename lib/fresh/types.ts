@@ -24,6 +24,8 @@ export interface FreshContext<State = Record<string, unknown>> {
   readonly params: Record<string, string>;
   /** Per-request state; middleware adds to it. */
   readonly state: State;
+  /** Deno's serve info (`remoteAddr`) when served by `Deno.serve`; absent in `app.request()` tests (Fresh 2's `ctx.info`). */
+  readonly info?: Deno.ServeHandlerInfo;
   /** Calls the next middleware, or the route handler at the end of the chain. */
   next(): Promise<Response>;
   /** A redirect to a local path; absolute and protocol-relative URLs are refused. */

@@ -1,0 +1,99 @@
+/**
+ * THE table of rate limits (API.md's "limit per user per min" column), in one place.
+ * The middleware matches each request against it by method + route pattern; routes
+ * that do not exist yet are listed too, so they are limited the day they appear.
+ * HTML form posts of the same actions share the action's budget (same `action` name).
+ *
+ * @example
+ * ```ts
+ * policiesFor("POST", "/api/habits"); // [{ action: "habits.write", limit: 100, ... }]
+ * ```
+ */
+
+/** Who a budget belongs to: the signed-in user, the client IP, or the e-mail a login names. */
+export type Subject = "user" | "ip" | "email";
+
+/** One exact, KV-backed limit. */
+export interface ActionPolicy {
+  /** Budget name: every route of one action shares it; also the header's policy name. */
+  action: string;
+  methods: readonly string[];
+  /** Path patterns, Fresh/Hono style: `:id` matches one segment. */
+  paths: readonly string[];
+  limit: number;
+  windowMs: number;
+  subject: Subject;
+  /** On KV failure: "closed" refuses with 503 (auth), "open" lets the request pass (logged). */
+  failMode: "closed" | "open";
+}
+
+const MINUTE = 60_000;
+
+const action = (
+  name: string,
+  methods: string[],
+  paths: string[],
+  limit: number,
+  subject: Subject = "user",
+  failMode: "closed" | "open" = "open",
+): ActionPolicy => ({ action: name, methods, paths, limit, windowMs: MINUTE, subject, failMode });
+
+/**
+ * Per-action limits, exact across every instance sharing the KV.
+ * Tokens (GET/POST /api/tokens, DELETE /api/tokens/:id) have no limit in API.md and
+ * stay unlimited here beyond the per-instance read/anonymous limits.
+ */
+export const ACTION_POLICIES: readonly ActionPolicy[] = [
+  action("signup", ["POST"], ["/api/auth/signup", "/signup"], 10, "ip", "closed"),
+  action("login-ip", ["POST"], ["/api/auth/login", "/login"], 10, "ip", "closed"),
+  action("login-email", ["POST"], ["/api/auth/login", "/login"], 5, "email", "closed"),
+  action("habits.create", ["POST"], ["/api/habits", "/habits/new"], 100),
+  action("habits.update", ["PUT"], ["/api/habits/:id"], 100),
+  action("habits.update", ["POST"], ["/habits/:id/edit"], 100),
+  action("habits.delete", ["DELETE"], ["/api/habits/:id"], 100),
+  action("habits.delete", ["POST"], ["/habits/:id/delete"], 100),
+  action("checkins.write", ["POST"], ["/api/habits/:id/checkins", "/habits/:id/checkin"], 200),
+  action("goals.create", ["POST"], ["/api/goals", "/goals/new"], 50),
+  action("goals.update", ["PUT"], ["/api/goals/:id"], 50),
+  action("goals.update", ["POST"], ["/goals/:id/edit"], 50),
+  action("goals.delete", ["DELETE"], ["/api/goals/:id"], 25),
+  action("goals.delete", ["POST"], ["/goals/:id/delete"], 25),
+  action("goals.pin", ["PATCH"], ["/api/goals/pin"], 100),
+  action("goals.pin", ["POST"], ["/goals/pin"], 100),
+  action("milestones.create", ["POST"], ["/api/milestones"], 50),
+  action("milestones.write", ["PATCH", "DELETE"], ["/api/milestones/:id"], 50),
+  action("subgoals.create", ["POST"], ["/api/subgoals"], 100),
+  action("subgoals.write", ["PATCH", "DELETE"], ["/api/subgoals/:id"], 100),
+  action("reminders.create", ["POST"], ["/api/reminders"], 50),
+  action("reminders.write", ["PATCH", "DELETE"], ["/api/reminders/:id"], 50),
+  action("settings.save", ["POST"], ["/api/settings/save", "/settings"], 20),
+  action("export", ["GET"], ["/api/export", "/export"], 5),
+  action("billing.checkout", ["POST"], ["/api/billing/checkout", "/billing/checkout"], 10),
+  action("monitoring", ["POST"], ["/api/monitoring"], 30, "ip"),
+];
+
+/** Per-instance, approximate limits: no KV write per request (API.md). */
+export const LOCAL_POLICIES = {
+  /** Anonymous `/api` requests, per IP. */
+  anonymous: { action: "anonymous", limit: 60, windowMs: MINUTE },
+  /** Authenticated reads (GET/HEAD), per user. */
+  reads: { action: "reads", limit: 600, windowMs: MINUTE },
+} as const;
+
+/** Health endpoints are never limited. */
+export function isUnlimited(path: string): boolean {
+  return path === "/api/health" || path.startsWith("/api/health/");
+}
+
+const compiled = ACTION_POLICIES.map((policy) => ({
+  policy,
+  patterns: policy.paths.map((path) => new RegExp(`^${path.replace(/:[A-Za-z]+/g, "[^/]+")}/?$`)),
+}));
+
+/** The action policies that apply to `method` on `path` (HEAD counts as GET). */
+export function policiesFor(method: string, path: string): ActionPolicy[] {
+  const m = method === "HEAD" ? "GET" : method;
+  return compiled
+    .filter(({ policy, patterns }) => policy.methods.includes(m) && patterns.some((re) => re.test(path)))
+    .map(({ policy }) => policy);
+}
