@@ -35,6 +35,13 @@ export interface Config {
   version: string;
   /** True on Deno Deploy, where the file system is read-only. */
   onDeploy: boolean;
+  /** Stripe billing: all three set, or none (billing off). */
+  stripeSecretKey: string | undefined;
+  stripeWebhookSecret: string | undefined;
+  /** The Stripe price id of the pro plan. */
+  stripePricePro: string | undefined;
+  /** Stripe's API at another address (stripe-mock, tests), e.g. `http://127.0.0.1:12111`; unset → Stripe's. */
+  stripeApiBase: string | undefined;
 }
 
 /** Thrown for an environment value the app cannot use; start-up prints it and stops. */
@@ -78,6 +85,15 @@ export function loadConfig(
       "SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1",
     );
   }
+  const stripe = {
+    STRIPE_SECRET_KEY: get("STRIPE_SECRET_KEY"),
+    STRIPE_WEBHOOK_SECRET: get("STRIPE_WEBHOOK_SECRET"),
+    STRIPE_PRICE_PRO: get("STRIPE_PRICE_PRO"),
+  };
+  const stripeMissing = Object.entries(stripe).filter(([, value]) => value === undefined).map(([name]) => name);
+  if (stripeMissing.length > 0 && stripeMissing.length < 3) {
+    throw new ConfigError(`${stripeMissing.join(", ")} must be set too: billing needs all three Stripe variables`);
+  }
   return {
     port,
     host: get("HOST") ?? "127.0.0.1",
@@ -94,6 +110,10 @@ export function loadConfig(
     sentryTracesSampleRate: rate,
     version: get("APP_VERSION") ?? get("DENO_DEPLOYMENT_ID") ?? "dev",
     onDeploy: get("DENO_DEPLOYMENT_ID") !== undefined,
+    stripeSecretKey: stripe.STRIPE_SECRET_KEY,
+    stripeWebhookSecret: stripe.STRIPE_WEBHOOK_SECRET,
+    stripePricePro: stripe.STRIPE_PRICE_PRO,
+    stripeApiBase: get("STRIPE_API_BASE"),
   };
 }
 

@@ -41,3 +41,19 @@ Deno.test("bad values stop start-up with a message naming the variable", async (
     assertEquals((error as Error).message.startsWith(name), true, (error as Error).message);
   }
 });
+
+Deno.test("Stripe billing: off by default, on with all three variables, refused with some", async () => {
+  const off = loadConfig(env({}));
+  assertEquals([off.stripeSecretKey, off.stripeWebhookSecret, off.stripePricePro], [undefined, undefined, undefined]);
+  const on = loadConfig(env({
+    STRIPE_SECRET_KEY: "sk_test_1",
+    STRIPE_WEBHOOK_SECRET: "whsec_1",
+    STRIPE_PRICE_PRO: "price_1",
+  }));
+  assertEquals([on.stripeSecretKey, on.stripeWebhookSecret, on.stripePricePro], ["sk_test_1", "whsec_1", "price_1"]);
+  const error = await assertRejects(() =>
+    Promise.resolve().then(() => loadConfig(env({ STRIPE_SECRET_KEY: "sk_test_1" })))
+  );
+  assertEquals(error instanceof ConfigError, true);
+  assertEquals((error as Error).message.startsWith("STRIPE_WEBHOOK_SECRET, STRIPE_PRICE_PRO"), true);
+});

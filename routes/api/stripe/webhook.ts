@@ -1,0 +1,21 @@
+import { applyWebhookAction } from "../../../db/billing.ts";
+import { BILLING_OFF_MESSAGE, billingOf, verifyWebhook, webhookAction } from "../../../lib/billing/stripe.ts";
+import { HttpError } from "../../../lib/fresh/mod.ts";
+import { define } from "../../../lib/state.ts";
+
+export const handler = define.handlers({
+  /**
+   * Stripe's server-to-server events. No session or cookie is involved: the signature
+   * over the raw body is the authentication, so the body is read as text before anything
+   * could parse (and re-serialise) it. A bad or missing signature → 400, nothing written.
+   */
+  async POST(ctx) {
+    const billing = billingOf(ctx.state.services.config);
+    if (!billing) throw new HttpError(503, BILLING_OFF_MESSAGE);
+    const rawBody = await ctx.req.text();
+    const event = await verifyWebhook(billing, rawBody, ctx.req.headers.get("stripe-signature"));
+    if (!event) throw new HttpError(400, "The Stripe-Signature header does not sign this body");
+    const result = await applyWebhookAction(ctx.state.services.db, webhookAction(event, billing.pricePro));
+    return Response.json({ received: true, result });
+  },
+});

@@ -1,0 +1,92 @@
+import { listPlans, type Plan } from "../db/billing.ts";
+import type { PlanId } from "../db/users.ts";
+import { requireUser } from "../lib/auth/require_user.ts";
+import { BILLING_OFF_MESSAGE, billingOf } from "../lib/billing/stripe.ts";
+import { page } from "../lib/fresh/mod.ts";
+import { define } from "../lib/state.ts";
+
+interface UpgradePage {
+  currentPlan: PlanId;
+  plans: Plan[];
+  billingEnabled: boolean;
+  notice?: string;
+}
+
+/** Where Stripe Checkout sends the user back (`success_url`/`cancel_url`). */
+const NOTICES: Record<string, string> = {
+  success: "Thank you! Your payment went through; your plan switches to Pro as soon as Stripe confirms it.",
+  canceled: "Checkout canceled: nothing was charged.",
+};
+
+export const handler = define.handlers({
+  /** The user's plan, every plan's limits, and the way to Pro (when billing is on). */
+  async GET(ctx) {
+    ctx.state.title = "Upgrade";
+    const user = requireUser(ctx);
+    const { db, config } = ctx.state.services;
+    return page<UpgradePage>({
+      currentPlan: user.plan,
+      plans: await listPlans(db),
+      billingEnabled: billingOf(config) !== null,
+      notice: NOTICES[ctx.url.searchParams.get("done") ?? ""],
+    });
+  },
+});
+
+const PLAN_NAMES: Record<string, string> = { free: "Free", pro: "Pro" };
+
+/** Plans and their limits, and the upgrade form (a plain form post: works without JavaScript). */
+export default define.page<typeof handler>(function UpgradePage({ data }) {
+  const { currentPlan, plans, billingEnabled } = data;
+  return (
+    <div class="upgrade-page">
+      <header class="page-header">
+        <h1>Plans</h1>
+        <p>
+          You are on the <strong>{PLAN_NAMES[currentPlan] ?? currentPlan}</strong> plan.
+        </p>
+      </header>
+      {data.notice && <p class="notice" role="status">{data.notice}</p>}
+
+      <section class="card" aria-labelledby="plans-heading">
+        <h2 id="plans-heading">What each plan allows</h2>
+        <table class="plans-table">
+          <thead>
+            <tr>
+              <th scope="col">Plan</th>
+              <th scope="col">Active habits</th>
+              <th scope="col">Goals</th>
+              <th scope="col">Exports per month</th>
+            </tr>
+          </thead>
+          <tbody>
+            {plans.map((plan) => (
+              <tr key={plan.id} aria-current={plan.id === currentPlan ? "true" : undefined}>
+                <th scope="row">{PLAN_NAMES[plan.id] ?? plan.id}{plan.id === currentPlan && " (yours)"}</th>
+                <td>{plan.maxActiveHabits}</td>
+                <td>{plan.maxGoals}</td>
+                <td>{plan.exportsPerMonth}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p class="muted">Exports count per calendar month in UTC and reset on the 1st.</p>
+      </section>
+
+      <section class="card" aria-labelledby="upgrade-heading">
+        <h2 id="upgrade-heading">Upgrade</h2>
+        {!billingEnabled
+          ? <p class="notice" role="status">{BILLING_OFF_MESSAGE}</p>
+          : currentPlan === "pro"
+          ? <p>You have Pro. Thank you for supporting ConsistencyGrid!</p>
+          : (
+            <form method="post" action="/api/billing/checkout">
+              <input type="hidden" name="plan" value="pro" />
+              <p>Pay securely with Stripe; you come back here when done.</p>
+              <button type="submit" class="button button-primary">Upgrade to Pro</button>
+            </form>
+          )}
+      </section>
+    </div>
+  );
+});
