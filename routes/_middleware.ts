@@ -1,6 +1,13 @@
 import { authenticate } from "../lib/auth/authenticate.ts";
 import { csrfGuard } from "../lib/auth/csrf.ts";
+import { invalidateOnWrite } from "../lib/cache/invalidate.ts";
+import { rateLimit } from "../lib/rate_limit/middleware.ts";
 import { define } from "../lib/state.ts";
 
-/** Every request: who is asking, then the CSRF guard for cookie-authenticated writes. */
-export const handler = define.middleware([authenticate, csrfGuard]);
+/**
+ * Every request: who is asking, then the CSRF guard for cookie-authenticated writes,
+ * then rate limits. CSRF first so a forged cross-site post is refused before it can
+ * spend the victim's budget (and costs no KV write); rate limits need the user. Last,
+ * every successful write invalidates the user's read cache (lib/cache/invalidate.ts).
+ */
+export const handler = define.middleware([authenticate, csrfGuard, rateLimit, invalidateOnWrite]);

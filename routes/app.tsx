@@ -4,6 +4,7 @@ import { countOf, percent, safeColor, streakUnit } from "../components/habit_lab
 import { HabitRow } from "../components/HabitRow.tsx";
 import { loadDashboard } from "../db/dashboard.ts";
 import { requireUser } from "../lib/auth/require_user.ts";
+import { CACHE_HEADER, cachedValue } from "../lib/cache/user_cache.ts";
 import { formatDay, localDay } from "../lib/calendar.ts";
 import { page } from "../lib/fresh/mod.ts";
 import { define } from "../lib/state.ts";
@@ -14,8 +15,14 @@ export const handler = define.handlers({
     ctx.state.title = "Dashboard";
     const user = requireUser(ctx);
     const today = localDay(user.timezone);
-    const data = await loadDashboard(ctx.state.services.db, user.id, today);
-    return page({ ...data, today, weekStart: user.weekStart });
+    // The data is cached, not the HTML: each page carries its own CSP nonce.
+    const { value: data, status } = await cachedValue(
+      ctx,
+      user.id,
+      ["dashboard", today],
+      () => loadDashboard(ctx.state.services.db, user.id, today),
+    );
+    return page({ ...data, today, weekStart: user.weekStart }, { headers: { [CACHE_HEADER]: status } });
   },
 });
 

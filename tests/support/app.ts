@@ -23,6 +23,8 @@ export interface TestAppOptions {
   routes?: Record<string, RouteModule>;
   /** Use this database instead of a fresh test database (the caller closes it). */
   db?: Services["db"];
+  /** Open the KV at this path (a file shared by two apps = two instances) instead of `:memory:`. */
+  kvPath?: string;
 }
 
 export async function startTestApp(options: TestAppOptions = {}) {
@@ -30,7 +32,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
   setLogLevel((Deno.env.get("LOG_LEVEL") as "info" | undefined) ?? "warn");
   const testDb = options.db ? undefined : await openTestDb();
   const db = options.db ?? testDb!.db;
-  const kv = await Deno.openKv(":memory:");
+  const kv = await Deno.openKv(options.kvPath ?? ":memory:");
   const config: Config = {
     ...loadConfig(() => undefined),
     dataDir: ":memory:",

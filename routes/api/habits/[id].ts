@@ -1,6 +1,7 @@
 import { habitStatsFor } from "../../../db/checkins.ts";
 import { deleteHabit, getHabit, updateHabit } from "../../../db/habits.ts";
 import { requireUser } from "../../../lib/auth/require_user.ts";
+import { cachedJson } from "../../../lib/cache/user_cache.ts";
 import { readBody } from "../../../lib/body.ts";
 import { localDay } from "../../../lib/calendar.ts";
 import { HttpError } from "../../../lib/fresh/mod.ts";
@@ -12,14 +13,17 @@ import { parseInput } from "../../../lib/validate.ts";
 const NOT_FOUND = "No habit with that id";
 
 export const handler = define.handlers({
-  /** The habit and its statistics as of the user's local today. */
+  /** The habit and its statistics as of the user's local today. Cached (X-Cache). */
   async GET(ctx) {
     const user = requireUser(ctx);
     const { db } = ctx.state.services;
-    const habit = await getHabit(db, user.id, ctx.params.id);
-    if (!habit) throw new HttpError(404, NOT_FOUND);
-    const stats = await habitStatsFor(db, habit, localDay(user.timezone), user.weekStart);
-    return Response.json({ habit, stats });
+    const today = localDay(user.timezone);
+    // A 404 throws out of the computation, so nothing is cached for it.
+    return await cachedJson(ctx, user.id, ["habit", ctx.params.id, today], async () => {
+      const habit = await getHabit(db, user.id, ctx.params.id);
+      if (!habit) throw new HttpError(404, NOT_FOUND);
+      return { habit, stats: await habitStatsFor(db, habit, today, user.weekStart) };
+    });
   },
 
   /** Any create field, `archived?`, `position?`; 402 when unarchiving passes the plan's limit. */

@@ -1,5 +1,6 @@
 import { createHabit, listHabits } from "../../../db/habits.ts";
 import { requireUser } from "../../../lib/auth/require_user.ts";
+import { cachedJson } from "../../../lib/cache/user_cache.ts";
 import { readBody } from "../../../lib/body.ts";
 import { localDay } from "../../../lib/calendar.ts";
 import { habitCreateSchema, habitListQuerySchema } from "../../../lib/habit_input.ts";
@@ -7,12 +8,13 @@ import { define } from "../../../lib/state.ts";
 import { parseInput } from "../../../lib/validate.ts";
 
 export const handler = define.handlers({
-  /** The user's active habits in order; `?archived=true` lists the archived ones. */
+  /** The user's active habits in order; `?archived=true` lists the archived ones. Cached (X-Cache). */
   async GET(ctx) {
     const user = requireUser(ctx);
     const { archived } = parseInput(habitListQuerySchema, Object.fromEntries(ctx.url.searchParams));
-    const habits = await listHabits(ctx.state.services.db, user.id, { archived });
-    return Response.json({ habits });
+    return await cachedJson(ctx, user.id, ["habits", archived], async () => ({
+      habits: await listHabits(ctx.state.services.db, user.id, { archived }),
+    }));
   },
 
   /** Creates a habit starting on the user's local today; 402 past the plan's active habits. */

@@ -1,0 +1,274 @@
+/**
+ * Per-user read cache on Deno KV: get-or-compute of a response body (bytes), 60 s TTL
+ * checked on read, keys that include the user's cache version so that one bump
+ * (`invalidateUser` in ./invalidate.ts) makes every older entry unreachable at once, on
+ * every instance sharing the KV.
+ *
+ * Why each piece:
+ * - `expireIn` is lazy (an expired key stays readable), so the expiry is stored in the
+ *   value and checked here; `expireIn` is still set so KV reclaims the space later.
+ * - Values are limited to 64 KiB: a body over {@linkcode PART_BYTES} is split into parts
+ *   stored under a random id, written before the head that names them, so a reader never
+ *   sees a missing part or mixes two writers' parts. (A 20-habit dashboard's data is
+ *   ~840 KB as JSON: 14 parts; the habit list is ~6 KB: one value.)
+ * - The version is read BEFORE computing: a write that lands during the computation bumps
+ *   the version, so whatever this computation stores is keyed under the old version and
+ *   never read.
+ * - Concurrent misses for one key on this instance share one computation (single flight);
+ *   the in-flight map entry is deleted when it settles, so the map stays bounded.
+ * - KV can fail or hang: every call is bounded, and a failure means "compute without the
+ *   cache" (logged), never a failed read.
+ *
+ * @example
+ * ```ts
+ * const { body, status } = await cachedBytes(kv, user.id, ["habits", archived, today], async () =>
+ *   new TextEncoder().encode(JSON.stringify({ habits: await listHabits(db, user.id) })));
+ * ```
+ */
+import { withTimeout } from "../kv.ts";
+import { log } from "../log.ts";
+
+/** How long an entry is served after it was computed. */
+export const CACHE_TTL_MS = 60_000;
+
+/** The largest part stored in one KV value (KV's limit is 64 KiB, keys and envelope aside). */
+export const PART_BYTES = 60 * 1024;
+
+/** Cache keys longer than this (as JSON) skip the cache: KV keys are limited to 2 KiB. */
+const MAX_KEY_CHARS = 1_500;
+
+/** Bytes backed by a plain ArrayBuffer (what `Response` and KV take). */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
+/** What a key segment after the user may be (Deno KV key parts). */
+export type CacheKeyPart = Deno.KvKeyPart;
+
+/** `HIT`: served from KV; `MISS`: computed here (also when KV failed). */
+export type CacheStatus = "HIT" | "MISS";
+
+export interface CachedBytes {
+  body: Bytes;
+  status: CacheStatus;
+}
+
+export interface CacheOptions {
+  /** Milliseconds an entry stays fresh; {@linkcode CACHE_TTL_MS} by default. */
+  ttlMs?: number;
+  /** The clock (tests inject one). */
+  now?: () => number;
+  /** Bound for each KV call. */
+  timeoutMs?: number;
+}
+
+/** What the head entry holds: the body itself when it fits, else the parts' id and count. */
+interface CacheHead {
+  expiresAt: number;
+  body?: Bytes;
+  partsId?: string;
+  parts?: number;
+}
+
+/** The key of a user's cache version; bumped by every mutation. */
+export function versionKey(userId: string): Deno.KvKey {
+  return ["cache_version", userId];
+}
+
+/** Reads the user's current cache version (0 before the first bump). */
+export async function readVersion(kv: Deno.Kv, userId: string, timeoutMs?: number): Promise<bigint> {
+  const entry = await withTimeout(kv.get<Deno.KvU64>(versionKey(userId)), timeoutMs, "KV cache version read");
+  return entry.value?.value ?? 0n;
+}
+
+const inFlight = new Map<string, Promise<CachedBytes>>();
+
+/** How many computations are in flight on this instance (tests check it drains). */
+export function inFlightCount(): number {
+  return inFlight.size;
+}
+
+/**
+ * Returns the cached body for `name` of `userId` when a fresh one exists under the user's
+ * current version, else computes it with `compute`, stores it and returns it. A `compute`
+ * that throws (a 404, say) stores nothing and the error reaches every waiter.
+ */
+export async function cachedBytes(
+  kv: Deno.Kv,
+  userId: string,
+  name: readonly CacheKeyPart[],
+  compute: () => Promise<Bytes>,
+  options: CacheOptions = {},
+): Promise<CachedBytes> {
+  let version: bigint;
+  try {
+    version = await readVersion(kv, userId, options.timeoutMs);
+  } catch (error) {
+    log.warn("cache.bypass", { reason: "version read failed", userId, name: name.join("/"), error });
+    return { body: await compute(), status: "MISS" };
+  }
+  const key: Deno.KvKey = ["cache", userId, version, ...name];
+  const flightKey = JSON.stringify(key, (_, v) => typeof v === "bigint" ? `${v}n` : v);
+  // KV keys are limited to 2 KiB; a key built from a huge path parameter is not cached.
+  if (flightKey.length > MAX_KEY_CHARS) return { body: await compute(), status: "MISS" };
+  const running = inFlight.get(flightKey);
+  if (running) return await running;
+  const flight = readOrCompute(kv, key, compute, options).finally(() => inFlight.delete(flightKey));
+  inFlight.set(flightKey, flight);
+  return await flight;
+}
+
+async function readOrCompute(
+  kv: Deno.Kv,
+  key: Deno.KvKey,
+  compute: () => Promise<Bytes>,
+  options: CacheOptions,
+): Promise<CachedBytes> {
+  const now = options.now ?? Date.now;
+  try {
+    const cached = await readEntry(kv, key, now(), options.timeoutMs);
+    if (cached) return { body: cached, status: "HIT" };
+  } catch (error) {
+    log.warn("cache.read_failed", { key: describe(key), error });
+  }
+  const body = await compute();
+  try {
+    await writeEntry(kv, key, body, now() + (options.ttlMs ?? CACHE_TTL_MS), options);
+  } catch (error) {
+    log.warn("cache.write_failed", { key: describe(key), bytes: body.byteLength, error });
+  }
+  return { body, status: "MISS" };
+}
+
+async function readEntry(kv: Deno.Kv, key: Deno.KvKey, now: number, timeoutMs?: number): Promise<Bytes | null> {
+  const head = (await withTimeout(kv.get<CacheHead>(key), timeoutMs, "KV cache read")).value;
+  if (!head || head.expiresAt <= now) return null;
+  if (head.body) return head.body;
+  if (!head.partsId || !head.parts) return null;
+  const keys = Array.from({ length: head.parts }, (_, i) => [...key, "part", head.partsId!, i]);
+  const parts: Bytes[] = [];
+  // getMany takes at most 10 keys per call.
+  for (let i = 0; i < keys.length; i += 10) {
+    const entries = await withTimeout(kv.getMany<Bytes[]>(keys.slice(i, i + 10)), timeoutMs, "KV cache read");
+    for (const entry of entries) {
+      if (!entry.value) return null;
+      parts.push(entry.value);
+    }
+  }
+  return concat(parts);
+}
+
+async function writeEntry(
+  kv: Deno.Kv,
+  key: Deno.KvKey,
+  body: Bytes,
+  expiresAt: number,
+  options: CacheOptions,
+): Promise<void> {
+  // expireIn lets KV drop the entry some time after it went stale; freshness is `expiresAt`.
+  const expireIn = (options.ttlMs ?? CACHE_TTL_MS) * 2;
+  if (body.byteLength <= PART_BYTES) {
+    await withTimeout(
+      kv.set(key, { expiresAt, body } satisfies CacheHead, { expireIn }),
+      options.timeoutMs,
+      "KV cache write",
+    );
+    return;
+  }
+  // Parts first, in commits of at most PARTS_PER_COMMIT (an atomic write is limited in
+  // total size too), then the head that names them: a reader finds either no head or a
+  // head whose parts are all there. Parts of a write that failed halfway expire unread.
+  const partsId = crypto.randomUUID();
+  const count = Math.ceil(body.byteLength / PART_BYTES);
+  for (let first = 0; first < count; first += PARTS_PER_COMMIT) {
+    const op = kv.atomic();
+    for (let i = first; i < Math.min(count, first + PARTS_PER_COMMIT); i++) {
+      op.set([...key, "part", partsId, i], body.slice(i * PART_BYTES, (i + 1) * PART_BYTES), { expireIn });
+    }
+    await withTimeout(op.commit(), options.timeoutMs, "KV cache write");
+  }
+  const head = { expiresAt, partsId, parts: count } satisfies CacheHead;
+  await withTimeout(kv.set(key, head, { expireIn }), options.timeoutMs, "KV cache write");
+}
+
+/** Parts per atomic write: 8 × 60 KiB stays under KV's 800 KiB total per atomic operation. */
+const PARTS_PER_COMMIT = 8;
+
+function concat(parts: Bytes[]): Bytes {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
+function describe(key: Deno.KvKey): string {
+  return key.map(String).join("/");
+}
+
+/** The response header that says whether a read came from the cache. */
+export const CACHE_HEADER = "X-Cache";
+
+/**
+ * A JSON read of the signed-in user through the cache: the exact bytes of the body are
+ * cached, so a HIT and a MISS differ only in `X-Cache`.
+ *
+ * @example
+ * ```ts
+ * return await cachedJson(ctx, user.id, ["habits", archived], async () => ({ habits: await listHabits(db, user.id) }));
+ * ```
+ */
+export async function cachedJson(
+  ctx: { state: { services: { kv: Deno.Kv } } },
+  userId: string,
+  name: readonly CacheKeyPart[],
+  compute: () => Promise<unknown>,
+  options?: CacheOptions,
+): Promise<Response> {
+  const { body, status } = await cachedBytes(
+    ctx.state.services.kv,
+    userId,
+    name,
+    async () => encoder.encode(JSON.stringify(await compute())),
+    options,
+  );
+  return new Response(body, { headers: { "content-type": "application/json", [CACHE_HEADER]: status } });
+}
+
+/**
+ * A value of the signed-in user (page data) through the cache, as JSON. Timestamps
+ * (`createdAt`, `updatedAt`, `archivedAt`: the only `Date`s our rows carry) come back as
+ * `Date`s; they are revived by key name, never by shape, so a user-typed string that looks
+ * like a date stays a string.
+ *
+ * @example
+ * ```ts
+ * const { value, status } = await cachedValue(ctx, user.id, ["dashboard", today], () => loadDashboard(db, user.id, today));
+ * ```
+ */
+export async function cachedValue<T>(
+  ctx: { state: { services: { kv: Deno.Kv } } },
+  userId: string,
+  name: readonly CacheKeyPart[],
+  compute: () => Promise<T>,
+  options?: CacheOptions,
+): Promise<{ value: T; status: CacheStatus }> {
+  let computed: { value: T } | undefined;
+  const { body, status } = await cachedBytes(ctx.state.services.kv, userId, name, async () => {
+    const value = await compute();
+    computed = { value };
+    return encoder.encode(JSON.stringify(value));
+  }, options);
+  // The computing request keeps its own value; waiters and hits parse the shared bytes.
+  if (computed) return { value: computed.value, status };
+  return { value: JSON.parse(decoder.decode(body), reviveTimestamps) as T, status };
+}
+
+const TIMESTAMP_KEYS = new Set(["createdAt", "updatedAt", "archivedAt"]);
+
+function reviveTimestamps(key: string, value: unknown): unknown {
+  return TIMESTAMP_KEYS.has(key) && typeof value === "string" ? new Date(value) : value;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();

@@ -1,0 +1,290 @@
+/**
+ * The cache through the app: `X-Cache: MISS` then `HIT` on the cached reads with
+ * byte-identical bodies, every mutating route in the manifest invalidating (a new
+ * mutating route without an entry in {@linkcode MUTATIONS} fails this test), and two
+ * instances sharing one KV seeing each other's invalidation at once.
+ */
+import manifest from "../../../fresh.gen.ts";
+import { localDay } from "../../../lib/calendar.ts";
+import type { RouteModule } from "../../../lib/fresh/mod.ts";
+import { setLogSink } from "../../../lib/log.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+import { startTestApp } from "../../support/app.ts";
+import { createTestUser, type TestUser } from "../../support/users.ts";
+
+type App = Awaited<ReturnType<typeof startTestApp>>["app"];
+
+const UNSAFE = ["POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** What a mutation case gets: the app, a fresh signed-in user and one habit of theirs. */
+interface Fixture {
+  app: App;
+  user: TestUser;
+  habitId: string;
+}
+
+/**
+ * How to make one valid mutation; `exempt` says why a route changes no cached data
+ * (or changes it without a signed-in user, so it calls `invalidateUser` itself).
+ */
+type MutationCase = ((f: Fixture) => Promise<Response>) | { exempt: string };
+
+async function json(
+  f: Fixture,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers = f.user.bearer,
+): Promise<Response> {
+  return await f.app.request(path, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function form(f: Fixture, path: string, fields: Record<string, string>): Promise<Response> {
+  return await f.app.request(path, {
+    method: "POST",
+    headers: { ...f.user.session, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields),
+  });
+}
+
+const today = () => localDay("UTC");
+
+/** Every mutating route and method → a valid request. Add a line here with each new one. */
+const MUTATIONS: Record<string, Partial<Record<(typeof UNSAFE)[number], MutationCase>>> = {
+  "routes/api/auth/login.ts": { POST: { exempt: "anonymous: signs in, changes no user data" } },
+  "routes/api/auth/signup.ts": { POST: { exempt: "anonymous: a new user has nothing cached" } },
+  "routes/api/auth/logout.ts": { POST: (f) => json(f, "POST", "/api/auth/logout", {}, f.user.session) },
+  "routes/api/billing/checkout.ts": {
+    POST: { exempt: "only starts a Stripe Checkout; the plan changes in the webhook, which calls invalidateUser" },
+  },
+  "routes/api/habits/index.ts": { POST: (f) => json(f, "POST", "/api/habits", { name: "Another" }) },
+  "routes/api/habits/[id].ts": {
+    PUT: (f) => json(f, "PUT", `/api/habits/${f.habitId}`, { name: "Renamed" }),
+    DELETE: (f) => json(f, "DELETE", `/api/habits/${f.habitId}`),
+  },
+  "routes/api/habits/[id]/checkins.ts": {
+    POST: (f) => json(f, "POST", `/api/habits/${f.habitId}/checkins`, { date: today(), status: "done" }),
+  },
+  "routes/api/settings/save.ts": {
+    POST: (f) =>
+      json(f, "POST", "/api/settings/save", {
+        displayName: "Ann",
+        timezone: "UTC",
+        weekStart: 7,
+        theme: "dark",
+        emailReminders: false,
+      }),
+  },
+  "routes/api/tokens/index.ts": { POST: (f) => json(f, "POST", "/api/tokens", { name: "laptop" }) },
+  "routes/api/tokens/[id].ts": {
+    DELETE: async (f) => {
+      const created = await (await json(f, "POST", "/api/tokens", { name: "old" })).json();
+      await warm(f); // the create above invalidated too: start from a HIT again
+      return await json(f, "DELETE", `/api/tokens/${created.token.id}`);
+    },
+  },
+  // Writes no user data, but the middleware bumps on every successful write: harmless, never stale.
+  "routes/api/monitoring.ts": {
+    POST: async (f) => {
+      const restore = setLogSink(() => {}); // the report is logged as a warning
+      try {
+        return await json(f, "POST", "/api/monitoring", { message: "boom" }, f.user.session);
+      } finally {
+        restore();
+      }
+    },
+  },
+  "routes/api/stripe/webhook.ts": {
+    POST: {
+      exempt:
+        "Stripe, not a user: changes the plan, which no cached read holds; it must call invalidateUser once one does",
+    },
+  },
+  "routes/habits/new.tsx": { POST: (f) => form(f, "/habits/new", { name: "Walk", scheduleType: "daily" }) },
+  "routes/habits/[id]/index.tsx": { POST: (f) => form(f, `/habits/${f.habitId}`, { archived: "true" }) },
+  "routes/habits/[id]/edit.tsx": {
+    POST: (f) => form(f, `/habits/${f.habitId}/edit`, { name: "Edited", kind: "boolean", scheduleType: "daily" }),
+  },
+  "routes/habits/[id]/delete.tsx": { POST: (f) => form(f, `/habits/${f.habitId}/delete`, {}) },
+  "routes/habits/[id]/checkin.tsx": {
+    POST: (f) => form(f, `/habits/${f.habitId}/checkin`, { date: today(), status: "done", return: "/app" }),
+  },
+  "routes/settings.tsx": {
+    POST: (f) => form(f, "/settings", { intent: "save-settings", timezone: "UTC", weekStart: "1", theme: "light" }),
+  },
+  "routes/logout.ts": { POST: (f) => form(f, "/logout", {}) },
+  "routes/login.tsx": { POST: { exempt: "anonymous: signs in, changes no user data" } },
+  "routes/signup.tsx": { POST: { exempt: "anonymous: a new user has nothing cached" } },
+};
+
+/** The unsafe methods a route module answers (a single handler function answers them all). */
+function mutatingMethods(module: RouteModule): string[] {
+  const handler = module.handler;
+  if (!handler || Array.isArray(handler)) return [];
+  if (typeof handler === "function") return [...UNSAFE];
+  return UNSAFE.filter((m) => m in handler);
+}
+
+/** Reads the cached list twice, so the cache holds a fresh entry (the second read is a HIT). */
+async function warm(f: Fixture): Promise<void> {
+  await (await f.app.request("/api/habits", { headers: f.user.bearer })).arrayBuffer();
+  const res = await f.app.request("/api/habits", { headers: f.user.bearer });
+  await res.arrayBuffer();
+  assertEquals(res.headers.get("x-cache"), "HIT");
+}
+
+Deno.test("cache through the app", async (t) => {
+  await using test = await startTestApp();
+  const { app, services } = test;
+
+  await t.step("GET /api/habits, /api/habits/[id]: MISS then HIT, byte-identical bodies", async () => {
+    const alice = await createTestUser(services);
+    const created = await app.request("/api/habits", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...alice.bearer },
+      body: JSON.stringify({ name: `<b>"Read"</b> ✓` }),
+    });
+    assertEquals(created.status, 201);
+    const { habit } = await created.json();
+    for (const path of ["/api/habits", "/api/habits?archived=true", `/api/habits/${habit.id}`]) {
+      const miss = await app.request(path, { headers: alice.bearer });
+      const hit = await app.request(path, { headers: alice.bearer });
+      assertEquals([miss.status, hit.status], [200, 200]);
+      assertEquals([miss.headers.get("x-cache"), hit.headers.get("x-cache")], ["MISS", "HIT"], path);
+      assertEquals(hit.headers.get("content-type"), "application/json");
+      const [a, b] = [new Uint8Array(await miss.arrayBuffer()), new Uint8Array(await hit.arrayBuffer())];
+      assertEquals(a.byteLength, b.byteLength);
+      assert(a.every((x, i) => x === b[i]), `${path}: HIT and MISS bodies are byte-identical`);
+      // Per-response headers (nonce, request id, rate-limit budget) differ anyway; the representation's do not.
+      const headers = (r: Response) => ["content-type", "cache-control", "etag"].map((k) => r.headers.get(k));
+      assertEquals(headers(hit), headers(miss));
+    }
+    const list = await (await app.request("/api/habits", { headers: alice.bearer })).json();
+    assertEquals(list.habits[0].name, `<b>"Read"</b> ✓`);
+  });
+
+  await t.step("a 404 is never cached: another user's habit stays 404, the owner's read is theirs", async () => {
+    const alice = await createTestUser(services);
+    const bob = await createTestUser(services);
+    const res = await app.request("/api/habits", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...alice.bearer },
+      body: JSON.stringify({ name: "Mine" }),
+    });
+    const { habit } = await res.json();
+    for (let i = 0; i < 2; i++) {
+      const other = await app.request(`/api/habits/${habit.id}`, { headers: bob.bearer });
+      assertEquals(other.status, 404);
+      await other.arrayBuffer();
+    }
+    assertEquals((await app.request("/api/habits/not-a-uuid", { headers: alice.bearer })).status, 404);
+    const own = await app.request(`/api/habits/${habit.id}`, { headers: alice.bearer });
+    assertEquals([own.status, own.headers.get("x-cache")], [200, "MISS"]);
+    await own.arrayBuffer();
+  });
+
+  await t.step("GET /app: the dashboard data is cached (MISS, HIT); the page differs only in its nonce", async () => {
+    const alice = await createTestUser(services);
+    await app.request("/habits/new", {
+      method: "POST",
+      headers: { ...alice.session, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ name: "Stretch", scheduleType: "daily" }),
+    });
+    const miss = await app.request("/app", { headers: alice.session });
+    const hit = await app.request("/app", { headers: alice.session });
+    assertEquals([miss.status, hit.status], [200, 200]);
+    assertEquals([miss.headers.get("x-cache"), hit.headers.get("x-cache")], ["MISS", "HIT"]);
+    assertEquals(hit.headers.get("content-type"), miss.headers.get("content-type"));
+    // Each response has its own CSP nonce (and request id); nothing else may differ.
+    const normalise = async (r: Response) => {
+      const nonce = r.headers.get("content-security-policy")?.match(/'nonce-([^']+)'/)?.[1];
+      const html = await r.text();
+      return nonce ? html.replaceAll(nonce, "NONCE") : html;
+    };
+    const [a, b] = [await normalise(miss), await normalise(hit)];
+    assert(a.includes("Stretch"));
+    assertEquals(a, b);
+  });
+
+  await t.step("every mutating route in the manifest invalidates the user's cache", async (t) => {
+    const found: string[] = [];
+    for (const [file, module] of Object.entries(manifest.routes)) {
+      for (const method of mutatingMethods(module)) {
+        found.push(`${method} ${file}`);
+        const entry = MUTATIONS[file]?.[method as (typeof UNSAFE)[number]];
+        assert(entry, `${method} ${file} mutates but has no case in MUTATIONS: add one (tests/lib/cache)`);
+        if ("exempt" in entry) continue;
+        await t.step(`${method} ${file}`, async () => {
+          const user = await createTestUser(services);
+          const created = await app.request("/api/habits", {
+            method: "POST",
+            headers: { "content-type": "application/json", ...user.bearer },
+            body: JSON.stringify({ name: "Habit" }),
+          });
+          const fixture: Fixture = { app, user, habitId: (await created.json()).habit.id };
+          await warm(fixture);
+          const res = await entry(fixture);
+          await res.arrayBuffer();
+          assert(res.status < 400, `${method} ${file} answered ${res.status}: the case is not a valid request`);
+          const next = await app.request("/api/habits", { headers: user.bearer });
+          await next.arrayBuffer();
+          assertEquals(next.headers.get("x-cache"), "MISS", `${method} ${file} did not invalidate`);
+        });
+      }
+    }
+    // The table lists nothing that is gone (a stale entry would hide a rename).
+    for (const [file, methods] of Object.entries(MUTATIONS)) {
+      for (const method of Object.keys(methods)) {
+        assert(found.includes(`${method} ${file}`), `MUTATIONS has ${method} ${file}, which no route answers`);
+      }
+    }
+  });
+
+  await t.step("a failed write (4xx) leaves the cache alone", async () => {
+    const user = await createTestUser(services);
+    await (await app.request("/api/habits", { headers: user.bearer })).arrayBuffer();
+    const bad = await app.request("/api/habits", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...user.bearer },
+      body: JSON.stringify({ name: "" }),
+    });
+    assertEquals(bad.status, 400);
+    const next = await app.request("/api/habits", { headers: user.bearer });
+    assertEquals(next.headers.get("x-cache"), "HIT");
+    await next.arrayBuffer();
+  });
+});
+
+Deno.test("cache: two instances sharing one KV see each other's invalidation at once", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using one = await startTestApp({ kvPath: `${dir}/kv.sqlite3` });
+    await using two = await startTestApp({ kvPath: `${dir}/kv.sqlite3`, db: one.services.db });
+    const alice = await createTestUser(one.services);
+    const read = async (app: App) => {
+      const res = await app.request("/api/habits", { headers: alice.bearer });
+      assertEquals(res.status, 200);
+      return {
+        cache: res.headers.get("x-cache"),
+        names: (await res.json()).habits.map((h: { name: string }) => h.name),
+      };
+    };
+    assertEquals(await read(one.app), { cache: "MISS", names: [] });
+    assertEquals(await read(two.app), { cache: "HIT", names: [] }, "instance two reads instance one's entry");
+    const created = await two.app.request("/api/habits", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...alice.bearer },
+      body: JSON.stringify({ name: "Swim" }),
+    });
+    assertEquals(created.status, 201);
+    await created.arrayBuffer();
+    assertEquals(await read(one.app), { cache: "MISS", names: ["Swim"] }, "instance one sees two's write at once");
+    assertEquals(await read(two.app), { cache: "HIT", names: ["Swim"] });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
