@@ -9,29 +9,33 @@ import * as $4 from "./routes/_middleware.ts";
 import * as $5 from "./routes/api/auth/login.ts";
 import * as $6 from "./routes/api/auth/logout.ts";
 import * as $7 from "./routes/api/auth/signup.ts";
-import * as $8 from "./routes/api/habits/[id].ts";
-import * as $9 from "./routes/api/habits/[id]/checkins.ts";
-import * as $10 from "./routes/api/habits/index.ts";
-import * as $11 from "./routes/api/health/deep.ts";
-import * as $12 from "./routes/api/health/index.ts";
-import * as $13 from "./routes/api/me.ts";
-import * as $14 from "./routes/api/settings/index.ts";
-import * as $15 from "./routes/api/settings/save.ts";
-import * as $16 from "./routes/api/tokens/[id].ts";
-import * as $17 from "./routes/api/tokens/index.ts";
-import * as $18 from "./routes/app.tsx";
-import * as $19 from "./routes/demo.tsx";
-import * as $20 from "./routes/habits/[id]/checkin.tsx";
-import * as $21 from "./routes/habits/[id]/delete.tsx";
-import * as $22 from "./routes/habits/[id]/edit.tsx";
-import * as $23 from "./routes/habits/[id]/index.tsx";
-import * as $24 from "./routes/habits/archived.tsx";
-import * as $25 from "./routes/habits/new.tsx";
-import * as $26 from "./routes/index.tsx";
-import * as $27 from "./routes/login.tsx";
-import * as $28 from "./routes/logout.ts";
-import * as $29 from "./routes/settings.tsx";
-import * as $30 from "./routes/signup.tsx";
+import * as $8 from "./routes/api/billing/checkout.ts";
+import * as $9 from "./routes/api/habits/[id].ts";
+import * as $10 from "./routes/api/habits/[id]/checkins.ts";
+import * as $11 from "./routes/api/habits/index.ts";
+import * as $12 from "./routes/api/health/deep.ts";
+import * as $13 from "./routes/api/health/index.ts";
+import * as $14 from "./routes/api/me.ts";
+import * as $15 from "./routes/api/monitoring.ts";
+import * as $16 from "./routes/api/settings/index.ts";
+import * as $17 from "./routes/api/settings/save.ts";
+import * as $18 from "./routes/api/stripe/webhook.ts";
+import * as $19 from "./routes/api/tokens/[id].ts";
+import * as $20 from "./routes/api/tokens/index.ts";
+import * as $21 from "./routes/app.tsx";
+import * as $22 from "./routes/demo.tsx";
+import * as $23 from "./routes/habits/[id]/checkin.tsx";
+import * as $24 from "./routes/habits/[id]/delete.tsx";
+import * as $25 from "./routes/habits/[id]/edit.tsx";
+import * as $26 from "./routes/habits/[id]/index.tsx";
+import * as $27 from "./routes/habits/archived.tsx";
+import * as $28 from "./routes/habits/new.tsx";
+import * as $29 from "./routes/index.tsx";
+import * as $30 from "./routes/login.tsx";
+import * as $31 from "./routes/logout.ts";
+import * as $32 from "./routes/settings.tsx";
+import * as $33 from "./routes/signup.tsx";
+import * as $34 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/Counter.tsx";
 import * as $$2 from "./islands/TimezoneInput.tsx";
@@ -48,29 +52,33 @@ const manifest: Manifest = {
     "routes/api/auth/login.ts": $5,
     "routes/api/auth/logout.ts": $6,
     "routes/api/auth/signup.ts": $7,
-    "routes/api/habits/[id].ts": $8,
-    "routes/api/habits/[id]/checkins.ts": $9,
-    "routes/api/habits/index.ts": $10,
-    "routes/api/health/deep.ts": $11,
-    "routes/api/health/index.ts": $12,
-    "routes/api/me.ts": $13,
-    "routes/api/settings/index.ts": $14,
-    "routes/api/settings/save.ts": $15,
-    "routes/api/tokens/[id].ts": $16,
-    "routes/api/tokens/index.ts": $17,
-    "routes/app.tsx": $18,
-    "routes/demo.tsx": $19,
-    "routes/habits/[id]/checkin.tsx": $20,
-    "routes/habits/[id]/delete.tsx": $21,
-    "routes/habits/[id]/edit.tsx": $22,
-    "routes/habits/[id]/index.tsx": $23,
-    "routes/habits/archived.tsx": $24,
-    "routes/habits/new.tsx": $25,
-    "routes/index.tsx": $26,
-    "routes/login.tsx": $27,
-    "routes/logout.ts": $28,
-    "routes/settings.tsx": $29,
-    "routes/signup.tsx": $30,
+    "routes/api/billing/checkout.ts": $8,
+    "routes/api/habits/[id].ts": $9,
+    "routes/api/habits/[id]/checkins.ts": $10,
+    "routes/api/habits/index.ts": $11,
+    "routes/api/health/deep.ts": $12,
+    "routes/api/health/index.ts": $13,
+    "routes/api/me.ts": $14,
+    "routes/api/monitoring.ts": $15,
+    "routes/api/settings/index.ts": $16,
+    "routes/api/settings/save.ts": $17,
+    "routes/api/stripe/webhook.ts": $18,
+    "routes/api/tokens/[id].ts": $19,
+    "routes/api/tokens/index.ts": $20,
+    "routes/app.tsx": $21,
+    "routes/demo.tsx": $22,
+    "routes/habits/[id]/checkin.tsx": $23,
+    "routes/habits/[id]/delete.tsx": $24,
+    "routes/habits/[id]/edit.tsx": $25,
+    "routes/habits/[id]/index.tsx": $26,
+    "routes/habits/archived.tsx": $27,
+    "routes/habits/new.tsx": $28,
+    "routes/index.tsx": $29,
+    "routes/login.tsx": $30,
+    "routes/logout.ts": $31,
+    "routes/settings.tsx": $32,
+    "routes/signup.tsx": $33,
+    "routes/upgrade.tsx": $34,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,

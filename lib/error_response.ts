@@ -16,6 +16,7 @@ import { codeForStatus, HttpError } from "./fresh/http_error.ts";
 import type { Router } from "./fresh/mod.ts";
 import { KvTimeoutError } from "./kv.ts";
 import { log } from "./log.ts";
+import { captureRequestError } from "./sentry.ts";
 import type { AppEnv } from "./state.ts";
 
 /** True when the client should get JSON: `/api` paths, or an Accept that prefers JSON. */
@@ -43,7 +44,7 @@ export function toHttpError(error: unknown): HttpError {
   return new HttpError(500, undefined, { cause: error });
 }
 
-/** The error response for `error`, logged once (5xx as errors with the cause). */
+/** The error response for `error`, logged once (5xx as errors with the cause, and sent to Sentry). */
 export function errorResponse(c: Context<AppEnv>, error: unknown, router: Router): Response {
   const http = toHttpError(error);
   const state = c.get("state");
@@ -56,6 +57,14 @@ export function errorResponse(c: Context<AppEnv>, error: unknown, router: Router
       status: http.status,
       error: http.cause ?? http,
     });
+    // Hono's onError swallows the error before the SDK's Deno.serve wrapper sees it.
+    captureRequestError(http.cause ?? http, {
+      requestId: requestId ?? "",
+      route: c.req.routePath,
+      method: c.req.method,
+      status: http.status,
+      userId: state?.user?.id,
+    }, c.req.raw);
   }
   if (wantsJson(c)) return jsonError(http, requestId);
   if (http.status === 401) return loginRedirect(c);

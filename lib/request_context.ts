@@ -2,7 +2,8 @@
  * The first middleware of every request: a request id (an inbound `X-Request-Id`
  * matching `[A-Za-z0-9._-]{1,128}` is kept, as API.md says — Hono's requestId
  * middleware accepts a different character set, hence this small one), the per-request
- * state with a fresh CSP nonce, and one structured log line when the response is ready.
+ * state with a fresh CSP nonce, one structured log line when the response is ready, and
+ * a Sentry event for a 5xx that no error handler has reported.
  *
  * @example
  * ```ts
@@ -11,6 +12,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { log } from "./log.ts";
+import { captureErrorResponse } from "./sentry.ts";
 import type { AppEnv, Services } from "./state.ts";
 
 const INBOUND_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -39,6 +41,8 @@ export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
       };
       if (durationMs > SLOW_REQUEST_MS) log.warn("request.slow", fields);
       else log.info("request", fields);
+      // A 5xx a handler returned without throwing never reached the error handler.
+      if (c.res.status >= 500) captureErrorResponse(fields, c.req.raw);
     }
   };
 }

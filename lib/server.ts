@@ -3,7 +3,7 @@
  * {@linkcode openServices} + `createApp` to get the same app without a port.
  *
  * Shutdown (SIGTERM/SIGINT): stop accepting, let in-flight requests finish for up to
- * 10 s, close the DB pool (bounded) and KV, exit 0.
+ * 10 s, close the DB pool (bounded) and KV, send queued Sentry events (up to 2 s), exit 0.
  */
 import manifest from "../fresh.gen.ts";
 import { openDb } from "../db/client.ts";
@@ -14,6 +14,7 @@ import { loadIslandAssets } from "./fresh/islands/server.ts";
 import { loadStaticFiles } from "./fresh/static_files.ts";
 import { openKv } from "./kv.ts";
 import { flushLogs, log, setLogLevel } from "./log.ts";
+import { flushSentry, initSentry } from "./sentry.ts";
 import type { Services } from "./state.ts";
 
 /** In-flight requests get this long to finish after a shutdown signal. */
@@ -77,6 +78,10 @@ export async function main(): Promise<void> {
 /** Starts the app from the environment; handles SIGTERM/SIGINT. */
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   setLogLevel(config.logLevel);
+  // Before Deno.serve: the SDK wraps it to capture what escapes the app.
+  if (initSentry(config)) {
+    log.info("sentry.enabled", { environment: config.sentryEnvironment, release: config.version });
+  }
   const started = performance.now();
   const services = await openServices(config);
   const { assets, staticFiles } = await loadAssets();
@@ -134,6 +139,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       clearTimeout(timer);
       if (!graceful) log.warn("server.shutdown_timeout", { graceMs: SHUTDOWN_GRACE_MS });
       await closeServices(services);
+      if (!await flushSentry(2_000)) log.warn("sentry.flush_timeout", { timeoutMs: 2_000 });
       log.info("server.stopped", { reason });
     })();
     return stopping;

@@ -1,0 +1,201 @@
+/**
+ * Error tracking with Sentry, active only when `SENTRY_DSN` is set.
+ *
+ * What is sent: unhandled errors (the SDK's global handlers and its `Deno.serve`
+ * wrapper), every 5xx the app answers (captured by {@linkcode captureRequestError}
+ * from the error handler, or for 5xx returned without throwing, from the request
+ * context middleware), and the islands' client errors (`POST /api/monitoring`).
+ * Each event carries the request id, route, method, status, release and environment,
+ * and the user's id — never the e-mail (`sendDefaultPii` stays false).
+ *
+ * What is never sent: {@linkcode scrubEvent} runs on every event and transaction just
+ * before it leaves, and masks cookies, authorization headers, passwords, tokens and
+ * secrets wherever they sit (headers, request data, extra, contexts, breadcrumbs,
+ * query strings, even messages); request bodies and cookies are dropped whole.
+ *
+ * @example
+ * ```ts
+ * initSentry(config); // no-op without config.sentryDsn
+ * captureRequestError(error, { requestId, route: "/api/habits", method: "POST", status: 500 });
+ * await flushSentry(2_000);
+ * ```
+ */
+import * as Sentry from "@sentry/deno";
+import type { Config } from "./config.ts";
+
+/** The replacement for every scrubbed value. */
+export const FILTERED = "[Filtered]";
+
+/** Keys whose values are secrets wherever they appear. */
+const SECRET_KEY = /pass(word|wd)?|secret|token|cookie|authorization|api[-_]?key|session|credential|dsn/i;
+/**
+ * `key=value` / `key: value` pairs with a secret-like key, inside any string (URLs,
+ * messages). A colon counts only when no digit or "//" follows, so "session.ts:12" and
+ * URLs survive.
+ */
+const SECRET_PAIR =
+  /((?:[\w.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|session|sig(?:nature)?)[\w.-]*)"?\s*(?:=|:(?!\d|\/\/))\s*)("[^"]*"|[^\s&#;,"'\\]+)/gi;
+const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi;
+const MAX_DEPTH = 12;
+
+let initialized = false;
+
+/**
+ * Starts the SDK once per process. Without a DSN nothing is started and `false` is
+ * returned; later calls return `true` without starting it again.
+ */
+export function initSentry(config: Config): boolean {
+  if (initialized) return true;
+  if (!config.sentryDsn) return false;
+  Sentry.init({
+    dsn: config.sentryDsn,
+    release: config.version,
+    environment: config.sentryEnvironment,
+    tracesSampleRate: config.sentryTracesSampleRate,
+    // No IP addresses, cookies or request bodies by default; the user id is set by hand.
+    sendDefaultPii: false,
+    beforeSend: (event) => scrubEvent(event),
+    beforeSendTransaction: (event) => scrubEvent(event),
+    beforeBreadcrumb: (breadcrumb) => scrubValue(breadcrumb, 0) as Sentry.Breadcrumb,
+  });
+  initialized = true;
+  return true;
+}
+
+/** True once {@linkcode initSentry} has started the SDK. */
+export function sentryEnabled(): boolean {
+  return initialized;
+}
+
+/** What a request's 5xx event is tagged with. */
+export interface RequestErrorContext {
+  requestId: string;
+  /** The matched route pattern ("/api/habits/:id"), never the raw path with ids. */
+  route: string;
+  method: string;
+  status: number;
+  userId?: string;
+}
+
+// Requests already captured, so the middleware that sees every 5xx response does not
+// send a second event for an error the error handler has sent.
+const captured = new WeakSet<Request>();
+
+/**
+ * Sends one request failure. A 503 (database or KV unavailable: an outage the app
+ * answered deliberately) is sent as a warning, any other 5xx as an error. Marks `req`
+ * so {@linkcode captureErrorResponse} does not send it again. No-op when Sentry is off.
+ */
+export function captureRequestError(
+  error: unknown,
+  context: RequestErrorContext,
+  req?: Request,
+  fingerprint?: string[],
+): void {
+  if (req) captured.add(req);
+  if (!initialized) return;
+  Sentry.withScope((scope) => {
+    if (fingerprint) scope.setFingerprint(fingerprint);
+    scope.setTags({
+      request_id: context.requestId,
+      route: context.route,
+      method: context.method,
+      status: String(context.status),
+    });
+    if (context.userId) scope.setUser({ id: context.userId });
+    scope.setLevel(context.status === 503 ? "warning" : "error");
+    Sentry.captureException(error);
+  });
+}
+
+/**
+ * Sends a 5xx that a handler returned without throwing. Such events share one stack
+ * (this function's), so they are grouped by route and status instead.
+ */
+export function captureErrorResponse(context: RequestErrorContext, req: Request): void {
+  if (captured.has(req)) return;
+  const error = new Error(`${context.method} ${context.route} answered ${context.status}`);
+  error.name = "ServerErrorResponse";
+  captureRequestError(error, context, req, ["server-error-response", context.route, String(context.status)]);
+}
+
+/** A client (island) error as `POST /api/monitoring` accepts it. */
+export interface ClientErrorReport {
+  message: string;
+  stack?: string;
+  url?: string;
+  island?: string;
+  userAgent?: string;
+}
+
+/**
+ * Sends an error reported by the browser, tagged `source: client`. Returns false when
+ * Sentry is off (the caller logs it instead).
+ */
+export function captureClientError(
+  report: ClientErrorReport,
+  context: { requestId: string; userId?: string },
+): boolean {
+  if (!initialized) return false;
+  Sentry.withScope((scope) => {
+    scope.setTags({ source: "client", request_id: context.requestId });
+    if (report.island) scope.setTag("island", report.island);
+    if (context.userId) scope.setUser({ id: context.userId });
+    scope.setLevel("error");
+    scope.setContext("client", { url: report.url, userAgent: report.userAgent, stack: report.stack });
+    Sentry.captureEvent({
+      message: report.message,
+      exception: { values: [{ type: "ClientError", value: report.message }] },
+    });
+  });
+  return true;
+}
+
+/** Waits up to `timeoutMs` for queued events to be sent; true when all went out (or Sentry is off). */
+export async function flushSentry(timeoutMs: number): Promise<boolean> {
+  if (!initialized) return true;
+  return await Sentry.flush(timeoutMs);
+}
+
+/**
+ * Masks every secret in an event before it leaves the process: secret-named keys
+ * anywhere, `key=value` secrets and bearer credentials inside strings, and drops the
+ * request body and cookies whole.
+ *
+ * @example
+ * ```ts
+ * scrubEvent({ request: { headers: { Cookie: "session=x" } } });
+ * // { request: { headers: { Cookie: "[Filtered]" } } }
+ * ```
+ */
+export function scrubEvent<T extends Sentry.Event>(event: T): T {
+  if (event.request) {
+    delete event.request.data;
+    delete event.request.cookies;
+  }
+  return scrubValue(event, 0) as T;
+}
+
+/** Scrubs one string: secret pairs and credentials are masked. */
+export function scrubString(value: string): string {
+  return value.replace(BEARER, `$1 ${FILTERED}`).replace(SECRET_PAIR, `$1${FILTERED}`);
+}
+
+function scrubValue(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return scrubString(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth > MAX_DEPTH) return FILTERED;
+  if (Array.isArray(value)) {
+    // Header and query lists arrive as [name, value] pairs too.
+    if (value.length === 2 && typeof value[0] === "string" && SECRET_KEY.test(value[0])) {
+      return [value[0], FILTERED];
+    }
+    return value.map((item) => scrubValue(item, depth + 1));
+  }
+  if (value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) && item !== undefined && item !== null ? FILTERED : scrubValue(item, depth + 1);
+  }
+  return out;
+}
