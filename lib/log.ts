@@ -12,6 +12,7 @@
  * ```
  */
 import type { LogLevel } from "./config.ts";
+import { FILTERED, scrubString, SECRET_KEY } from "./scrub.ts";
 
 const ORDER: Record<LogLevel, number> = {
   debug: 10,
@@ -19,7 +20,6 @@ const ORDER: Record<LogLevel, number> = {
   warn: 30,
   error: 40,
 };
-const SECRET_KEY = /pass(word)?|secret|token|cookie|authorization|api[-_]?key|dsn/i;
 
 let threshold: number = ORDER.info;
 
@@ -69,24 +69,23 @@ export function setLogSink(
   };
 }
 
-/** Masks values whose key names a secret, recursively. */
-export function redact(
-  fields: Record<string, unknown>,
-): Record<string, unknown> {
+/**
+ * Masks values whose key names a secret, recursively, and secrets inside strings
+ * (an error message may quote a URL with `?token=…`).
+ */
+export function redact(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (SECRET_KEY.test(key)) out[key] = "[redacted]";
-    else if (
-      value && typeof value === "object" && !Array.isArray(value) &&
-      !(value instanceof Error)
-    ) {
-      out[key] = redact(value as Record<string, unknown>);
-    } else if (value instanceof Error) {
+    if (SECRET_KEY.test(key)) out[key] = FILTERED;
+    else if (value instanceof Error) {
       out[key] = {
         name: value.name,
-        message: value.message,
-        stack: value.stack,
+        message: scrubString(value.message),
+        stack: value.stack && scrubString(value.stack),
       };
+    } else if (typeof value === "string") out[key] = scrubString(value);
+    else if (value && typeof value === "object" && !Array.isArray(value)) {
+      out[key] = redact(value as Record<string, unknown>);
     } else out[key] = value;
   }
   return out;

@@ -22,20 +22,11 @@
  */
 import * as Sentry from "@sentry/deno";
 import type { Config } from "./config.ts";
+import { FILTERED, scrubString, SECRET_KEY } from "./scrub.ts";
+
+export { FILTERED, scrubString };
 
 /** The replacement for every scrubbed value. */
-export const FILTERED = "[Filtered]";
-
-/** Keys whose values are secrets wherever they appear. */
-const SECRET_KEY = /pass(word|wd)?|secret|token|cookie|authorization|api[-_]?key|session|credential|dsn/i;
-/**
- * `key=value` / `key: value` pairs with a secret-like key, inside any string (URLs,
- * messages). A colon counts only when no digit or "//" follows, so "session.ts:12" and
- * URLs survive.
- */
-const SECRET_PAIR =
-  /((?:[\w.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|session|sig(?:nature)?)[\w.-]*)"?\s*(?:=|:(?!\d|\/\/))\s*)("[^"]*"|[^\s&#;,"'\\]+)/gi;
-const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi;
 const MAX_DEPTH = 12;
 
 let initialized = false;
@@ -113,7 +104,9 @@ export function captureRequestError(
  * (this function's), so they are grouped by route and status instead.
  */
 export function captureErrorResponse(context: RequestErrorContext, req: Request): void {
-  if (captured.has(req)) return;
+  // A failing deep health check answers 503 by design, to whatever polls it every few
+  // seconds: the poller alerts on it; an event per poll would only bury real errors.
+  if (captured.has(req) || context.route.startsWith("/api/health")) return;
   const error = new Error(`${context.method} ${context.route} answered ${context.status}`);
   error.name = "ServerErrorResponse";
   captureRequestError(error, context, req, ["server-error-response", context.route, String(context.status)]);
@@ -174,11 +167,6 @@ export function scrubEvent<T extends Sentry.Event>(event: T): T {
     delete event.request.cookies;
   }
   return scrubValue(event, 0) as T;
-}
-
-/** Scrubs one string: secret pairs and credentials are masked. */
-export function scrubString(value: string): string {
-  return value.replace(BEARER, `$1 ${FILTERED}`).replace(SECRET_PAIR, `$1${FILTERED}`);
 }
 
 function scrubValue(value: unknown, depth: number): unknown {

@@ -12,17 +12,17 @@ Deno.test("log writes one JSON line per event, masking secret-looking fields, ho
     const entry = JSON.parse(lines[0]);
     assertEquals(entry.level, "info");
     assertEquals(entry.msg, "user.login");
-    assertEquals(entry.password, "[redacted]");
-    assertEquals(entry.headers, { cookie: "[redacted]", accept: "*/*" });
+    assertEquals(entry.password, "[Filtered]");
+    assertEquals(entry.headers, { cookie: "[Filtered]", accept: "*/*" });
     assertEquals(typeof entry.time, "string");
   } finally {
     restore();
   }
 });
 
-Deno.test("redact keeps errors readable", () => {
-  const out = redact({ error: new Error("boom"), apiKey: "k", authorization: "Bearer x" });
-  assertEquals((out.error as { message: string }).message, "boom");
-  assertEquals(out.apiKey, "[redacted]");
-  assertEquals(out.authorization, "[redacted]");
+Deno.test("redact keeps errors readable, minus the secrets quoted in them", () => {
+  const out = redact({ error: new Error("boom at /x?token=abc123"), apiKey: "k", authorization: "Bearer x" });
+  assertEquals((out.error as { message: string }).message, "boom at /x?token=[Filtered]");
+  assertEquals(out.apiKey, "[Filtered]");
+  assertEquals(out.authorization, "[Filtered]");
 });
