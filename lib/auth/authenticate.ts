@@ -13,6 +13,7 @@ import { findUserBySession, findUserByToken } from "../../db/users.ts";
 import { HttpError } from "../fresh/http_error.ts";
 import type { FreshContext } from "../fresh/mod.ts";
 import type { State } from "../state.ts";
+import { rememberedUser } from "./auth_cache.ts";
 import { sha256Hex } from "./secret.ts";
 import { readSessionCookie } from "./session_cookie.ts";
 
@@ -25,7 +26,10 @@ export async function authenticate(ctx: FreshContext<State>): Promise<Response> 
   const authorization = ctx.req.headers.get("authorization");
   if (authorization) {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-    const user = token ? await findUserByToken(db, await sha256Hex(token)) : null;
+    const tokenHash = token ? await sha256Hex(token) : null;
+    const user = tokenHash
+      ? await rememberedUser(ctx.state.services, `t:${tokenHash}`, () => findUserByToken(db, tokenHash))
+      : null;
     if (!user) throw new HttpError(401, "The API token is missing, malformed or revoked");
     ctx.state.user = user;
     ctx.state.auth = { kind: "token" };
@@ -34,7 +38,11 @@ export async function authenticate(ctx: FreshContext<State>): Promise<Response> 
   const secret = readSessionCookie(config, ctx.req.headers.get("cookie"));
   if (secret) {
     const sessionHash = await sha256Hex(secret);
-    const user = await findUserBySession(db, sessionHash);
+    const user = await rememberedUser(
+      ctx.state.services,
+      `s:${sessionHash}`,
+      () => findUserBySession(db, sessionHash),
+    );
     if (user) {
       ctx.state.user = user;
       ctx.state.auth = { kind: "session", sessionHash };

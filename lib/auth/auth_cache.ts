@@ -1,0 +1,57 @@
+/**
+ * A short-lived, per-instance memory of who a session or token belongs to, so a signed-in
+ * request does not cost a Postgres round trip (on embedded PGlite that lookup was ~1 ms
+ * and capped every signed-in route near 1k requests/s).
+ *
+ * Safety: an entry is used only while the user's cache version in KV (bumped by every
+ * mutation, log-out and token revocation included: lib/cache/invalidate.ts) is the one
+ * it was stored under, so a revocation on any instance takes effect on the next request.
+ * What is left is a few microseconds' race between a lookup and its version read, bounded
+ * by the TTL. A KV failure falls back to Postgres. Memory is bounded: at most
+ * {@linkcode AUTH_CACHE_MAX} entries per instance, oldest evicted first.
+ *
+ * @example
+ * ```ts
+ * const user = await rememberedUser(services, `s:${hash}`, () => findUserBySession(db, hash));
+ * ```
+ */
+import type { AuthUser } from "../../db/users.ts";
+import { readVersion } from "../cache/user_cache.ts";
+import type { Services } from "../state.ts";
+
+export const AUTH_CACHE_TTL_MS = 5_000;
+export const AUTH_CACHE_MAX = 10_000;
+
+interface Entry {
+  user: AuthUser;
+  version: bigint;
+  expiresAt: number;
+}
+
+// One memory per app (tests run several apps in one process, each with its own DB and KV).
+const memories = new WeakMap<Services, Map<string, Entry>>();
+
+/** The user for credential `key` (e.g. "s:<session hash>"), from memory when still valid. */
+export async function rememberedUser(
+  services: Services,
+  key: string,
+  lookup: () => Promise<AuthUser | null>,
+  now: () => number = Date.now,
+): Promise<AuthUser | null> {
+  let memory = memories.get(services);
+  if (!memory) memories.set(services, memory = new Map());
+  const entry = memory.get(key);
+  if (entry && entry.expiresAt > now()) {
+    const version = await readVersion(services.kv, entry.user.id).catch(() => undefined);
+    if (version === entry.version) return entry.user;
+  }
+  memory.delete(key);
+  const user = await lookup();
+  if (!user) return null;
+  const version = await readVersion(services.kv, user.id).catch(() => undefined);
+  if (version !== undefined) {
+    if (memory.size >= AUTH_CACHE_MAX) memory.delete(memory.keys().next().value!);
+    memory.set(key, { user, version, expiresAt: now() + AUTH_CACHE_TTL_MS });
+  }
+  return user;
+}

@@ -1,0 +1,110 @@
+import { assert, assertEquals } from "../../support/assert.ts";
+import type { AuthUser } from "../../../db/users.ts";
+import { AUTH_CACHE_MAX, AUTH_CACHE_TTL_MS, rememberedUser } from "../../../lib/auth/auth_cache.ts";
+import { invalidateUser } from "../../../lib/cache/invalidate.ts";
+import { loadConfig } from "../../../lib/config.ts";
+import type { Services } from "../../../lib/state.ts";
+import { startTestApp } from "../../support/app.ts";
+import { createTestUser } from "../../support/users.ts";
+
+const user: AuthUser = {
+  id: "6f0c6b8e-0000-4000-8000-000000000001",
+  email: "a@example.test",
+  displayName: null,
+  timezone: "UTC",
+  weekStart: 1,
+  theme: "system",
+  emailReminders: false,
+  plan: "free",
+  createdAt: new Date(0),
+};
+
+/** Services with a real in-memory KV; the DB is never touched by the memory itself. */
+async function services(): Promise<Services> {
+  return { config: loadConfig(() => undefined), db: {} as never, kv: await Deno.openKv(":memory:"), startedAt: 0 };
+}
+
+function countingLookup(result: AuthUser | null = user) {
+  const lookup = () => {
+    lookup.calls++;
+    return Promise.resolve(result);
+  };
+  lookup.calls = 0;
+  return lookup;
+}
+
+Deno.test("auth memory: reused within its TTL, dropped at once when the user's version moves", async () => {
+  const s = await services();
+  try {
+    let clock = 1_000;
+    const now = () => clock;
+    const lookup = countingLookup();
+    assertEquals(await rememberedUser(s, "s:a", lookup, now), user);
+    assertEquals(await rememberedUser(s, "s:a", lookup, now), user);
+    assertEquals(lookup.calls, 1);
+    await invalidateUser(s.kv, user.id); // a log-out or revocation anywhere
+    await rememberedUser(s, "s:a", lookup, now);
+    assertEquals(lookup.calls, 2);
+    clock += AUTH_CACHE_TTL_MS;
+    await rememberedUser(s, "s:a", lookup, now);
+    assertEquals(lookup.calls, 3, "an entry is not used at its TTL");
+    const none = countingLookup(null);
+    assertEquals(await rememberedUser(s, "s:unknown", none, now), null);
+    assertEquals(await rememberedUser(s, "s:unknown", none, now), null);
+    assertEquals(none.calls, 2, "unknown credentials are not remembered");
+  } finally {
+    s.kv.close();
+  }
+});
+
+Deno.test("auth memory: a KV that fails means asking Postgres every time, never trusting memory", async () => {
+  const s = await services();
+  const lookup = countingLookup();
+  await rememberedUser(s, "t:x", lookup);
+  s.kv.close(); // every KV call now throws
+  assertEquals(await rememberedUser(s, "t:x", lookup), user);
+  assertEquals(await rememberedUser(s, "t:x", lookup), user);
+  assertEquals(lookup.calls, 3);
+});
+
+Deno.test("auth memory is bounded: the oldest entries are evicted", async () => {
+  const s = await services();
+  try {
+    const lookup = countingLookup();
+    for (let i = 0; i <= AUTH_CACHE_MAX; i++) await rememberedUser(s, `s:${i}`, lookup);
+    assertEquals(lookup.calls, AUTH_CACHE_MAX + 1);
+    await rememberedUser(s, `s:${AUTH_CACHE_MAX}`, lookup);
+    assertEquals(lookup.calls, AUTH_CACHE_MAX + 1, "the newest is still remembered");
+    await rememberedUser(s, "s:0", lookup);
+    assertEquals(lookup.calls, AUTH_CACHE_MAX + 2, "the oldest was evicted");
+  } finally {
+    s.kv.close();
+  }
+});
+
+Deno.test("log-out on one instance ends the session on another at once (shared KV and DB)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using a = await startTestApp({ kvPath: `${dir}/kv.sqlite3` });
+    await using b = await startTestApp({ kvPath: `${dir}/kv.sqlite3`, db: a.services.db });
+    const alice = await createTestUser(a.services);
+    // Both instances remember the session…
+    assertEquals((await a.app.request("/api/me", { headers: alice.session })).status, 200);
+    assertEquals((await b.app.request("/api/me", { headers: alice.session })).status, 200);
+    // …then it ends on A, and B refuses it on the very next request.
+    const out = await a.app.request("/api/auth/logout", { method: "POST", headers: alice.session });
+    assertEquals(out.status, 204);
+    const after = await b.app.request("/api/me", { headers: alice.session });
+    assertEquals(after.status, 401);
+    await after.body?.cancel();
+    // Token revocation likewise.
+    const tokens = await (await b.app.request("/api/tokens", { headers: alice.bearer })).json();
+    const id = tokens.tokens[0].id;
+    assertEquals((await b.app.request("/api/me", { headers: alice.bearer })).status, 200);
+    const revoked = await a.app.request(`/api/tokens/${id}`, { method: "DELETE", headers: alice.bearer });
+    assertEquals(revoked.status, 204);
+    assert((await b.app.request("/api/me", { headers: alice.bearer })).status === 401);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
