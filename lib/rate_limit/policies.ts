@@ -80,9 +80,13 @@ export const LOCAL_POLICIES = {
   reads: { action: "reads", limit: 600, windowMs: MINUTE },
 } as const;
 
-/** Health endpoints are never limited. */
+/**
+ * Never limited: health endpoints (probes poll them), and Stripe's webhook — its events
+ * come in bursts from a few Stripe addresses, are signature-checked and idempotent, and
+ * a 429 would only delay a customer's upgrade until Stripe retries.
+ */
 export function isUnlimited(path: string): boolean {
-  return path === "/api/health" || path.startsWith("/api/health/");
+  return path === "/api/health" || path.startsWith("/api/health/") || path === "/api/stripe/webhook";
 }
 
 const compiled = ACTION_POLICIES.map((policy) => ({

@@ -74,6 +74,18 @@ Deno.test("rate limits through the real app", async (t) => {
     }
   });
 
+  await t.step("Stripe's webhook is never limited either (billing is off here: 503, never 429)", async () => {
+    for (let i = 0; i < 70; i++) {
+      const res = await app.app.request("/api/stripe/webhook", {
+        method: "POST",
+        body: "{}",
+        headers: { "content-type": "application/json", "X-Forwarded-For": "10.9.9.8" },
+      });
+      assertEquals(res.status, 503);
+      await res.body?.cancel();
+    }
+  });
+
   await t.step("anonymous /api requests: 60 per minute per IP, per instance", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 61; i++) {
