@@ -25,6 +25,8 @@ export interface State {
   title?: string;
   /** The signed-in user, set by the root middleware. */
   user?: AuthUser;
+  /** The user's read-cache version as authentication read it (lib/cache/user_cache.ts reuses it). */
+  userVersion?: bigint;
   /** How the user authenticated: a browser session (CSRF-checked) or a Bearer token. */
   auth?: { kind: "session"; sessionHash: string } | { kind: "token" };
 }

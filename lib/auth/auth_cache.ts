@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * const user = await rememberedUser(services, `s:${hash}`, () => findUserBySession(db, hash));
+ * const found = await rememberedUser(services, `s:${hash}`, () => findUserBySession(db, hash));
  * ```
  */
 import type { AuthUser } from "../../db/users.ts";
@@ -31,19 +31,23 @@ interface Entry {
 // One memory per app (tests run several apps in one process, each with its own DB and KV).
 const memories = new WeakMap<Services, Map<string, Entry>>();
 
-/** The user for credential `key` (e.g. "s:<session hash>"), from memory when still valid. */
+/**
+ * The user for credential `key` (e.g. "s:<session hash>"), from memory when still valid,
+ * with the user's cache version as read now (undefined when KV failed): the read cache
+ * reuses it instead of reading it again.
+ */
 export async function rememberedUser(
   services: Services,
   key: string,
   lookup: () => Promise<AuthUser | null>,
   now: () => number = Date.now,
-): Promise<AuthUser | null> {
+): Promise<{ user: AuthUser; version: bigint | undefined } | null> {
   let memory = memories.get(services);
   if (!memory) memories.set(services, memory = new Map());
   const entry = memory.get(key);
   if (entry && entry.expiresAt > now()) {
     const version = await readVersion(services.kv, entry.user.id).catch(() => undefined);
-    if (version === entry.version) return entry.user;
+    if (version === entry.version) return { user: entry.user, version };
   }
   memory.delete(key);
   const user = await lookup();
@@ -53,5 +57,5 @@ export async function rememberedUser(
     if (memory.size >= AUTH_CACHE_MAX) memory.delete(memory.keys().next().value!);
     memory.set(key, { user, version, expiresAt: now() + AUTH_CACHE_TTL_MS });
   }
-  return user;
+  return { user, version };
 }

@@ -27,24 +27,26 @@ export async function authenticate(ctx: FreshContext<State>): Promise<Response> 
   if (authorization) {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
     const tokenHash = token ? await sha256Hex(token) : null;
-    const user = tokenHash
+    const found = tokenHash
       ? await rememberedUser(ctx.state.services, `t:${tokenHash}`, () => findUserByToken(db, tokenHash))
       : null;
-    if (!user) throw new HttpError(401, "The API token is missing, malformed or revoked");
-    ctx.state.user = user;
+    if (!found) throw new HttpError(401, "The API token is missing, malformed or revoked");
+    ctx.state.user = found.user;
+    ctx.state.userVersion = found.version;
     ctx.state.auth = { kind: "token" };
     return ctx.next();
   }
   const secret = readSessionCookie(config, ctx.req.headers.get("cookie"));
   if (secret) {
     const sessionHash = await sha256Hex(secret);
-    const user = await rememberedUser(
+    const found = await rememberedUser(
       ctx.state.services,
       `s:${sessionHash}`,
       () => findUserBySession(db, sessionHash),
     );
-    if (user) {
-      ctx.state.user = user;
+    if (found) {
+      ctx.state.user = found.user;
+      ctx.state.userVersion = found.version;
       ctx.state.auth = { kind: "session", sessionHash };
     }
   }

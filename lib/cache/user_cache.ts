@@ -58,6 +58,15 @@ export interface CacheOptions {
   now?: () => number;
   /** Bound for each KV call. */
   timeoutMs?: number;
+  /** The user's version, when this request already read it (authentication does). */
+  version?: bigint;
+}
+
+type CacheContext = { state: { services: { kv: Deno.Kv }; user?: { id: string }; userVersion?: bigint } };
+
+/** The version authentication read for this request, if it is `userId`'s. */
+function knownVersion(ctx: CacheContext, userId: string): bigint | undefined {
+  return ctx.state.user?.id === userId ? ctx.state.userVersion : undefined;
 }
 
 /** What the head entry holds: the body itself when it fits, else the parts' id and count. */
@@ -100,7 +109,7 @@ export async function cachedBytes(
 ): Promise<CachedBytes> {
   let version: bigint;
   try {
-    version = await readVersion(kv, userId, options.timeoutMs);
+    version = options.version ?? await readVersion(kv, userId, options.timeoutMs);
   } catch (error) {
     log.warn("cache.bypass", { reason: "version read failed", userId, name: name.join("/"), error });
     return { body: await compute(), status: "MISS" };
@@ -219,7 +228,7 @@ export const CACHE_HEADER = "X-Cache";
  * ```
  */
 export async function cachedJson(
-  ctx: { state: { services: { kv: Deno.Kv } } },
+  ctx: CacheContext,
   userId: string,
   name: readonly CacheKeyPart[],
   compute: () => Promise<unknown>,
@@ -230,7 +239,7 @@ export async function cachedJson(
     userId,
     name,
     async () => encoder.encode(JSON.stringify(await compute())),
-    options,
+    { version: knownVersion(ctx, userId), ...options },
   );
   return new Response(body, { headers: { "content-type": "application/json", [CACHE_HEADER]: status } });
 }
@@ -247,7 +256,7 @@ export async function cachedJson(
  * ```
  */
 export async function cachedValue<T>(
-  ctx: { state: { services: { kv: Deno.Kv } } },
+  ctx: CacheContext,
   userId: string,
   name: readonly CacheKeyPart[],
   compute: () => Promise<T>,
@@ -258,7 +267,7 @@ export async function cachedValue<T>(
     const value = await compute();
     computed = { value };
     return encoder.encode(JSON.stringify(value));
-  }, options);
+  }, { version: knownVersion(ctx, userId), ...options });
   // The computing request keeps its own value; waiters and hits parse the shared bytes.
   if (computed) return { value: computed.value, status };
   return { value: JSON.parse(decoder.decode(body), reviveTimestamps) as T, status };

@@ -5,15 +5,18 @@
 import { deepStrictEqual, fail, match, ok } from "node:assert/strict";
 
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
-  deepStrictEqual(actual, expected, message);
+  if (message === undefined) deepStrictEqual(actual, expected);
+  else deepStrictEqual(actual, expected, message);
 }
 
 export function assert(condition: unknown, message?: string): asserts condition {
-  ok(condition, message);
+  if (message === undefined) ok(condition);
+  else ok(condition, message);
 }
 
 export function assertMatch(actual: string, pattern: RegExp, message?: string): void {
-  match(actual, pattern, message);
+  if (message === undefined) match(actual, pattern);
+  else match(actual, pattern, message);
 }
 
 export function assertStringIncludes(actual: string, expected: string, message?: string): void {

@@ -39,11 +39,11 @@ Deno.test("auth memory: reused within its TTL, dropped at once when the user's v
     let clock = 1_000;
     const now = () => clock;
     const lookup = countingLookup();
-    assertEquals(await rememberedUser(s, "s:a", lookup, now), user);
-    assertEquals(await rememberedUser(s, "s:a", lookup, now), user);
+    assertEquals(await rememberedUser(s, "s:a", lookup, now), { user, version: 0n });
+    assertEquals((await rememberedUser(s, "s:a", lookup, now))?.user, user);
     assertEquals(lookup.calls, 1);
     await invalidateUser(s.kv, user.id); // a log-out or revocation anywhere
-    await rememberedUser(s, "s:a", lookup, now);
+    assertEquals(await rememberedUser(s, "s:a", lookup, now), { user, version: 1n });
     assertEquals(lookup.calls, 2);
     clock += AUTH_CACHE_TTL_MS;
     await rememberedUser(s, "s:a", lookup, now);
@@ -62,8 +62,8 @@ Deno.test("auth memory: a KV that fails means asking Postgres every time, never 
   const lookup = countingLookup();
   await rememberedUser(s, "t:x", lookup);
   s.kv.close(); // every KV call now throws
-  assertEquals(await rememberedUser(s, "t:x", lookup), user);
-  assertEquals(await rememberedUser(s, "t:x", lookup), user);
+  assertEquals(await rememberedUser(s, "t:x", lookup), { user, version: undefined });
+  assertEquals(await rememberedUser(s, "t:x", lookup), { user, version: undefined });
   assertEquals(lookup.calls, 3);
 });
 
