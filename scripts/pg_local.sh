@@ -24,6 +24,8 @@ APP_DB=consistencygrid
 repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cmd="${1:-}"
 dir="${2:-${PG_LOCAL_DIR:-$repo_dir/.tmp/pg}}"
+# Postgres wants an absolute socket directory.
+[[ "$dir" = /* ]] || dir="$PWD/$dir"
 
 die() {
   echo "pg_local: $*" >&2
