@@ -81,17 +81,19 @@ Deno.test("password hashing", async (t) => {
     });
 
     await t.step("the event loop keeps ticking while passwords hash", async () => {
+      // Warm first: the first main-thread hash compiles the WASM module asynchronously.
+      await runPasswordJob({ op: "hash", password: "warm up the main thread" });
       const inline = await measureStalls(() => runPasswordJob({ op: "hash", password: "blocking on purpose" }));
       // Starting a worker costs the main thread a few ms once; measure a warm pool.
       await Promise.all([hashPassword("warm up one"), hashPassword("warm up two")]);
       const pooled = await measureStalls(() =>
         Promise.all([hashPassword("one password"), hashPassword("two password"), hashPassword("three password")])
       );
-      // On the main thread one hash freezes the loop for its whole duration; in the pool
-      // the 5 ms interval keeps firing.
-      assert(inline.maxGapMs > 15, `main-thread hash stalled only ${inline.maxGapMs} ms`);
-      assert(pooled.maxGapMs < inline.maxGapMs / 2, `stalled ${pooled.maxGapMs} ms (inline: ${inline.maxGapMs} ms)`);
-      assert(pooled.ticks >= pooled.ms / 5 / 3, `${pooled.ticks} ticks in ${pooled.ms} ms`);
+      // Counted, not timed: on the main thread a hash freezes the loop, so the 5 ms
+      // interval cannot fire while it runs (a busy machine only makes that truer); in the
+      // pool it keeps firing for as long as the hashes take.
+      assert(inline.ticks <= 1, `the interval fired ${inline.ticks} times during a main-thread hash`);
+      assert(pooled.ticks >= 3, `${pooled.ticks} ticks in ${pooled.ms} ms of pooled hashing`);
     });
 
     await t.step("workers start again after being closed", async () => {
