@@ -2,7 +2,9 @@ import { ConsistencyGrid, gridStart } from "../components/ConsistencyGrid.tsx";
 import { fullDays, indexCheckins, overallGridDays, overallStreak } from "../components/grid_days.ts";
 import { countOf, percent, safeColor, streakUnit } from "../components/habit_labels.ts";
 import { HabitRow } from "../components/HabitRow.tsx";
+import { PinnedGoals } from "../components/GoalCard.tsx";
 import { loadDashboard } from "../db/dashboard.ts";
+import { type Goal, listPinnedGoals } from "../db/goals.ts";
 import { requireUser } from "../lib/auth/require_user.ts";
 import { CACHE_HEADER, cachedValue } from "../lib/cache/user_cache.ts";
 import { formatDay, localDay } from "../lib/calendar.ts";
@@ -20,7 +22,10 @@ export const handler = define.handlers({
       ctx,
       user.id,
       ["dashboard", today],
-      () => loadDashboard(ctx.state.services.db, user.id, today),
+      async () => ({
+        ...(await loadDashboard(ctx.state.services.db, user.id, today)),
+        pinnedGoals: await listPinnedGoals(ctx.state.services.db, user.id),
+      }),
     );
     return page({ ...data, today, weekStart: user.weekStart }, { headers: { [CACHE_HEADER]: status } });
   },
@@ -29,7 +34,7 @@ export const handler = define.handlers({
 /** The dashboard: today's habits with one-tap check-ins, the year across all habits, streaks. */
 export default define.page<typeof handler>(function Dashboard({ data }) {
   const { habits, today, weekStart } = data;
-  if (habits.length === 0) return <EmptyDashboard today={today} />;
+  if (habits.length === 0) return <EmptyDashboard today={today} pinnedGoals={data.pinnedGoals} />;
   const index = indexCheckins(data.checkins);
   const stats = new Map(habits.map((h) => [h.id, habitStats(h, index.get(h.id) ?? new Map(), today, weekStart)]));
   const dueToday = habits.filter((h) => isScheduled(h.schedule, today));
@@ -67,6 +72,7 @@ export default define.page<typeof handler>(function Dashboard({ data }) {
           </p>
         )}
       </section>
+      <PinnedGoals goals={data.pinnedGoals} />
       <section class="card" aria-labelledby="year-heading">
         <h2 id="year-heading">Your year</h2>
         <p class="muted">
@@ -135,7 +141,7 @@ function DashboardHeader({ today }: { today: string }) {
   );
 }
 
-function EmptyDashboard({ today }: { today: string }) {
+function EmptyDashboard({ today, pinnedGoals }: { today: string; pinnedGoals: Goal[] }) {
   return (
     <div class="dashboard">
       <DashboardHeader today={today} />
@@ -152,6 +158,7 @@ function EmptyDashboard({ today }: { today: string }) {
           <a href="/habits/archived">Archived habits</a>
         </p>
       </section>
+      <PinnedGoals goals={pinnedGoals} />
     </div>
   );
 }

@@ -53,9 +53,9 @@ export const ACTION_POLICIES: readonly ActionPolicy[] = [
   action("habits.delete", ["DELETE"], ["/api/habits/:id"], 100),
   action("habits.delete", ["POST"], ["/habits/:id/delete"], 100),
   action("checkins.write", ["POST"], ["/api/habits/:id/checkins", "/habits/:id/checkin"], 200),
-  action("goals.create", ["POST"], ["/api/goals", "/goals/new"], 50),
+  action("goals.create", ["POST"], ["/api/goals", "/goals"], 50),
   action("goals.update", ["PUT"], ["/api/goals/:id"], 50),
-  action("goals.update", ["POST"], ["/goals/:id/edit"], 50),
+  action("goals.update", ["POST"], ["/goals/:id"], 50),
   action("goals.delete", ["DELETE"], ["/api/goals/:id"], 25),
   action("goals.delete", ["POST"], ["/goals/:id/delete"], 25),
   action("goals.pin", ["PATCH"], ["/api/goals/pin"], 100),
@@ -67,7 +67,8 @@ export const ACTION_POLICIES: readonly ActionPolicy[] = [
   action("reminders.create", ["POST"], ["/api/reminders"], 50),
   action("reminders.write", ["PATCH", "DELETE"], ["/api/reminders/:id"], 50),
   action("settings.save", ["POST"], ["/api/settings/save", "/settings"], 20),
-  action("export", ["GET"], ["/api/export", "/export"], 5),
+  // The /export page only links to /api/export: viewing it must not spend the limit.
+  action("export", ["GET"], ["/api/export"], 5),
   action("billing.checkout", ["POST"], ["/api/billing/checkout", "/billing/checkout"], 10),
   action("monitoring", ["POST"], ["/api/monitoring"], 30, "ip"),
 ];

@@ -1,0 +1,95 @@
+/**
+ * A subgoal's progress with an inline edit. On the server (and with JavaScript off) it
+ * is a plain `<form method="post">` to the goal's page (`intent=subgoal-update`), so it
+ * works everywhere. Once hydrated it takes over the submit: the bar moves at once, the
+ * JSON API (`PATCH /api/subgoals/[id]`) saves it, and a failure puts the old value back
+ * with a message read out by screen readers.
+ *
+ * @example
+ * ```tsx
+ * <SubgoalProgress goalId={goal.id} subgoalId={s.id} title={s.title} progress={s.progress} done={s.done} />
+ * ```
+ */
+import { useRef, useState } from "preact/hooks";
+
+export interface SubgoalProgressProps {
+  goalId: string;
+  subgoalId: string;
+  title: string;
+  progress: number;
+  done: boolean;
+  /** The value typed before a failed no-JavaScript save, shown again. */
+  typed?: string;
+  error?: string;
+}
+
+export default function SubgoalProgress(props: SubgoalProgressProps) {
+  const [progress, setProgress] = useState(props.progress);
+  const [message, setMessage] = useState(props.error ?? "");
+  const saving = useRef(false);
+  const inputId = `progress-${props.subgoalId}`;
+  const shown = props.done ? 100 : progress;
+
+  async function onSubmit(event: Event) {
+    event.preventDefault();
+    if (saving.current) return;
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem("progress") as HTMLInputElement;
+    const next = Number(input.value);
+    if (!Number.isInteger(next) || next < 0 || next > 100) {
+      setMessage("Progress is a whole number from 0 to 100");
+      return;
+    }
+    const before = progress;
+    setProgress(next);
+    setMessage("");
+    saving.current = true;
+    try {
+      const res = await fetch(`/api/subgoals/${encodeURIComponent(props.subgoalId)}`, {
+        method: "PATCH",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ progress: next }),
+      });
+      const body = await res.json().catch(() => null);
+      if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
+      setProgress(body.subgoal.progress);
+    } catch (error) {
+      setProgress(before);
+      input.value = String(before);
+      setMessage(`Not saved: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      saving.current = false;
+    }
+  }
+
+  return (
+    <div class="subgoal-progress">
+      <div class="progress">
+        <progress max={100} value={shown} aria-label={`${props.title}: progress`}>{shown}%</progress>
+        <span class="progress-value">{`${shown}%`}</span>
+      </div>
+      <form
+        method="post"
+        action={`/goals/${encodeURIComponent(props.goalId)}`}
+        class="inline-form subgoal-progress-form"
+        onSubmit={onSubmit}
+      >
+        <input type="hidden" name="intent" value="subgoal-update" />
+        <input type="hidden" name="id" value={props.subgoalId} />
+        <label for={inputId} class="visually-hidden">{`Progress of ${props.title} (%)`}</label>
+        <input
+          id={inputId}
+          name="progress"
+          type="number"
+          min={0}
+          max={100}
+          step={1}
+          value={props.typed ?? progress}
+          aria-invalid={message ? "true" : undefined}
+        />
+        <button type="submit" class="link-button">Save %</button>
+      </form>
+      <p class="field-error" role="status" aria-live="polite">{message}</p>
+    </div>
+  );
+}

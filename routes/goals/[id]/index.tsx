@@ -1,0 +1,314 @@
+import { ErrorSummary, Field, SelectField } from "../../../components/form.tsx";
+import { formProblems } from "../../../components/form_problems.ts";
+import { STATUS_LABELS } from "../../../components/GoalCard.tsx";
+import { ProgressBar } from "../../../components/ProgressBar.tsx";
+import type { DbQueries } from "../../../db/client.ts";
+import {
+  createMilestone,
+  createSubgoal,
+  deleteMilestone,
+  deleteSubgoal,
+  getGoal,
+  type Goal,
+  updateGoal,
+  updateMilestone,
+  updateSubgoal,
+} from "../../../db/goals.ts";
+import { requireUser } from "../../../lib/auth/require_user.ts";
+import { readBody } from "../../../lib/body.ts";
+import { formatDay } from "../../../lib/calendar.ts";
+import { HttpError, page } from "../../../lib/fresh/mod.ts";
+import {
+  formString,
+  GOAL_DESCRIPTION_MAX,
+  goalFormToInput,
+  goalUpdateSchema,
+  milestoneCreateSchema,
+  milestoneFormToInput,
+  milestoneUpdateSchema,
+  subgoalCreateSchema,
+  subgoalFormToInput,
+  subgoalUpdateSchema,
+} from "../../../lib/goal_input.ts";
+import { define } from "../../../lib/state.ts";
+import GoalPinToggle from "../../../islands/GoalPinToggle.tsx";
+import SubgoalProgress from "../../../islands/SubgoalProgress.tsx";
+import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
+
+const NOT_FOUND = "No goal with that id";
+
+type Form = Record<string, unknown>;
+
+/**
+ * The page's forms, by their `intent` field: each validates its fields and makes one
+ * change through db/goals.ts. False means "not this user's" (a 404). `item` is the
+ * milestone's or subgoal's id, already checked to belong to `goal`.
+ */
+const INTENTS: Record<
+  string,
+  (db: DbQueries, userId: string, goal: Goal, form: Form, item: string) => Promise<unknown>
+> = {
+  "goal-update": (db, userId, goal, form) =>
+    updateGoal(db, userId, goal.id, parseInput(goalUpdateSchema, goalFormToInput(form))),
+  "milestone-add": (db, userId, goal, form) =>
+    createMilestone(
+      db,
+      userId,
+      parseInput(milestoneCreateSchema, { ...milestoneFormToInput(form), goalId: goal.id }),
+    ),
+  "milestone-update": (db, userId, _goal, form, item) =>
+    updateMilestone(db, userId, item, parseInput(milestoneUpdateSchema, milestoneFormToInput(form))),
+  "milestone-delete": (db, userId, _goal, _form, item) => deleteMilestone(db, userId, item),
+  "subgoal-add": (db, userId, goal, form) =>
+    createSubgoal(db, userId, parseInput(subgoalCreateSchema, { ...subgoalFormToInput(form), goalId: goal.id })),
+  "subgoal-update": (db, userId, _goal, form, item) =>
+    updateSubgoal(db, userId, item, parseInput(subgoalUpdateSchema, subgoalFormToInput(form))),
+  "subgoal-delete": (db, userId, _goal, _form, item) => deleteSubgoal(db, userId, item),
+};
+
+/** A form that failed, shown again with the user's input and its problems. */
+interface Failed {
+  intent: string;
+  item: string;
+  values: Record<string, string>;
+  errors: FieldErrors;
+}
+
+interface GoalPageData {
+  goal: Goal;
+  failed?: Failed;
+}
+
+function formValues(form: Form): Record<string, string> {
+  return Object.fromEntries(Object.entries(form).map(([key, value]) => [key, formString(value) ?? ""]));
+}
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    const user = requireUser(ctx);
+    const goal = await getGoal(ctx.state.services.db, user.id, ctx.params.id);
+    if (!goal) throw new HttpError(404, NOT_FOUND);
+    ctx.state.title = goal.title;
+    return page<GoalPageData>({ goal });
+  },
+
+  /** One of the page's forms (by `intent`): 303 back to the page, or the page again with the form's problems. */
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { db } = ctx.state.services;
+    const goal = await getGoal(db, user.id, ctx.params.id);
+    if (!goal) throw new HttpError(404, NOT_FOUND);
+    ctx.state.title = goal.title;
+    const { data: form } = await readBody(ctx.req);
+    const intent = formString(form.intent) ?? "";
+    const change = INTENTS[intent];
+    if (!change) throw new HttpError(400, `Unknown form: send intent as one of ${Object.keys(INTENTS).join(", ")}`);
+    const item = formString(form.id) ?? "";
+    // A milestone or subgoal form must name one of this goal's: anything else is a 404.
+    const [kind, verb] = intent.split("-");
+    if (kind !== "goal" && verb !== "add") {
+      const items: { id: string }[] = kind === "milestone" ? goal.milestones : goal.subgoals;
+      if (!items.some((x) => x.id === item)) throw new HttpError(404, `No ${kind} with that id`);
+    }
+    try {
+      if (!(await change(db, user.id, goal, form, item))) throw new HttpError(404, NOT_FOUND);
+      return ctx.redirect(`/goals/${goal.id}`, 303);
+    } catch (error) {
+      const problems = formProblems(error);
+      if (!problems) throw error;
+      return page<GoalPageData>(
+        { goal, failed: { intent, item, values: formValues(form), errors: problems.errors } },
+        { status: problems.status },
+      );
+    }
+  },
+});
+
+/** The failed form's values and errors when `intent` (and `item`) match it. */
+function failedFor(failed: Failed | undefined, intent: string, item = "") {
+  return failed && failed.intent === intent && failed.item === item ? failed : undefined;
+}
+
+/** A goal: its details (editable), a milestones timeline and a subgoal list, all usable without JavaScript. */
+export default define.page<typeof handler, GoalPageData>(function GoalPage({ data }) {
+  const { goal, failed } = data;
+  const edit = failedFor(failed, "goal-update");
+  const addMilestone = failedFor(failed, "milestone-add");
+  const addSubgoal = failedFor(failed, "subgoal-add");
+  return (
+    <div class="goal-page">
+      <p class="breadcrumb">
+        <a href="/goals">Goals</a>
+      </p>
+      <header class="page-header">
+        <div>
+          <h1>{goal.title}</h1>
+          <p class="muted">
+            <span class={`badge badge-${goal.status}`}>{STATUS_LABELS[goal.status]}</span>
+            {goal.targetDate && (
+              <>
+                {" "}· Target <time dateTime={goal.targetDate}>{formatDay(goal.targetDate)}</time>
+              </>
+            )}
+          </p>
+        </div>
+        <GoalPinToggle goalId={goal.id} title={goal.title} pinned={goal.pinned} back={`/goals/${goal.id}`} />
+      </header>
+      {goal.description && <p class="goal-description">{goal.description}</p>}
+      <ProgressBar value={goal.progress} label="Goal progress" />
+      <p class="muted small">
+        Progress: every milestone and subgoal counts equally (a done milestone or subgoal is 100%); a goal marked done
+        is 100%.
+      </p>
+      {failed && !edit && !addMilestone && !addSubgoal && <ErrorSummary errors={failed.errors} />}
+
+      <section class="card" aria-labelledby="milestones-heading">
+        <h2 id="milestones-heading">Milestones</h2>
+        {goal.milestones.length === 0 ? <p class="muted">No milestones yet.</p> : (
+          <ol class="timeline">
+            {goal.milestones.map((m) => (
+              <li class={m.done ? "timeline-item done" : "timeline-item"}>
+                <span class="timeline-dot" aria-hidden="true"></span>
+                <div class="timeline-body">
+                  <strong>{m.title}</strong>
+                  {m.dueDate && (
+                    <span class="muted small milestone-due">
+                      due <time dateTime={m.dueDate}>{formatDay(m.dueDate)}</time>
+                    </span>
+                  )}
+                  {m.done && <span class="badge badge-done">Done</span>}
+                  <div class="item-actions">
+                    <form method="post" class="inline-form">
+                      <input type="hidden" name="intent" value="milestone-update" />
+                      <input type="hidden" name="id" value={m.id} />
+                      <input type="hidden" name="done" value={m.done ? "false" : "true"} />
+                      <button type="submit" class="link-button">{m.done ? "Reopen" : "Mark done"}</button>
+                    </form>
+                    <form method="post" class="inline-form">
+                      <input type="hidden" name="intent" value="milestone-delete" />
+                      <input type="hidden" name="id" value={m.id} />
+                      <button type="submit" class="link-button danger">Delete</button>
+                    </form>
+                  </div>
+                </div>
+              </li>
+            ))}
+          </ol>
+        )}
+        <form method="post" class="inline-add">
+          <input type="hidden" name="intent" value="milestone-add" />
+          <Field
+            label="New milestone"
+            name="title"
+            value={addMilestone?.values.title}
+            error={addMilestone?.errors.title}
+            required
+            maxLength={200}
+          />
+          <Field
+            label="Due date (optional)"
+            name="dueDate"
+            type="date"
+            value={addMilestone?.values.dueDate}
+            error={addMilestone?.errors.dueDate}
+          />
+          <button type="submit" class="button">Add milestone</button>
+        </form>
+      </section>
+
+      <section class="card" aria-labelledby="subgoals-heading">
+        <h2 id="subgoals-heading">Subgoals</h2>
+        {goal.subgoals.length === 0 ? <p class="muted">No subgoals yet.</p> : (
+          <ul class="subgoal-list">
+            {goal.subgoals.map((s) => {
+              const f = failedFor(failed, "subgoal-update", s.id);
+              return (
+                <li class={s.done ? "subgoal done" : "subgoal"}>
+                  <div class="subgoal-head">
+                    <strong>{s.title}</strong>
+                    {s.done && <span class="badge badge-done">Done</span>}
+                  </div>
+                  <SubgoalProgress
+                    goalId={goal.id}
+                    subgoalId={s.id}
+                    title={s.title}
+                    progress={s.progress}
+                    done={s.done}
+                    typed={f?.values.progress}
+                    error={f?.errors.progress}
+                  />
+                  <div class="item-actions">
+                    <form method="post" class="inline-form">
+                      <input type="hidden" name="intent" value="subgoal-update" />
+                      <input type="hidden" name="id" value={s.id} />
+                      <input type="hidden" name="done" value={s.done ? "false" : "true"} />
+                      <button type="submit" class="link-button">{s.done ? "Reopen" : "Mark done"}</button>
+                    </form>
+                    <form method="post" class="inline-form">
+                      <input type="hidden" name="intent" value="subgoal-delete" />
+                      <input type="hidden" name="id" value={s.id} />
+                      <button type="submit" class="link-button danger">Delete</button>
+                    </form>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        <form method="post" class="inline-add">
+          <input type="hidden" name="intent" value="subgoal-add" />
+          <Field
+            label="New subgoal"
+            name="title"
+            value={addSubgoal?.values.title}
+            error={addSubgoal?.errors.title}
+            required
+            maxLength={200}
+          />
+          <button type="submit" class="button">Add subgoal</button>
+        </form>
+      </section>
+
+      <section class="card" aria-labelledby="edit-heading">
+        <h2 id="edit-heading">Edit goal</h2>
+        <ErrorSummary errors={edit?.errors} />
+        <form method="post" class="goal-form">
+          <input type="hidden" name="intent" value="goal-update" />
+          <Field
+            label="Title"
+            name="title"
+            value={edit?.values.title ?? goal.title}
+            error={edit?.errors.title}
+            required
+            maxLength={200}
+          />
+          <div class={edit?.errors.description ? "field field-invalid" : "field"}>
+            <label for="field-description">Description</label>
+            <textarea id="field-description" name="description" rows={3} maxLength={GOAL_DESCRIPTION_MAX}>
+              {edit?.values.description ?? goal.description ?? ""}
+            </textarea>
+            {edit?.errors.description && <p class="field-error">{edit.errors.description}</p>}
+          </div>
+          <Field
+            label="Target date"
+            name="targetDate"
+            type="date"
+            value={edit?.values.targetDate ?? goal.targetDate}
+            error={edit?.errors.targetDate}
+          />
+          <SelectField
+            label="Status"
+            name="status"
+            value={edit?.values.status ?? goal.status}
+            error={edit?.errors.status}
+            options={Object.entries(STATUS_LABELS).map(([value, label]) => ({ value, label }))}
+          />
+          <div class="form-actions">
+            <button type="submit" class="button button-primary">Save goal</button>
+            <a class="button button-danger" href={`/goals/${goal.id}/delete`}>Delete goal…</a>
+          </div>
+        </form>
+      </section>
+    </div>
+  );
+});

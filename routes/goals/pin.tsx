@@ -1,0 +1,25 @@
+import { pinGoal } from "../../db/goals.ts";
+import { requireUser } from "../../lib/auth/require_user.ts";
+import { readBody } from "../../lib/body.ts";
+import { HttpError } from "../../lib/fresh/mod.ts";
+import { formString, goalPinSchema, pinFormToInput } from "../../lib/goal_input.ts";
+import { define } from "../../lib/state.ts";
+import { parseInput } from "../../lib/validate.ts";
+
+/** Where a pin form may come back to: the list, the dashboard or a goal's page (never elsewhere). */
+function backTo(back: string | undefined, goalId: string): string {
+  if (back === "/app" || back === "/goals") return back;
+  return `/goals/${goalId}`;
+}
+
+export const handler = define.handlers({
+  /** The no-JavaScript pin form (`goalId`, `pinned`, `position?`, `back`): 303 back where it came from. */
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { data: form } = await readBody(ctx.req);
+    const input = parseInput(goalPinSchema, pinFormToInput(form));
+    const goal = await pinGoal(ctx.state.services.db, user.id, input);
+    if (!goal) throw new HttpError(404, "No goal with that id");
+    return ctx.redirect(backTo(formString(form.back), goal.id), 303);
+  },
+});
