@@ -42,6 +42,10 @@ export interface Config {
   stripePricePro: string | undefined;
   /** Stripe's API at another address (stripe-mock, tests), e.g. `http://127.0.0.1:12111`; unset → Stripe's. */
   stripeApiBase: string | undefined;
+  /** Reminder e-mail through this SMTP server (`smtp://user:pass@host:587`, `smtps://…`); unset → in-app only. */
+  smtpUrl: string | undefined;
+  /** The From of reminder e-mail. */
+  mailFrom: string;
 }
 
 /** Thrown for an environment value the app cannot use; start-up prints it and stops. */
@@ -94,6 +98,10 @@ export function loadConfig(
   if (stripeMissing.length > 0 && stripeMissing.length < 3) {
     throw new ConfigError(`${stripeMissing.join(", ")} must be set too: billing needs all three Stripe variables`);
   }
+  const smtpUrl = get("SMTP_URL");
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(smtpUrl)) {
+    throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587`);
+  }
   return {
     port,
     host: get("HOST") ?? "127.0.0.1",
@@ -114,6 +122,8 @@ export function loadConfig(
     stripeWebhookSecret: stripe.STRIPE_WEBHOOK_SECRET,
     stripePricePro: stripe.STRIPE_PRICE_PRO,
     stripeApiBase: get("STRIPE_API_BASE"),
+    smtpUrl,
+    mailFrom: get("MAIL_FROM") ?? `ConsistencyGrid <reminders@${new URL(appOrigin).hostname}>`,
   };
 }
 

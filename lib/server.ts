@@ -14,6 +14,7 @@ import { loadIslandAssets } from "./fresh/islands/server.ts";
 import { loadStaticFiles } from "./fresh/static_files.ts";
 import { openKv } from "./kv.ts";
 import { flushLogs, log, setLogLevel } from "./log.ts";
+import { startScheduler } from "./scheduler.ts";
 import { flushSentry, initSentry } from "./sentry.ts";
 import type { Services } from "./state.ts";
 
@@ -86,6 +87,8 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const services = await openServices(config);
   const { assets, staticFiles } = await loadAssets();
   const app = createApp({ services, manifest, assets, staticFiles });
+  // Reminders: every instance runs one; the claim in Postgres keeps deliveries at most once.
+  const scheduler = startScheduler(services);
 
   // Deno's server.shutdown() cuts request bodies that are still arriving, so drain
   // first: count requests in flight, answer new ones 503 once stopping, and shut the
@@ -138,6 +141,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       ]);
       clearTimeout(timer);
       if (!graceful) log.warn("server.shutdown_timeout", { graceMs: SHUTDOWN_GRACE_MS });
+      await scheduler.stop();
       await closeServices(services);
       if (!await flushSentry(2_000)) log.warn("sentry.flush_timeout", { timeoutMs: 2_000 });
       log.info("server.stopped", { reason });

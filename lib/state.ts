@@ -29,6 +29,8 @@ export interface State {
   userVersion?: bigint;
   /** How the user authenticated: a browser session (CSRF-checked) or a Bearer token. */
   auth?: { kind: "session"; sessionHash: string } | { kind: "token" };
+  /** The signed-in user's unread notifications, for the header; set on page requests (lib/notifications_count.ts). */
+  unreadNotifications?: number;
 }
 
 /** Hono's environment type for this app. */

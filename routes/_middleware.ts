@@ -2,6 +2,7 @@ import { authenticate } from "../lib/auth/authenticate.ts";
 import { csrfGuard } from "../lib/auth/csrf.ts";
 import { invalidateOnWrite } from "../lib/cache/invalidate.ts";
 import { rateLimit } from "../lib/rate_limit/middleware.ts";
+import { notificationsCount } from "../lib/notifications_count.ts";
 import { define } from "../lib/state.ts";
 
 /**
@@ -10,4 +11,4 @@ import { define } from "../lib/state.ts";
  * spend the victim's budget (and costs no KV write); rate limits need the user. Last,
  * every successful write invalidates the user's read cache (lib/cache/invalidate.ts).
  */
-export const handler = define.middleware([authenticate, csrfGuard, rateLimit, invalidateOnWrite]);
+export const handler = define.middleware([authenticate, csrfGuard, rateLimit, invalidateOnWrite, notificationsCount]);

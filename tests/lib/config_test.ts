@@ -57,3 +57,15 @@ Deno.test("Stripe billing: off by default, on with all three variables, refused 
   assertEquals(error instanceof ConfigError, true);
   assertEquals((error as Error).message.startsWith("STRIPE_WEBHOOK_SECRET, STRIPE_PRICE_PRO"), true);
 });
+
+Deno.test("reminder e-mail: off without SMTP_URL, a From derived from APP_ORIGIN, bad URLs refused", async () => {
+  const off = loadConfig(env({ APP_ORIGIN: "https://grid.example.com" }));
+  assertEquals([off.smtpUrl, off.mailFrom], [undefined, "ConsistencyGrid <reminders@grid.example.com>"]);
+  const on = loadConfig(env({ SMTP_URL: "smtp://u:p@mail.example.com:587", MAIL_FROM: "Grid <hi@example.com>" }));
+  assertEquals([on.smtpUrl, on.mailFrom], ["smtp://u:p@mail.example.com:587", "Grid <hi@example.com>"]);
+  const error = await assertRejects(() =>
+    Promise.resolve().then(() => loadConfig(env({ SMTP_URL: "mail.example.com" })))
+  );
+  assertEquals(error instanceof ConfigError, true);
+  assertEquals((error as Error).message.startsWith("SMTP_URL must be"), true);
+});

@@ -1,0 +1,125 @@
+/**
+ * The e-mail outbox: rows written by `deliver_due_reminders` (sql/007_reminders.sql) in
+ * the same statement as the delivery, sent later by {@linkcode sendDueEmails}.
+ *
+ * Sending is a lease, not a long transaction: one short statement claims due rows
+ * (`FOR UPDATE SKIP LOCKED`, so concurrent senders on any number of instances never
+ * take the same row, and it is PgBouncer-safe) and pushes their `next_attempt_at` a
+ * lease ahead; the SMTP conversation happens outside any transaction; a second
+ * statement marks each row sent or schedules its retry. A sender that dies mid-send
+ * leaves its rows to be retried when the lease ends (at-least-once for e-mail, which is
+ * what SMTP can offer). Each failure doubles the wait ({@linkcode retryDelayMs}); after
+ * {@linkcode EMAIL_MAX_ATTEMPTS} the row gives up (`next_attempt_at` null, `last_error`
+ * kept). One failing address only ever delays itself.
+ *
+ * @example
+ * ```ts
+ * const { sent, failed } = await sendDueEmails(db, mailer, new Date());
+ * ```
+ */
+import type { Mailer } from "../lib/mail.ts";
+import type { DbQueries } from "./client.ts";
+
+/** Attempts before an e-mail gives up. With {@linkcode retryDelayMs} that spans about 4 hours. */
+export const EMAIL_MAX_ATTEMPTS = 8;
+/** How long a claimed row stays away from other senders while it is being sent. */
+export const EMAIL_LEASE_MS = 5 * 60_000;
+/** Rows one sender claims per round. */
+export const EMAIL_BATCH = 50;
+
+const RETRY_BASE_MS = 60_000;
+const RETRY_MAX_MS = 60 * 60_000;
+
+/**
+ * The wait after the `attempt`-th failed attempt: 1 min, 2, 4, … capped at 1 hour.
+ *
+ * @example
+ * ```ts
+ * retryDelayMs(3); // 240_000
+ * ```
+ */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1), RETRY_MAX_MS);
+}
+
+/** An outbox row claimed for sending. */
+export interface ClaimedEmail {
+  id: string;
+  to: string;
+  subject: string;
+  body: string;
+  /** Including this one. */
+  attempts: number;
+}
+
+/**
+ * Claims up to `limit` rows due at `now` for one sender: counts the attempt and leases
+ * the rows for {@linkcode EMAIL_LEASE_MS}. Concurrent callers get disjoint rows.
+ *
+ * @example
+ * ```ts
+ * const batch = await claimDueEmails(db, new Date(), 50);
+ * ```
+ */
+export async function claimDueEmails(db: DbQueries, now: Date, limit = EMAIL_BATCH): Promise<ClaimedEmail[]> {
+  return await db.sql<ClaimedEmail[]>`
+    update email_outbox o
+       set attempts = o.attempts + 1,
+           next_attempt_at = ${now}::timestamptz + ${EMAIL_LEASE_MS} * interval '1 millisecond'
+      from (select id from email_outbox
+             where sent_at is null and next_attempt_at is not null and next_attempt_at <= ${now}::timestamptz
+             order by next_attempt_at
+             limit ${limit}
+               for update skip locked) due
+     where o.id = due.id
+    returning o.id, o.to_address as "to", o.subject, o.body, o.attempts`;
+}
+
+/** Marks a claimed row sent. */
+export async function markEmailSent(db: DbQueries, id: string, now: Date): Promise<void> {
+  await db.sql`
+    update email_outbox set sent_at = ${now}::timestamptz, next_attempt_at = null, last_error = null
+     where id = ${id}::uuid`;
+}
+
+/** Records a failed attempt: a retry after {@linkcode retryDelayMs}, or giving up after the last attempt. */
+export async function markEmailFailed(db: DbQueries, email: ClaimedEmail, error: string, now: Date): Promise<void> {
+  const next = email.attempts >= EMAIL_MAX_ATTEMPTS ? null : new Date(now.getTime() + retryDelayMs(email.attempts));
+  await db.sql`
+    update email_outbox set next_attempt_at = ${next}::timestamptz, last_error = ${error.slice(0, 1000)}
+     where id = ${email.id}::uuid`;
+}
+
+/**
+ * Sends every e-mail due at `now`, batch by batch, each independently: a refusal is
+ * recorded on its row and the others go on.
+ *
+ * @example
+ * ```ts
+ * await sendDueEmails(db, createMailer(config.smtpUrl!, config.mailFrom), new Date());
+ * ```
+ */
+export async function sendDueEmails(
+  db: DbQueries,
+  mailer: Mailer,
+  now: Date,
+): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  while (true) {
+    const batch = await claimDueEmails(db, now);
+    for (const email of batch) {
+      try {
+        await mailer.send({ to: email.to, subject: email.subject, text: email.body });
+      } catch (error) {
+        failed++;
+        await markEmailFailed(db, email, error instanceof Error ? error.message : String(error), now);
+        continue;
+      }
+      sent++;
+      await markEmailSent(db, email.id, now);
+    }
+    // A short batch means nothing else was due (or the rest is another sender's).
+    if (batch.length < EMAIL_BATCH) return { sent, failed };
+  }
+}

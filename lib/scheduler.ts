@@ -1,0 +1,139 @@
+/**
+ * The reminder scheduler inside the app: every minute, deliver the reminders that are
+ * due ({@linkcode runSchedulerTick}) and send the e-mail outbox.
+ *
+ * Every instance runs one. That is safe by construction: the claim is one Postgres
+ * statement (`deliver_due_reminders`, sql/007_reminders.sql) keyed on (reminder, local
+ * day), and outbox rows are leased with `FOR UPDATE SKIP LOCKED`, so instances racing
+ * each other deliver each reminder at most once per local day and send each e-mail
+ * from one sender at a time. No leader election, no advisory locks (which PgBouncer's
+ * transaction mode would not keep).
+ *
+ * Why an in-process timer rather than `Deno.cron`: a timer starts and stops with the
+ * server (shutdown awaits the running tick before the pool closes), tests drive ticks
+ * directly with an injected clock, and it needs no unstable flag. On Deno Deploy,
+ * where instances sleep between requests and timers do not run, register
+ * `Deno.cron("reminders", "* * * * *", () => runSchedulerTick(services))` at the top
+ * level instead: the tick is the same function.
+ *
+ * @example
+ * ```ts
+ * const scheduler = startScheduler(services, { intervalMs: 60_000 });
+ * // … on shutdown, before closing the pool:
+ * await scheduler.stop();
+ * ```
+ */
+import { sendDueEmails } from "../db/email_outbox.ts";
+import { deliverDueReminders } from "../db/reminders.ts";
+import { log } from "./log.ts";
+import { createMailer, type Mailer } from "./mail.ts";
+import type { Services } from "./state.ts";
+
+/** What one tick did. */
+export interface TickResult {
+  /** Reminders delivered (a notification each). */
+  delivered: number;
+  /** E-mails sent and refused by the SMTP server this tick. */
+  sent: number;
+  failed: number;
+}
+
+export interface TickOptions {
+  /** Sends the outbox; default: one for `config.smtpUrl`, or no e-mail when it is unset. */
+  mailer?: Mailer;
+}
+
+/**
+ * One round: delivers every reminder due at `now`, then sends the due e-mail. Each part
+ * is safe to run concurrently with other instances' ticks.
+ *
+ * @example
+ * ```ts
+ * const result = await runSchedulerTick(services, new Date("2026-01-05T06:30:00Z"));
+ * ```
+ */
+export async function runSchedulerTick(
+  services: Pick<Services, "db" | "config">,
+  now: Date = new Date(),
+  options: TickOptions = {},
+): Promise<TickResult> {
+  const { db, config } = services;
+  const ownMailer = !options.mailer && config.smtpUrl ? createMailer(config.smtpUrl, config.mailFrom) : undefined;
+  const mailer = options.mailer ?? ownMailer;
+  try {
+    let delivered = 0;
+    // Batches until a short one: after an outage many reminders may be due at once.
+    while (true) {
+      const batch = await deliverDueReminders(db, now, mailer !== undefined);
+      delivered += batch.length;
+      if (batch.length === 0) break;
+    }
+    const { sent, failed } = mailer ? await sendDueEmails(db, mailer, now) : { sent: 0, failed: 0 };
+    return { delivered, sent, failed };
+  } finally {
+    ownMailer?.close();
+  }
+}
+
+export interface SchedulerOptions {
+  /** Time between the end of one tick and the start of the next. Default 60 s. */
+  intervalMs?: number;
+}
+
+export interface Scheduler {
+  /** Stops scheduling and waits for a tick in progress. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs {@linkcode runSchedulerTick} every `intervalMs` (first one after `intervalMs`),
+ * never two at once in one instance. A failing tick (database down) is logged and the
+ * next one tries again.
+ *
+ * @example
+ * ```ts
+ * const scheduler = startScheduler(services);
+ * ```
+ */
+export function startScheduler(
+  services: Pick<Services, "db" | "config">,
+  options: SchedulerOptions = {},
+): Scheduler {
+  const intervalMs = options.intervalMs ?? 60_000;
+  const mailer = services.config.smtpUrl ? createMailer(services.config.smtpUrl, services.config.mailFrom) : undefined;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const schedule = () => {
+    if (stopped) return;
+    const id = setTimeout(() => {
+      running = tick().finally(schedule);
+    }, intervalMs);
+    // The timer alone does not keep the process alive; the server does.
+    Deno.unrefTimer(id);
+    timer = id;
+  };
+
+  const tick = async () => {
+    const started = performance.now();
+    try {
+      const result = await runSchedulerTick(services, new Date(), { mailer });
+      if (result.delivered || result.sent || result.failed) {
+        log.info("scheduler.tick", { ...result, ms: Math.round(performance.now() - started) });
+      }
+    } catch (error) {
+      log.error("scheduler.tick_failed", { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      mailer?.close();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { listNotifications, markNotificationsRead, type Notification } from "../db/notifications.ts";
+import { requireUser } from "../lib/auth/require_user.ts";
+import { readBody } from "../lib/body.ts";
+import { localDateTime } from "../lib/calendar.ts";
+import { page } from "../lib/fresh/mod.ts";
+import { markReadSchema } from "../lib/reminder_input.ts";
+import { define } from "../lib/state.ts";
+import { parseInput } from "../lib/validate.ts";
+
+interface NotificationsData {
+  notifications: Notification[];
+}
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    ctx.state.title = "Notifications";
+    const user = requireUser(ctx);
+    return page<NotificationsData>({ notifications: await listNotifications(ctx.state.services.db, user.id) });
+  },
+
+  /** Marks one notification read (`ids`), or all of them without ids. */
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { data } = await readBody(ctx.req);
+    const { ids } = parseInput(markReadSchema, { ids: data.ids === undefined ? undefined : [data.ids].flat() });
+    await markNotificationsRead(ctx.state.services.db, user.id, ids);
+    return ctx.redirect("/notifications", 303);
+  },
+});
+
+export default define.page<typeof handler, NotificationsData>(function Notifications({ data, state }) {
+  const timezone = state.user?.timezone ?? "UTC";
+  const unread = data.notifications.filter((n) => n.readAt === null).length;
+  return (
+    <section class="narrow notifications">
+      <h1>Notifications</h1>
+      {unread > 0 && (
+        <form method="post" action="/notifications">
+          <button type="submit" class="button">Mark all read</button>
+        </form>
+      )}
+      {data.notifications.length === 0
+        ? (
+          <p class="empty">
+            Nothing yet. <a href="/reminders">Set up a reminder</a>.
+          </p>
+        )
+        : (
+          <ul class="notification-list">
+            {data.notifications.map((notification) => (
+              <li class={notification.readAt ? "notification" : "notification notification-unread"}>
+                <strong>{notification.title}</strong>
+                {notification.body && <p>{notification.body}</p>}
+                <time datetime={notification.createdAt.toISOString()}>
+                  {Object.values(localDateTime(timezone, notification.createdAt)).join(" ")}
+                </time>
+                {!notification.readAt && (
+                  <form method="post" action="/notifications" class="inline-form">
+                    <input type="hidden" name="ids" value={notification.id} />
+                    <button type="submit" class="link-button">Mark read</button>
+                  </form>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+    </section>
+  );
+});
