@@ -16,6 +16,13 @@ export default function Layout({ Component, state }: PageProps<unknown, State>) 
             ? (
               <>
                 <a href="/app">Dashboard</a>
+                <a href="/goals">Goals</a>
+                <a href="/activity">Activity</a>
+                <a href="/export">Export</a>
+                <a href="/reminders">Reminders</a>
+                <a href="/notifications">
+                  Notifications{state.unreadNotifications ? ` (${state.unreadNotifications})` : ""}
+                </a>
                 <a href="/settings">Settings</a>
                 <form method="post" action="/logout" class="inline-form">
                   <button type="submit" class="link-button">Log out</button>

@@ -69,6 +69,50 @@ const MUTATIONS: Record<string, Partial<Record<(typeof UNSAFE)[number], Mutation
   "routes/api/habits/[id]/checkins.ts": {
     POST: (f) => json(f, "POST", `/api/habits/${f.habitId}/checkins`, { date: today(), status: "done" }),
   },
+  "routes/api/import.ts": {
+    POST: (f) =>
+      json(f, "POST", "/api/import", {
+        format: "consistencygrid-export",
+        version: 1,
+        habits: [{ name: "Imported", startDate: today() }],
+      }),
+  },
+  "routes/export.tsx": {
+    POST: async (f) => {
+      const doc = { format: "consistencygrid-export", version: 1, habits: [{ name: "Uploaded", startDate: today() }] };
+      const body = new FormData();
+      body.set("file", new File([JSON.stringify(doc)], "export.json"));
+      return await f.app.request("/export", { method: "POST", headers: f.user.session, body });
+    },
+  },
+  "routes/api/goals/index.ts": { POST: (f) => json(f, "POST", "/api/goals", { title: "A goal" }) },
+  "routes/api/goals/[id].ts": {
+    PUT: async (f) => json(f, "PUT", `/api/goals/${await goalFor(f)}`, { title: "Renamed" }),
+    DELETE: async (f) => json(f, "DELETE", `/api/goals/${await goalFor(f)}`),
+  },
+  "routes/api/goals/pin.ts": {
+    PATCH: async (f) => json(f, "PATCH", "/api/goals/pin", { goalId: await goalFor(f), pinned: true }),
+  },
+  "routes/api/milestones/index.ts": {
+    POST: async (f) => json(f, "POST", "/api/milestones", { goalId: await goalFor(f), title: "M" }),
+  },
+  "routes/api/milestones/[id].ts": {
+    PATCH: async (f) => json(f, "PATCH", `/api/milestones/${await milestoneFor(f)}`, { done: true }),
+    DELETE: async (f) => json(f, "DELETE", `/api/milestones/${await milestoneFor(f)}`),
+  },
+  "routes/api/subgoals/index.ts": {
+    POST: async (f) => json(f, "POST", "/api/subgoals", { goalId: await goalFor(f), title: "S" }),
+  },
+  "routes/api/subgoals/[id].ts": {
+    PATCH: async (f) => json(f, "PATCH", `/api/subgoals/${await subgoalFor(f)}`, { progress: 50 }),
+    DELETE: async (f) => json(f, "DELETE", `/api/subgoals/${await subgoalFor(f)}`),
+  },
+  "routes/goals/index.tsx": { POST: (f) => form(f, "/goals", { title: "A goal" }) },
+  "routes/goals/[id]/index.tsx": {
+    POST: async (f) => form(f, `/goals/${await goalFor(f)}`, { intent: "subgoal-add", title: "S" }),
+  },
+  "routes/goals/[id]/delete.tsx": { POST: async (f) => form(f, `/goals/${await goalFor(f)}/delete`, {}) },
+  "routes/goals/pin.tsx": { POST: async (f) => form(f, "/goals/pin", { goalId: await goalFor(f), pinned: "true" }) },
   "routes/api/settings/save.ts": {
     POST: (f) =>
       json(f, "POST", "/api/settings/save", {
@@ -119,6 +163,33 @@ const MUTATIONS: Record<string, Partial<Record<(typeof UNSAFE)[number], Mutation
   "routes/logout.ts": { POST: (f) => form(f, "/logout", {}) },
   "routes/login.tsx": { POST: { exempt: "anonymous: signs in, changes no user data" } },
   "routes/signup.tsx": { POST: { exempt: "anonymous: a new user has nothing cached" } },
+  "routes/api/reminders/index.ts": {
+    POST: (f) => json(f, "POST", "/api/reminders", { title: "Stretch", time: "07:30", days: [1, 2, 3] }),
+  },
+  "routes/api/reminders/[id].ts": {
+    PATCH: async (f) => {
+      const created = await (await json(f, "POST", "/api/reminders", { title: "A", time: "07:30", days: [1] })).json();
+      await warm(f);
+      return await json(f, "PATCH", `/api/reminders/${created.reminder.id}`, { enabled: false });
+    },
+    DELETE: async (f) => {
+      const created = await (await json(f, "POST", "/api/reminders", { title: "A", time: "07:30", days: [1] })).json();
+      await warm(f);
+      return await json(f, "DELETE", `/api/reminders/${created.reminder.id}`);
+    },
+  },
+  "routes/api/notifications/read.ts": { POST: (f) => json(f, "POST", "/api/notifications/read", {}) },
+  "routes/reminders.tsx": {
+    POST: (f) => form(f, "/reminders", { title: "Stretch", time: "07:30", days: "1", enabled: "on" }),
+  },
+  "routes/reminders/[id]/edit.tsx": {
+    POST: async (f) => {
+      const created = await (await json(f, "POST", "/api/reminders", { title: "A", time: "07:30", days: [1] })).json();
+      await warm(f);
+      return await form(f, `/reminders/${created.reminder.id}/edit`, { title: "B", time: "08:00", days: "2" });
+    },
+  },
+  "routes/notifications.tsx": { POST: (f) => form(f, "/notifications", {}) },
 };
 
 /** The unsafe methods a route module answers (a single handler function answers them all). */
@@ -288,3 +359,27 @@ Deno.test("cache: two instances sharing one KV see each other's invalidation at 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** A goal of the fixture's user, created before the cache is warmed again (goal cases). */
+async function goalFor(f: Fixture): Promise<string> {
+  const res = await json(f, "POST", "/api/goals", { title: "Cached goal" });
+  const { goal } = await res.json();
+  await warm(f);
+  return goal.id;
+}
+
+/** A milestone of a new goal of the fixture's user, the cache warmed after. */
+async function milestoneFor(f: Fixture): Promise<string> {
+  const goalId = await goalFor(f);
+  const { milestone } = await (await json(f, "POST", "/api/milestones", { goalId, title: "M" })).json();
+  await warm(f);
+  return milestone.id;
+}
+
+/** A subgoal of a new goal of the fixture's user, the cache warmed after. */
+async function subgoalFor(f: Fixture): Promise<string> {
+  const goalId = await goalFor(f);
+  const { subgoal } = await (await json(f, "POST", "/api/subgoals", { goalId, title: "S" })).json();
+  await warm(f);
+  return subgoal.id;
+}

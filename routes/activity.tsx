@@ -1,0 +1,118 @@
+import { type ActivityItem, listActivity } from "../db/activity.ts";
+import { activityQuerySchema } from "../lib/activity_input.ts";
+import { requireUser } from "../lib/auth/require_user.ts";
+import { formatDay, isValidDate, localDay } from "../lib/calendar.ts";
+import { page } from "../lib/fresh/mod.ts";
+import { define } from "../lib/state.ts";
+import { parseInput } from "../lib/validate.ts";
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    ctx.state.title = "Activity";
+    const user = requireUser(ctx);
+    const query = parseInput(activityQuerySchema, Object.fromEntries(ctx.url.searchParams));
+    const { items, nextCursor } = await listActivity(ctx.state.services.db, user.id, query);
+    return page({ days: groupByDay(items, user.timezone), nextCursor, first: !query.cursor });
+  },
+});
+
+interface Day {
+  label: string;
+  entries: { time: string; text: string }[];
+}
+
+/** Items (newest first) grouped by the user's local day, each with its local time. */
+function groupByDay(items: ActivityItem[], timeZone: string): Day[] {
+  const time = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit" });
+  const days: Day[] = [];
+  let current = "";
+  for (const item of items) {
+    const day = localDay(timeZone, item.createdAt);
+    if (day !== current) {
+      days.push({ label: formatDay(day), entries: [] });
+      current = day;
+    }
+    days.at(-1)!.entries.push({ time: time.format(item.createdAt), text: describe(item) });
+  }
+  return days;
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function onDay(value: unknown): string {
+  return isValidDate(value) ? ` on ${formatDay(value)}` : "";
+}
+
+/** One sentence a person reads ("Checked in Read on Tue 3 Mar 2026"); unknown actions fall back to their name. */
+function describe(item: ActivityItem): string {
+  const d = item.details;
+  const name = text(d.name) || text(d.title);
+  switch (item.action) {
+    case "user.signed_up":
+      return "Created the account";
+    case "user.logged_in":
+      return "Logged in";
+    case "user.logged_out":
+      return "Logged out";
+    case "settings.saved":
+      return "Saved settings";
+    case "token.created":
+      return `Created the API token ${name}`;
+    case "token.revoked":
+      return `Revoked the API token ${name}`;
+    case "habit.created":
+      return `Created the habit ${name}`;
+    case "habit.updated":
+      return `Edited the habit ${name}`;
+    case "habit.archived":
+      return `Archived ${name}`;
+    case "habit.unarchived":
+      return `Unarchived ${name}`;
+    case "habit.deleted":
+      return `Deleted the habit ${name}`;
+    case "checkin.saved":
+      return `${d.status === "skipped" ? "Skipped" : "Checked in"} ${name}${onDay(d.date)}`;
+    case "checkin.cleared":
+      return `Cleared ${name}${onDay(d.date)}`;
+    case "usage.consumed":
+      return item.objectId === "exports" ? "Exported your data" : `Used ${item.objectId ?? "a quota"}`;
+    case "data.imported":
+      return `Imported ${Number(d.habits) || 0} habits and ${Number(d.checkins) || 0} check-ins` +
+        (d.source === "loop" ? " from Loop Habit Tracker" : "");
+    case "plan.changed":
+      return `Changed plan to ${text(d.to)}`;
+    default: {
+      const [object, verb] = item.action.split(".");
+      return `${(verb ?? item.action).replaceAll("_", " ")} ${object ?? ""} ${name}`.trim();
+    }
+  }
+}
+
+/** Activity: what happened to the account, newest first, a page at a time (no JavaScript). */
+export default define.page<typeof handler>(function ActivityPage({ data }) {
+  return (
+    <section class="narrow activity-page">
+      <h1>Activity</h1>
+      {data.days.length === 0
+        ? <p class="muted">{data.first ? "Nothing yet." : "Nothing older."}</p>
+        : data.days.map((day) => (
+          <section class="activity-day">
+            <h2>{day.label}</h2>
+            <ul class="activity-list">
+              {day.entries.map((entry) => (
+                <li>
+                  <span class="activity-time">{entry.time}</span> {entry.text}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      <p class="activity-more">
+        {!data.first && <a href="/activity">Newest</a>}{" "}
+        {data.nextCursor && <a href={`/activity?cursor=${encodeURIComponent(data.nextCursor)}`}>Older</a>}
+      </p>
+    </section>
+  );
+});

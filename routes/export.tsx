@@ -1,0 +1,108 @@
+import { ErrorSummary } from "../components/form.tsx";
+import { type ExportQuota, exportQuota } from "../db/export.ts";
+import { importUserData } from "../db/import.ts";
+import { asRuleViolation } from "../db/rules.ts";
+import { requireUser } from "../lib/auth/require_user.ts";
+import { localDay } from "../lib/calendar.ts";
+import { HttpError, page } from "../lib/fresh/mod.ts";
+import { readImportRequest } from "../lib/import_request.ts";
+import { define } from "../lib/state.ts";
+
+interface ExportPage {
+  quota: ExportQuota;
+  notice?: string;
+  errors?: Record<string, string>;
+}
+
+const STATUS_FOR_RULE = { plan_limit: 402, invalid: 400, not_found: 404, conflict: 409 } as const;
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    ctx.state.title = "Export and import";
+    const user = requireUser(ctx);
+    const imported = ctx.url.searchParams.get("imported");
+    const notice = imported && /^\d+,\d+$/.test(imported)
+      ? `Imported ${imported.split(",")[0]} habits and ${imported.split(",")[1]} check-ins.`
+      : undefined;
+    return page<ExportPage>({ quota: await exportQuota(ctx.state.services.db, user.id), notice });
+  },
+
+  /** The import form (multipart, a `file`): all or nothing, then back here with a count. */
+  async POST(ctx) {
+    ctx.state.title = "Export and import";
+    const user = requireUser(ctx);
+    const { db } = ctx.state.services;
+    try {
+      const data = await readImportRequest(ctx.req, localDay(user.timezone));
+      const { habits, checkins } = await importUserData(db, user.id, data);
+      return ctx.redirect(`/export?imported=${habits},${checkins}`);
+    } catch (error) {
+      const rule = asRuleViolation(error);
+      const status = error instanceof HttpError && error.status < 500
+        ? error.status
+        : rule && STATUS_FOR_RULE[rule.kind];
+      if (!status) throw error;
+      const message = (error as Error).message;
+      return page<ExportPage>({ quota: await exportQuota(db, user.id), errors: { file: message } }, { status });
+    }
+  },
+});
+
+/** Export (downloads that count against the monthly quota) and import (a JSON export or Loop's CSV zip). */
+export default define.page<typeof handler>(function ExportPage({ data }) {
+  const { quota } = data;
+  return (
+    <section class="narrow export-page">
+      <h1>Export and import</h1>
+      {data.notice && <p class="notice" role="status">{data.notice}</p>}
+      <section aria-labelledby="export-heading">
+        <h2 id="export-heading">Export your data</h2>
+        <p>
+          Everything in your account: habits, check-ins with notes, and settings. JSON is one document you can import
+          back; CSV is a zip of one file per table for spreadsheets (text cells starting with = + - or @ get a leading
+          {" "}
+          <code>'</code> so no spreadsheet runs them as formulas).
+        </p>
+        <p class="export-quota">
+          {quota.remaining} of {quota.quota} exports left this month (UTC); each download uses one.
+        </p>
+        {quota.remaining > 0
+          ? (
+            <p class="export-buttons">
+              <a class="button" href="/api/export?format=json" download>Download JSON</a>{" "}
+              <a class="button" href="/api/export?format=csv" download>Download CSV (zip)</a>
+            </p>
+          )
+          : (
+            <p class="muted">
+              They reset on the 1st. <a href="/upgrade">Upgrade</a> for more.
+            </p>
+          )}
+      </section>
+      <section aria-labelledby="import-heading">
+        <h2 id="import-heading">Import</h2>
+        <p>
+          A ConsistencyGrid JSON export, or Loop Habit Tracker's CSV export (the .zip as Loop saves it). The habits are
+          added to yours; a file with a problem imports nothing. Files up to 1 MiB.
+        </p>
+        <ErrorSummary errors={data.errors} title="Nothing was imported" />
+        <form method="post" action="/export" enctype="multipart/form-data">
+          <div class={data.errors?.file ? "field field-error" : "field"} id="field-file">
+            <label for="import-file">File</label>
+            <input
+              id="import-file"
+              type="file"
+              name="file"
+              accept=".json,.zip,application/json,application/zip"
+              required
+            />
+            {data.errors?.file && <p class="field-message">{data.errors.file}</p>}
+          </div>
+          <div class="form-actions">
+            <button type="submit" class="button">Import</button>
+          </div>
+        </form>
+      </section>
+    </section>
+  );
+});
