@@ -7,21 +7,7 @@ import { addDays, isoWeekday, localDay, startOfWeek } from "../../../lib/calenda
 import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser, type TestUser } from "../../support/users.ts";
-
-type App = Awaited<ReturnType<typeof startTestApp>>["app"];
-
-function call(app: App, auth: Record<string, string>, method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { ...auth };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  return app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
-async function json(res: Response, status: number) {
-  const text = await res.text();
-  assertEquals(res.status, status, text);
-  assertEquals(res.headers.get("content-type"), "application/json");
-  return JSON.parse(text);
-}
+import { type App, call, json } from "../../support/api.ts";
 
 async function newHabit(app: App, user: TestUser, body: Record<string, unknown> = {}): Promise<{ id: string }> {
   return (await json(await call(app, user.bearer, "POST", "/api/habits", { name: "Habit", ...body }), 201)).habit;

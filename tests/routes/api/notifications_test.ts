@@ -8,21 +8,7 @@ import { runSchedulerTick } from "../../../lib/scheduler.ts";
 import { assertEquals } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser } from "../../support/users.ts";
-
-type App = Awaited<ReturnType<typeof startTestApp>>["app"];
-
-function call(app: App, auth: Record<string, string>, method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { ...auth };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  return app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
-async function json(res: Response, status: number) {
-  const text = await res.text();
-  assertEquals(res.status, status, text);
-  assertEquals(res.headers.get("content-type"), "application/json");
-  return JSON.parse(text);
-}
+import { call, json } from "../../support/api.ts";
 
 Deno.test("/api/notifications", async (t) => {
   await using test = await startTestApp();
