@@ -200,7 +200,7 @@ export async function startThrowawayPgBouncer(
     ? run("runuser", ["-u", "postgres", "--", bin, "-d", `${dir}/pgbouncer.ini`])
     : run(bin, ["-d", `${dir}/pgbouncer.ini`]));
   await waitForPort(port);
-  const pid = Number((await Deno.readTextFile(`${dir}/pgbouncer.pid`)).trim());
+  const pid = await readPidFile(dir);
 
   let disposed = false;
   const kill = () => {
@@ -309,4 +309,19 @@ async function run(cmd: string, args: string[]): Promise<void> {
         decoder.decode(stderr) + decoder.decode(stdout),
     );
   }
+}
+
+/**
+ * PgBouncer's pid, once its daemon has written it: it can start listening a moment
+ * before the file appears. Gives up with PgBouncer's log after 5 s.
+ */
+async function readPidFile(dir: string): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const text = await Deno.readTextFile(`${dir}/pgbouncer.pid`).catch(() => "");
+    const pid = Number(text.trim());
+    if (pid > 0) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const logText = await Deno.readTextFile(`${dir}/pgbouncer.log`).catch(() => "(no log)");
+  throw new Error(`PgBouncer wrote no pid file in ${dir}:\n${logText.slice(-2000)}`);
 }
