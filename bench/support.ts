@@ -58,14 +58,15 @@ export interface WrkResult {
   non2xx: number;
 }
 
-/** Runs wrk (Debian's package) and parses its latency distribution. */
+/** Runs wrk (Debian's package), optionally with a Lua request script, and parses its latency distribution. */
 export async function wrk(
   url: string,
-  options: { seconds?: number; connections?: number; threads?: number } = {},
+  options: { seconds?: number; connections?: number; threads?: number; script?: string } = {},
 ): Promise<WrkResult> {
   const { seconds = 10, connections = 50, threads = 1 } = options;
+  const script = options.script ? ["-s", options.script] : [];
   const out = await new Deno.Command("wrk", {
-    args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", url],
+    args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", ...script, url],
     stdout: "piped",
     stderr: "piped",
   }).output().catch((error) => {
