@@ -9,6 +9,7 @@
  * policiesFor("POST", "/api/habits"); // [{ action: "habits.write", limit: 100, ... }]
  * ```
  */
+import { compareRoutePatterns } from "../fresh/route_path.ts";
 
 /** Who a budget belongs to: the signed-in user, the client IP, or the e-mail a login names. */
 export type Subject = "user" | "ip" | "email";
@@ -90,15 +91,19 @@ export function isUnlimited(path: string): boolean {
   return path === "/api/health" || path.startsWith("/api/health/") || path === "/api/stripe/webhook";
 }
 
-const compiled = ACTION_POLICIES.map((policy) => ({
-  policy,
-  patterns: policy.paths.map((path) => new RegExp(`^${path.replace(/:[A-Za-z]+/g, "[^/]+")}/?$`)),
-}));
+const compiled = ACTION_POLICIES.flatMap((policy) =>
+  policy.paths.map((path) => ({ policy, path, re: new RegExp(`^${path.replace(/:[A-Za-z]+/g, "[^/]+")}/?$`) }))
+);
 
-/** The action policies that apply to `method` on `path` (HEAD counts as GET). */
+/**
+ * The action policies that apply to `method` on `path` (HEAD counts as GET). Paths match
+ * as routes do: when several patterns fit, only the most specific counts, so a post to
+ * `/goals/pin` spends the pin budget, not also the `/goals/:id` one.
+ */
 export function policiesFor(method: string, path: string): ActionPolicy[] {
   const m = method === "HEAD" ? "GET" : method;
-  return compiled
-    .filter(({ policy, patterns }) => policy.methods.includes(m) && patterns.some((re) => re.test(path)))
-    .map(({ policy }) => policy);
+  const matches = compiled.filter(({ policy, re }) => policy.methods.includes(m) && re.test(path));
+  if (matches.length === 0) return [];
+  const best = matches.map(({ path }) => path).sort(compareRoutePatterns)[0];
+  return [...new Set(matches.filter((match) => match.path === best).map(({ policy }) => policy))];
 }
