@@ -50,12 +50,14 @@ export function errorResponse(c: Context<AppEnv>, error: unknown, router: Router
   const state = c.get("state");
   const requestId = state?.requestId;
   if (http.status >= 500) {
-    log.error("request.failed", {
+    // A 5xx a route chose (billing off: an HttpError with no cause) is not a failure to
+    // page anyone about; one with a cause (a throw, a DB outage) is.
+    (http.cause === undefined ? log.warn : log.error)("request.failed", {
       requestId,
       method: c.req.method,
       path: c.req.path,
       status: http.status,
-      error: http.cause ?? http,
+      error: http.cause ?? http.message,
     });
     // Hono's onError swallows the error before the SDK's Deno.serve wrapper sees it.
     captureRequestError(http.cause ?? http, {
