@@ -8,6 +8,7 @@ import { assert, assertEquals, assertStringIncludes } from "../../support/assert
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser, type TestUser } from "../../support/users.ts";
 import { getGoal, listGoals } from "../../../db/goals.ts";
+import { html } from "../../support/pages.ts";
 
 const PAYLOAD = `<img src=x onerror="alert(1)">`;
 const ESCAPED = "&lt;img src=x onerror=";
@@ -18,13 +19,6 @@ function post(user: TestUser, fields: Record<string, string>): RequestInit {
     headers: { ...user.session, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(fields),
   };
-}
-
-async function html(res: Response, status: number): Promise<string> {
-  const text = await res.text();
-  assertEquals(res.status, status, text.slice(0, 500));
-  assertEquals(res.headers.get("content-type"), "text/html; charset=utf-8");
-  return text;
 }
 
 function redirectsTo(res: Response, location: string): void {

@@ -9,6 +9,7 @@ import { createTestUser, type TestUser } from "../../support/users.ts";
 import { getHabit, listHabits } from "../../../db/habits.ts";
 import { listCheckins } from "../../../db/checkins.ts";
 import { addDays, localDay } from "../../../lib/calendar.ts";
+import { fieldError, html } from "../../support/pages.ts";
 
 const PAYLOAD = `<img src=x onerror="alert(1)">`;
 const ESCAPED = "&lt;img src=x onerror=";
@@ -23,18 +24,6 @@ function post(user: TestUser, fields: Record<string, string | string[]>): Reques
     headers: { ...user.session, "content-type": "application/x-www-form-urlencoded" },
     body,
   };
-}
-
-async function html(res: Response, status: number): Promise<string> {
-  const text = await res.text();
-  assertEquals(res.status, status, text.slice(0, 500));
-  assertEquals(res.headers.get("content-type"), "text/html; charset=utf-8");
-  return text;
-}
-
-/** The message shown next to a field (`Field` renders `<p id="field-x-error">`). */
-function fieldError(page: string, field: string): string | undefined {
-  return new RegExp(`id="field-${field}-error">([^<]*)<`).exec(page)?.[1];
 }
 
 Deno.test("habit pages", async (t) => {

@@ -11,6 +11,7 @@ import { runSchedulerTick } from "../../../lib/scheduler.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser, type TestUser } from "../../support/users.ts";
+import { fieldError, html } from "../../support/pages.ts";
 
 const PAYLOAD = `<img src=x onerror="alert(1)">`;
 const ESCAPED = "&lt;img src=x onerror=";
@@ -21,17 +22,6 @@ function post(user: TestUser, fields: Record<string, string | string[]>): Reques
     for (const one of Array.isArray(value) ? value : [value]) body.append(key, one);
   }
   return { method: "POST", headers: { ...user.session, "content-type": "application/x-www-form-urlencoded" }, body };
-}
-
-async function html(res: Response, status: number): Promise<string> {
-  const text = await res.text();
-  assertEquals(res.status, status, text.slice(0, 500));
-  assertEquals(res.headers.get("content-type"), "text/html; charset=utf-8");
-  return text;
-}
-
-function fieldError(page: string, field: string): string | undefined {
-  return new RegExp(`id="field-${field}-error">([^<]*)<`).exec(page)?.[1];
 }
 
 Deno.test("reminder and notification pages", async (t) => {

@@ -1,0 +1,23 @@
+/**
+ * Page-test helpers: `html` asserts status then content type and returns the page;
+ * `fieldError` reads the message `Field` (components/form.tsx) renders next to a field.
+ *
+ * @example
+ * ```ts
+ * const page = await html(await t.app.request("/habits/new", post(alice, {})), 400);
+ * fieldError(page, "name"); // "Enter a name"
+ * ```
+ */
+import { assertEquals } from "./assert.ts";
+
+export async function html(res: Response, status: number): Promise<string> {
+  const text = await res.text();
+  assertEquals(res.status, status, text.slice(0, 500));
+  assertEquals(res.headers.get("content-type"), "text/html; charset=utf-8");
+  return text;
+}
+
+/** The message shown next to a field (`Field` renders `<p id="field-x-error">`). */
+export function fieldError(page: string, field: string): string | undefined {
+  return new RegExp(`id="field-${field}-error">([^<]*)<`).exec(page)?.[1];
+}
