@@ -1,16 +1,23 @@
 /**
- * The consistency grid: the last 53 weeks as an SVG heatmap, one column per week and one
- * row per weekday (top row = the user's week start), month labels above, a few weekday
- * labels on the left, a legend below. Server-rendered, no JavaScript: props in, SVG out.
+ * The consistency grid: the last 53 weeks as a heatmap of HTML cells, one column per week
+ * and one row per weekday (top row = the user's week start), month labels above, weekday
+ * labels on the left, a legend in words below. Server-rendered: props in, HTML out.
  *
- * - Intensity 0–4 comes from each day's score through CSS classes (`cg-l0`…`cg-l4`)
- *   that use the `--grid-0..4` variables, so light and dark themes just work; a habit
- *   color tints the levels instead when given.
- * - Days after today get no cell; today is outlined; every cell has a `<title>`
- *   ("Tue 3 Mar 2026: 6 of 8 km").
- * - Screen readers get `summary` (visually hidden) as the image's label.
- * - On narrow screens the grid scrolls sideways and starts at its right end, the newest
- *   weeks, with no script: the scroller is `direction: rtl` (see styles.css).
+ * - Each day's state has its own shape as well as its colour (see styles.css, "The
+ *   consistency grid"): done is a full square, partly done fills from the bottom,
+ *   skipped is hatched, missed is an outline, not scheduled a dot, today a ring, the
+ *   rest of this week dashed.
+ * - With `dayHref` (a habit's grid), every day from `firstLinkable` to today is a real
+ *   link to that day's check-in form, named like "Sat 28 Nov 2026: done", with the id
+ *   {@linkcode dayCellId} so a form can come back to it (`#habit-grid-2026-11-28`).
+ *   Every link is a tab stop, so the grid works with the keyboard without JavaScript;
+ *   a skip link jumps past it, and the `GridKeys` island turns it into one tab stop with
+ *   arrow keys where JavaScript runs.
+ * - Without `dayHref` (the dashboard's overview of every habit, where a day has no single
+ *   form) the grid is one picture named by `summary`, each cell with a hover title.
+ * - The grid scrolls sideways on narrow screens: the scroll region is focusable and named,
+ *   the weekday labels stay in view, and it starts at its right end (today) without a
+ *   script (`direction: rtl` on the scroller).
  *
  * @example
  * ```tsx
@@ -20,119 +27,173 @@
  *   weekStart={1}
  *   days={habitGridDays(habit, checkins, gridStart("2026-03-04", 1), "2026-03-04")}
  *   summary="42 of the last 365 days done; current streak 5 days"
+ *   dayHref={(date) => `/habits/${habit.id}/checkin?date=${date}`}
+ *   firstLinkable="2025-03-03"
+ *   legend={habitLegend(habit)}
  * />
  * ```
  */
+import type { ComponentChildren } from "preact";
 import { formatDay, gridLayout, type Weekday, weekdayName } from "../lib/calendar.ts";
-import type { GridDay } from "./grid_days.ts";
+import type { Schedule } from "../lib/completion.ts";
+import type { CellState, GridDay } from "./grid_days.ts";
 import { safeColor } from "./habit_labels.ts";
 
+/** What the legend can explain: a day's state, or where the day is. */
+export type LegendKey = CellState | "today" | "future";
+
 export interface ConsistencyGridProps {
-  /** Unique on the page: the summary's id derives from it. */
+  /** Unique on the page: the summary's and the cells' ids derive from it. */
   id: string;
   /** The user's local today. */
   today: string;
   weekStart: Weekday;
-  /** What each day shows; days missing from the map are "no check-in". */
+  /** What each day shows; days missing from the map show as not scheduled. */
   days: ReadonlyMap<string, GridDay>;
-  /** The text alternative: "42 of the last 365 days done; current streak 5 days". */
+  /** The text alternative: "Read: done on 42 of the last 365 days; current streak 5 days." */
   summary: string;
-  /** A habit's "#rrggbb": tints the levels. */
+  /** A habit's "#rrggbb": tints the cells. */
   color?: string;
+  /** The check-in form of a day: makes the days from `firstLinkable` to today links. */
+  dayHref?: (date: string) => string;
+  /** The first day that may be a link (the backfill window's first day). */
+  firstLinkable?: string;
+  /** Drawn in place of today's cell (the dashboard's live today, an island). */
+  todayCell?: ComponentChildren;
+  /** The keys the legend explains, in order, with their words. */
+  legend: readonly (readonly [LegendKey, string])[];
 }
 
 /** Number of week columns. */
 export const GRID_WEEKS = 53;
-const CELL = 11;
-const GAP = 3;
-const PITCH = CELL + GAP;
-/** Room for the weekday labels on the left and the month labels on top. */
-const LEFT = 28;
-const TOP = 16;
-/** Room on the right and below for the strokes (today's outline) that straddle the cells' edges. */
-const STROKE_ROOM = 2;
-export const GRID_WIDTH = LEFT + GRID_WEEKS * PITCH - GAP + STROKE_ROOM;
-export const GRID_HEIGHT = TOP + 7 * PITCH - GAP + STROKE_ROOM;
 /** Rows that carry a weekday label: every other one, starting with the week start. */
-const LABELLED_ROWS = [0, 2, 4, 6];
+const LABELLED_ROWS = new Set([0, 2, 4, 6]);
 
 /** The first day the grid shows, for fetching just what it needs. */
 export function gridStart(today: string, weekStart: Weekday): string {
   return gridLayout(today, weekStart, GRID_WEEKS).weeks[0][0].date;
 }
 
-/** Intensity level 0–4 of a 0–1 score: anything above zero shows, only a full day is darkest. */
-export function intensityLevel(score: number): 0 | 1 | 2 | 3 | 4 {
-  if (!(score > 0)) return 0;
-  return score >= 1 ? 4 : score > 0.5 ? 3 : score > 0.25 ? 2 : 1;
+/** The id of a day's cell in grid `gridId`: the fragment a check-in comes back to. */
+export function dayCellId(gridId: string, date: string): string {
+  return `${gridId}-${date}`;
 }
+
+/** Intensity level 1–3 of a partial (0–1) score: how much of the cell is filled. */
+export function partialLevel(score: number): 1 | 2 | 3 {
+  return score > 0.5 ? 3 : score > 0.25 ? 2 : 1;
+}
+
+/** The cell's classes: its state's shape and today's ring. */
+export function cellClass(day: GridDay | undefined, isToday: boolean): string {
+  const state = day?.state ?? "off";
+  const shape = state === "partial" ? `part${partialLevel(day!.score)}` : STATE_CLASS[state];
+  return isToday ? `${shape} today` : shape;
+}
+
+const STATE_CLASS: Record<CellState, string> = {
+  done: "done",
+  partial: "part2",
+  skipped: "skip",
+  missed: "miss",
+  open: "open",
+  off: "off",
+  empty: "none",
+};
+
+/** The legend of one habit's grid: only the states its schedule and kind can show. */
+export function habitLegend(habit: { kind: string; schedule: Schedule }): [LegendKey, string][] {
+  return [
+    ["done", "Done"],
+    ...(habit.kind === "numeric" ? [["partial", "Partly done"] as [LegendKey, string]] : []),
+    ["skipped", "Skipped"],
+    ...(habit.schedule.type === "weekly"
+      ? [["empty", "No check-in"] as [LegendKey, string]]
+      : [["missed", "Missed"] as [LegendKey, string]]),
+    ["off", habit.schedule.type === "weekdays" ? "Not scheduled" : "Before it started"],
+    ["today", "Today"],
+    ["future", "Later this week"],
+  ];
+}
+
+/** The legend of the dashboard's overview. */
+export const OVERALL_LEGEND: readonly (readonly [LegendKey, string])[] = [
+  ["done", "All done"],
+  ["partial", "Some done"],
+  ["missed", "None done"],
+  ["off", "Nothing due"],
+  ["today", "Today"],
+  ["future", "Later this week"],
+];
 
 export function ConsistencyGrid(props: ConsistencyGridProps) {
   const layout = gridLayout(props.today, props.weekStart, GRID_WEEKS);
   const summaryId = `${props.id}-summary`;
   const tint = props.color ? safeColor(props.color) : undefined;
+  const linked = props.dayHref !== undefined;
+  const firstLinkable = props.firstLinkable ?? "";
   return (
-    <figure class="cg" id={props.id}>
-      <div class="cg-scroll">
-        <svg
-          class={tint ? "cg-svg cg-tinted" : "cg-svg"}
-          style={tint ? `--cg-color:${tint}` : undefined}
-          viewBox={`0 0 ${GRID_WIDTH} ${GRID_HEIGHT}`}
-          width={GRID_WIDTH}
-          height={GRID_HEIGHT}
-          role="img"
-          aria-labelledby={summaryId}
-        >
-          {layout.months.map(({ column, label }) => (
-            <text class="cg-label" x={LEFT + column * PITCH} y={TOP - 5}>{label}</text>
-          ))}
-          {LABELLED_ROWS.map((row) => (
-            <text class="cg-label" x={0} y={TOP + row * PITCH + CELL - 2}>
-              {weekdayName(layout.rows[row], "short")}
-            </text>
-          ))}
-          {layout.weeks.map((week, column) =>
-            week.map((cell, row) => {
-              if (cell.future) return null;
-              const day = props.days.get(cell.date);
-              const level = intensityLevel(day?.score ?? 0);
-              let className = `cg-l${level}`;
-              if (day?.skipped) className += " cg-skip";
-              if (cell.date === props.today) className += " cg-today";
-              return (
-                <rect
-                  x={LEFT + column * PITCH}
-                  y={TOP + row * PITCH}
-                  width={CELL}
-                  height={CELL}
-                  rx={2}
-                  class={className}
-                >
-                  <title>{`${formatDay(cell.date)}: ${day?.label ?? "no check-in"}`}</title>
-                </rect>
-              );
-            })
-          )}
-        </svg>
+    <figure
+      class={tint ? "cg cg-tinted" : "cg"}
+      id={props.id}
+      style={tint ? `--cg-color:${tint}` : undefined}
+    >
+      {linked && <a class="cg-skip" href={`#${props.id}-legend`}>Skip past the days of the grid</a>}
+      <div class="cg-scroll" tabIndex={0} role={linked ? "group" : "img"} aria-labelledby={summaryId}>
+        <div class="cg-body">
+          <div class="cg-months" aria-hidden="true">
+            {layout.months.map(({ column, label }) => (
+              <span key={column} style={`grid-column:${column + 1}`}>{label}</span>
+            ))}
+          </div>
+          <div class="cg-weekdays" aria-hidden="true">
+            {layout.rows.map((day, row) => (
+              <span key={row}>{LABELLED_ROWS.has(row) ? weekdayName(day, "short") : ""}</span>
+            ))}
+          </div>
+          <div class="cg-days">
+            {layout.weeks.map((week) =>
+              week.map((cell) => {
+                if (cell.future) return <span key={cell.date} class="future" aria-hidden="true"></span>;
+                const isToday = cell.date === props.today;
+                if (isToday && props.todayCell !== undefined) return props.todayCell;
+                const day = props.days.get(cell.date);
+                const className = cellClass(day, isToday);
+                const name = `${formatDay(cell.date)}: ${day?.label ?? "not scheduled"}`;
+                if (!linked) return <span key={cell.date} class={className} title={name}></span>;
+                if (cell.date < firstLinkable) {
+                  return <span key={cell.date} class={className} role="img" aria-label={name}></span>;
+                }
+                return (
+                  <a
+                    key={cell.date}
+                    id={dayCellId(props.id, cell.date)}
+                    class={className}
+                    href={props.dayHref!(cell.date)}
+                    aria-label={name}
+                  >
+                  </a>
+                );
+              })
+            )}
+          </div>
+        </div>
       </div>
-      <figcaption class="cg-caption">
+      <figcaption class="cg-caption" id={`${props.id}-legend`}>
         <span class="visually-hidden" id={summaryId}>{props.summary}</span>
-        <span class="cg-legend" aria-hidden="true">
-          Less
-          {[0, 1, 2, 3, 4].map((level) => (
-            <svg
-              class={tint ? "cg-key cg-tinted" : "cg-key"}
-              style={tint ? `--cg-color:${tint}` : undefined}
-              width={CELL}
-              height={CELL}
-              viewBox={`0 0 ${CELL} ${CELL}`}
-            >
-              <rect width={CELL} height={CELL} rx={2} class={`cg-l${level}`} />
-            </svg>
+        <ul class="cg-legend">
+          {props.legend.filter(([key]) => key !== "future" || props.today !== layout.weeks.at(-1)!.at(-1)!.date).map((
+            [key, words],
+          ) => (
+            <li key={key}>
+              <span class={`cg-key ${key === "today" ? "none today" : LEGEND_CLASS[key]}`} aria-hidden="true"></span>
+              {words}
+            </li>
           ))}
-          More
-        </span>
+        </ul>
       </figcaption>
     </figure>
   );
 }
+
+const LEGEND_CLASS: Record<Exclude<LegendKey, "today">, string> = { ...STATE_CLASS, future: "future" };

@@ -1,34 +1,37 @@
 /**
- * What each day of a consistency grid shows: a 0–1 score (the cell's intensity) and a
- * short label for its title. Pure functions over a habit's check-ins, so the grid
- * component stays a plain "props in, SVG out" renderer.
+ * What each day of a consistency grid shows: its state (the cell's shape), a 0–1 score
+ * (how much of it is filled) and a short label (its accessible name). Pure functions over
+ * a habit's check-ins, so the grid component stays a plain "props in, HTML out" renderer.
+ * What is due on a day comes from lib/completion.ts, like the statistics.
  *
- * - One habit: `done`, `6 of 8 km` (numeric habits by value/target), `skipped`,
- *   `not scheduled`, `no check-in`.
- * - All habits (the dashboard): the share of the habits scheduled that day that were
- *   done. A weekly habit (N times a week) is never "due" on a given day, so it only
- *   counts on days it was done; a skipped habit leaves the day's denominator, as it
- *   leaves the rates'.
+ * - One habit: `done`, `partial` ("6 of 8 km"), `skipped`, `missed` (due, nothing done),
+ *   `open` (today, not done yet), `off` (not scheduled, or before the habit started) and
+ *   `empty` (a weekly habit's day with nothing logged: no day of the week is due in itself).
+ * - All habits (the dashboard's "Your year"): the share of the habits due that day that
+ *   got done, partial days counting in part. A habit counts on a day only when it is due
+ *   that day; one done on a day it was not due (a weekly habit, an extra day) adds to that
+ *   day as one more habit done, while a partial or skipped one leaves it alone, so logging
+ *   never makes a day look worse than logging nothing.
  *
  * @example
  * ```ts
  * const days = habitGridDays(habit, checkins, addDays(today, -370), today);
- * days.get("2026-03-03"); // { score: 0.75, label: "6 of 8 km" }
+ * days.get("2026-03-03"); // { state: "partial", score: 0.75, label: "6 of 8 km" }
  * ```
  */
 import { addDays, dayNumber, fromDayNumber } from "../lib/calendar.ts";
-import { type DayEntry, dayScore, type HabitRule, isComplete, isScheduled } from "../lib/stats.ts";
+import { type DayEntry, dayScore, type HabitRule, isComplete, isDueOn, isScheduled } from "../lib/completion.ts";
+
+/** How a cell looks: each state has its own shape, not only its own colour. */
+export type CellState = "done" | "partial" | "skipped" | "missed" | "open" | "off" | "empty";
 
 /** One cell's content. */
 export interface GridDay {
-  /** 0 (nothing) … 1 (complete). */
+  state: CellState;
+  /** 0 (nothing) … 1 (complete): how much of the cell is filled. */
   score: number;
-  /** What happened, for the cell's title: "done", "6 of 8 km", "skipped". */
+  /** What happened, for the cell's name: "done", "6 of 8 km", "skipped", "missed". */
   label: string;
-  /** Drawn with the skipped mark. */
-  skipped?: boolean;
-  /** Nothing was due: the day neither breaks nor extends a run. */
-  idle?: boolean;
 }
 
 /** A habit as the grid needs it. */
@@ -56,6 +59,26 @@ export function formatAmount(n: number): string {
   return n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 }
 
+/** One habit's day: its state and label, from its check-in and its schedule. */
+export function habitDay(
+  habit: Pick<GridHabit, "kind" | "target" | "unit" | "schedule" | "startDate">,
+  entry: DayEntry | undefined,
+  date: string,
+  today: string,
+): GridDay {
+  const score = dayScore(habit, entry);
+  const label = checkinLabel(habit, entry, date);
+  if (entry?.status === "skipped") return { state: "skipped", score, label };
+  if (isComplete(habit, entry)) return { state: "done", score, label };
+  if (score > 0) return { state: "partial", score, label };
+  if (isDueOn(habit, date)) {
+    if (date === today) return { state: "open", score, label: entry ? label : "not done yet" };
+    return { state: "missed", score, label: entry ? label : "missed" };
+  }
+  if (habit.schedule.type === "weekly" && date >= habit.startDate) return { state: "empty", score, label };
+  return { state: "off", score, label: entry ? label : date < habit.startDate ? "before the habit started" : label };
+}
+
 /** The label of one habit's day: what the check-in says, or why there is none. */
 export function checkinLabel(
   habit: Pick<GridHabit, "kind" | "target" | "unit" | "schedule">,
@@ -81,42 +104,57 @@ export function habitGridDays(
   const days = new Map<string, GridDay>();
   for (let n = dayNumber(from); n <= dayNumber(today); n++) {
     const date = fromDayNumber(n);
-    const entry = checkins.get(date);
-    days.set(date, {
-      score: dayScore(habit, entry),
-      label: checkinLabel(habit, entry, date),
-      skipped: entry?.status === "skipped" || undefined,
-    });
+    days.set(date, habitDay(habit, checkins.get(date), date, today));
   }
   return days;
 }
 
-/** One day across habits: how many were due and how much of them got done. */
+/** One day across habits: how many counted and how much of them got done. */
 export interface DayTally {
-  /** Habits that count this day. */
+  /** Habits that count this day: those due, and those done though not due. */
   due: number;
   /** Those complete. */
   complete: number;
-  /** Sum of their scores (partial numeric days count in part). */
+  /** Those done in part (numeric habits short of their target). */
+  partial: number;
+  /** Sum of their scores (partial days count in part). */
   score: number;
 }
 
 /** The tally of `date` over `habits` (active ones, in any order). */
 export function tallyDay(habits: readonly GridHabit[], index: CheckinIndex, date: string): DayTally {
-  const tally: DayTally = { due: 0, complete: 0, score: 0 };
+  const tally: DayTally = { due: 0, complete: 0, partial: 0, score: 0 };
   for (const habit of habits) {
     const entry = index.get(habit.id)?.get(date);
     if (entry?.status === "skipped") continue;
     const complete = isComplete(habit, entry);
-    const due = habit.schedule.type === "weekly" ? entry?.status === "done" : date >= habit.startDate &&
-      isScheduled(habit.schedule, date);
-    // A check-in backfilled before the habit's start, or on an unscheduled day, still counts.
-    if (!due && entry?.status !== "done") continue;
+    if (!isDueOn(habit, date)) {
+      // Done on a day it was not due: one more habit done that day; anything less is left out.
+      if (!complete) continue;
+      tally.due++;
+      tally.complete++;
+      tally.score++;
+      continue;
+    }
+    const score = dayScore(habit, entry);
     tally.due++;
-    tally.score += dayScore(habit, entry);
+    tally.score += score;
     if (complete) tally.complete++;
+    else if (score > 0) tally.partial++;
   }
   return tally;
+}
+
+/** One day of the dashboard's overview from its tally. */
+export function overallDay(tally: DayTally, date: string, today: string): GridDay {
+  const { due, complete, partial } = tally;
+  if (due === 0) return { state: "off", score: 0, label: "nothing due" };
+  const score = tally.score / due;
+  const label = `${complete} of ${due} ${due === 1 ? "habit" : "habits"} done` +
+    (partial > 0 ? `, ${partial} in part` : "");
+  if (score >= 1) return { state: "done", score: 1, label };
+  if (score > 0) return { state: "partial", score, label };
+  return { state: date === today ? "open" : "missed", score, label };
 }
 
 /** Every day from `from` to `today` across `habits`: the share of the day's habits done. */
@@ -129,12 +167,7 @@ export function overallGridDays(
   const days = new Map<string, GridDay>();
   for (let n = dayNumber(from); n <= dayNumber(today); n++) {
     const date = fromDayNumber(n);
-    const { due, complete, score } = tallyDay(habits, index, date);
-    days.set(date, {
-      score: due === 0 ? 0 : score / due,
-      label: due === 0 ? "nothing scheduled" : `${complete} of ${due} ${due === 1 ? "habit" : "habits"} done`,
-      idle: due === 0 || undefined,
-    });
+    days.set(date, overallDay(tallyDay(habits, index, date), date, today));
   }
   return days;
 }
@@ -158,6 +191,6 @@ export function overallStreak(days: ReadonlyMap<string, GridDay>, today: string)
     const day = days.get(addDays(today, -i));
     if (!day) return streak;
     if (day.score >= 1) streak++;
-    else if (!day.idle && i > 0) return streak;
+    else if (day.state !== "off" && i > 0) return streak;
   }
 }

@@ -1,4 +1,4 @@
-import { ConsistencyGrid, gridStart } from "../components/ConsistencyGrid.tsx";
+import { ConsistencyGrid, gridStart, OVERALL_LEGEND } from "../components/ConsistencyGrid.tsx";
 import { fullDays, indexCheckins, overallGridDays, overallStreak } from "../components/grid_days.ts";
 import { countOf, percent, safeColor, streakUnit } from "../components/habit_labels.ts";
 import { HabitRow } from "../components/HabitRow.tsx";
@@ -76,13 +76,15 @@ export default define.page<typeof handler>(function Dashboard({ data }) {
       <section class="card" aria-labelledby="year-heading">
         <h2 id="year-heading">Your year</h2>
         <p class="muted">
-          Each square is a day: the darker, the more of that day's habits you did.
+          Each square is a day: full when you did every habit due that day, filled in part when you did some. A habit
+          counts on the days it is due, and on any other day you did it.
         </p>
         <ConsistencyGrid
           id="overall-grid"
           today={today}
           weekStart={weekStart}
           days={days}
+          legend={OVERALL_LEGEND}
           summary={`All habits: every scheduled habit done on ${countOf(full, "day")} of the last 365; ` +
             `current run ${countOf(run, "day")}.`}
         />

@@ -1,8 +1,23 @@
+/**
+ * The consistency grid as HTML: 53 week columns in the user's week order, a cell per day
+ * whose state shows as a shape class, links to each past day's check-in form within the
+ * backfill window (named "Sat 28 Nov 2026: done"), a picture with a text alternative when
+ * it has no links, a legend in words, and the day states computed from check-ins.
+ */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
 import { renderToString } from "preact-render-to-string";
-import { ConsistencyGrid, GRID_WEEKS, gridStart, intensityLevel } from "../../components/ConsistencyGrid.tsx";
+import {
+  ConsistencyGrid,
+  dayCellId,
+  GRID_WEEKS,
+  gridStart,
+  habitLegend,
+  OVERALL_LEGEND,
+  partialLevel,
+} from "../../components/ConsistencyGrid.tsx";
 import {
   fullDays,
+  type GridDay,
   type GridHabit,
   habitGridDays,
   indexCheckins,
@@ -15,33 +30,56 @@ import type { DayEntry } from "../../lib/stats.ts";
 const TODAY = "2026-03-04"; // a Wednesday
 
 interface Cell {
-  x: number;
-  y: number;
+  /** Position in document order, which is the grid's column-major order. */
+  index: number;
+  tag: "a" | "span";
   className: string;
-  title: string;
+  /** The accessible name (links, images) or hover title (picture cells). */
+  name: string;
+  href?: string;
+  id?: string;
 }
 
-/** The day cells of a rendered grid, in document order. */
+/** The day cells of a rendered grid, in document order (future days included, nameless). */
 function cells(html: string): Cell[] {
-  const re = /<rect x="(\d+)" y="(\d+)" width="11" height="11" rx="2" class="([^"]+)"><title>([^<]*)<\/title><\/rect>/g;
-  return [...html.matchAll(re)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), className: m[3], title: m[4] }));
+  const days = /<div class="cg-days">([^]*?)<\/div>/.exec(html)![1];
+  const re = /<(a|span)([^>]*)><\/\1>/g;
+  return [...days.matchAll(re)].map((m, index) => {
+    const attr = (name: string) => new RegExp(` ${name}="([^"]*)"`).exec(m[2])?.[1];
+    return {
+      index,
+      tag: m[1] as "a" | "span",
+      className: attr("class") ?? "",
+      name: attr("aria-label") ?? attr("title") ?? "",
+      href: attr("href"),
+      id: attr("id"),
+    };
+  });
 }
+
+/** Column and row of a cell (7 rows, filled column by column). */
+const at = (cell: Cell) => ({ column: Math.floor(cell.index / 7), row: cell.index % 7 });
 
 function render(options: {
   today?: string;
   weekStart?: Weekday;
-  days?: Map<string, { score: number; label: string; skipped?: boolean }>;
+  days?: Map<string, GridDay>;
   summary?: string;
   color?: string;
+  linked?: boolean;
 } = {}): string {
+  const today = options.today ?? TODAY;
   return renderToString(
     <ConsistencyGrid
       id="g"
-      today={options.today ?? TODAY}
+      today={today}
       weekStart={options.weekStart ?? 1}
       days={options.days ?? new Map()}
       summary={options.summary ?? "summary text"}
       color={options.color}
+      legend={OVERALL_LEGEND}
+      dayHref={options.linked ? (date) => `/habits/h1/checkin?date=${date}` : undefined}
+      firstLinkable={addDays(today, -366)}
     />,
   );
 }
@@ -50,72 +88,141 @@ function entries(list: [string, DayEntry][]): Map<string, DayEntry> {
   return new Map(list);
 }
 
-Deno.test("grid: 53 week columns, today's column last, nothing after today", () => {
+const named = (grid: Cell[]) => grid.filter((c) => c.name !== "");
+
+Deno.test("grid: 53 week columns, today's column last, later days drawn but nameless", () => {
   const grid = cells(render());
-  const columns = new Set(grid.map((c) => c.x));
-  assertEquals(columns.size, GRID_WEEKS);
-  // Monday start, today a Wednesday: the last column holds Mon..Wed only.
-  const lastX = Math.max(...columns);
-  assertEquals(grid.filter((c) => c.x === lastX).length, 3);
-  assertEquals(grid.length, 52 * 7 + 3);
-  assertStringIncludes(grid.at(-1)!.title, formatDay(TODAY));
-  // Future days get no cell at all: no title names a later day.
-  for (let i = 1; i <= 4; i++) assertEquals(grid.some((c) => c.title.startsWith(formatDay(addDays(TODAY, i)))), false);
+  assertEquals(grid.length, GRID_WEEKS * 7);
+  // Monday start, today a Wednesday: the last column holds Mon..Wed, then four later days.
+  const last = grid.slice(-7);
+  assertEquals(last.map((c) => c.className), ["off", "off", "off today", "future", "future", "future", "future"]);
+  assertEquals(named(grid).length, 52 * 7 + 3);
+  assertStringIncludes(named(grid).at(-1)!.name, formatDay(TODAY));
+  for (let i = 1; i <= 4; i++) assertEquals(grid.some((c) => c.name.startsWith(formatDay(addDays(TODAY, i)))), false);
 });
 
 Deno.test("grid: rows follow the week start", () => {
   for (const weekStart of [1, 7, 6] as Weekday[]) {
     const grid = cells(render({ weekStart }));
-    const topRow = Math.min(...grid.map((c) => c.y));
-    const firstColumn = Math.min(...grid.map((c) => c.x));
-    const topLeft = grid.find((c) => c.x === firstColumn && c.y === topRow)!;
-    const date = topLeft.title.split(":")[0];
     const weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    assertEquals(date.slice(0, 3), weekdays[weekStart - 1], `week start ${weekStart}`);
+    assertEquals(grid[0].name.slice(0, 3), weekdays[weekStart - 1], `week start ${weekStart}`);
     // Every row holds one weekday only.
-    for (const y of new Set(grid.map((c) => c.y))) {
-      assertEquals(new Set(grid.filter((c) => c.y === y).map((c) => c.title.slice(0, 3))).size, 1);
+    for (let row = 0; row < 7; row++) {
+      const names = named(grid).filter((c) => at(c).row === row).map((c) => c.name.slice(0, 3));
+      assertEquals(new Set(names).size, 1, `row ${row}`);
     }
+    // The weekday labels follow too.
+    const html = render({ weekStart });
+    const labels = /<div class="cg-weekdays" aria-hidden="true">([^]*?)<\/div>/.exec(html)![1];
+    assertStringIncludes(labels, `<span>${weekdays[weekStart - 1]}</span>`);
   }
   // The first column starts on the week start 52 weeks before this week's.
   const sunday = cells(render({ weekStart: 7 }));
   assertEquals(isoWeekday(gridStart(TODAY, 7)), 7);
-  assertStringIncludes(sunday[0].title, formatDay(gridStart(TODAY, 7)));
+  assertStringIncludes(sunday[0].name, formatDay(gridStart(TODAY, 7)));
 });
 
-Deno.test("grid: today is outlined, once", () => {
+Deno.test("grid: today is ringed, once", () => {
   const grid = cells(render());
-  const outlined = grid.filter((c) => c.className.split(" ").includes("cg-today"));
-  assertEquals(outlined.length, 1);
-  assertStringIncludes(outlined[0].title, formatDay(TODAY));
+  const ringed = grid.filter((c) => c.className.split(" ").includes("today"));
+  assertEquals(ringed.length, 1);
+  assertStringIncludes(ringed[0].name, formatDay(TODAY));
 });
 
-Deno.test("grid: a title per cell, month and weekday labels, a legend of 5 levels", () => {
-  const days = new Map([
-    [TODAY, { score: 1, label: "done" }],
-    [addDays(TODAY, -1), { score: 0, label: "skipped", skipped: true }],
+Deno.test("grid of one habit: every day from the backfill window's start to today links to its check-in form", () => {
+  const days = new Map<string, GridDay>([
+    [TODAY, { state: "done", score: 1, label: "done" }],
+    [addDays(TODAY, -1), { state: "skipped", score: 0, label: "skipped" }],
+    [addDays(TODAY, -2), { state: "missed", score: 0, label: "missed" }],
   ]);
-  const html = render({ days });
+  const html = render({ days, linked: true, summary: "Read: done on 1 day" });
   const grid = cells(html);
-  assertEquals(grid.at(-1)!.title, "Wed 4 Mar 2026: done");
-  assertEquals(grid.at(-2)!.title, "Tue 3 Mar 2026: skipped");
-  assertStringIncludes(grid.at(-2)!.className, "cg-skip");
-  assertEquals(grid.at(-3)!.title, "Mon 2 Mar 2026: no check-in");
-  for (const month of ["Mar", "Apr", "Dec", "Jan", "Feb"]) assertMatch(html, new RegExp(`<text [^>]*>${month}</text>`));
-  assertMatch(html, /<text [^>]*>Mon<\/text>/);
-  assertMatch(html, /Less.*More/s);
-  for (let level = 0; level <= 4; level++) assertStringIncludes(html, `class="cg-l${level}"`);
+  const links = grid.filter((c) => c.tag === "a");
+  // 53 weeks hold 367 days up to this Wednesday; the first is 366 days back: all of them link.
+  assertEquals(links.length, diffDays(addDays(TODAY, -366), TODAY) + 1);
+  assertEquals(links.at(-1), {
+    index: 52 * 7 + 2,
+    tag: "a",
+    className: "done today",
+    name: "Wed 4 Mar 2026: done",
+    href: `/habits/h1/checkin?date=${TODAY}`,
+    id: dayCellId("g", TODAY),
+  });
+  assertEquals(links.at(-2)!.name, "Tue 3 Mar 2026: skipped");
+  assertEquals(links.at(-2)!.className, "skip");
+  assertEquals(links.at(-3)!.className, "miss");
+  // Every link names its own day and points at that day's form.
+  for (const link of links) {
+    const date = link.href!.slice(-10);
+    assertEquals(link.id, `g-${date}`);
+    assertStringIncludes(link.name, `${formatDay(date)}: `);
+  }
+  // Later days are no links, and hidden from screen readers.
+  assertEquals(grid.filter((c) => c.className === "future").every((c) => c.tag === "span"), true);
+  assertMatch(html, /<span class="future" aria-hidden="true"><\/span>/);
+  // A group named by the summary, reachable by Tab, with a way past its many links.
+  assertMatch(html, /<div class="cg-scroll" tabindex="0" role="group" aria-labelledby="g-summary">/);
+  assertMatch(html, /<a class="cg-skip" href="#g-legend">/);
+  assertMatch(html, /<figcaption class="cg-caption" id="g-legend">/);
 });
 
-Deno.test("grid: an image labelled by its text summary, escaped", () => {
+Deno.test("grid of one habit: days before the backfill window are named images, not links", () => {
+  // Today a Sunday with a Monday week start: 53 full weeks, 371 days, the first 4 before the window.
+  const sunday = "2026-03-08";
+  const grid = cells(render({ today: sunday, linked: true }));
+  const before = grid.filter((c) => c.tag === "span" && c.className !== "future");
+  assertEquals(before.length, 371 - 367);
+  assertMatch(render({ today: sunday, linked: true }), /<span class="off" role="img" aria-label="[^"]+2025: /);
+  assertEquals(grid.filter((c) => c.tag === "a").length, 367);
+});
+
+Deno.test("grid overview: one picture named by its summary, escaped; hover titles, no links", () => {
   const html = render({ summary: `<script>alert("x")</script> 42 of the last 365 days` });
-  assertMatch(html, /<svg [^>]*role="img"[^>]*aria-labelledby="g-summary"/);
+  assertMatch(html, /<div class="cg-scroll" tabindex="0" role="img" aria-labelledby="g-summary">/);
   assertMatch(html, /<span class="visually-hidden" id="g-summary">&lt;script>alert\(&quot;x&quot;\)&lt;\/script> 42/);
   assertEquals(html.includes("<script>"), false);
+  assertEquals(html.includes("<a "), false);
+  assertStringIncludes(html, `<span class="off today" title="Wed 4 Mar 2026: not scheduled"></span>`);
 });
 
-Deno.test("grid: intensity levels by score; numeric habits by value/target", () => {
-  assertEquals([0, 0.1, 0.25, 0.3, 0.5, 0.6, 0.75, 0.99, 1, 1.5].map(intensityLevel), [0, 1, 1, 2, 2, 3, 3, 3, 4, 4]);
+Deno.test("grid: month and weekday labels, a legend in words", () => {
+  const html = render();
+  for (const month of ["Mar", "Apr", "Dec", "Jan", "Feb"]) {
+    assertMatch(html, new RegExp(`<span style="grid-column:\\d+">${month}</span>`));
+  }
+  assertMatch(html, /<span>Mon<\/span>/);
+  const legend = /<ul class="cg-legend">([^]*?)<\/ul>/.exec(html)![1];
+  assertEquals(
+    [...legend.matchAll(/<span class="cg-key ([^"]+)" aria-hidden="true"><\/span>([^<]+)</g)].map((m) => [m[1], m[2]]),
+    [
+      ["done", "All done"],
+      ["part2", "Some done"],
+      ["miss", "None done"],
+      ["off", "Nothing due"],
+      ["none today", "Today"],
+      ["future", "Later this week"],
+    ],
+  );
+  // A habit's legend names what its schedule can show.
+  const words = (habit: Parameters<typeof habitLegend>[0]) => habitLegend(habit).map(([, w]) => w);
+  assertEquals(words({ kind: "boolean", schedule: { type: "weekdays", days: [7] } }), [
+    "Done",
+    "Skipped",
+    "Missed",
+    "Not scheduled",
+    "Today",
+    "Later this week",
+  ]);
+  assertEquals(words({ kind: "numeric", schedule: { type: "weekly", times: 2 } }).slice(0, 4), [
+    "Done",
+    "Partly done",
+    "Skipped",
+    "No check-in",
+  ]);
+});
+
+Deno.test("grid: states as shapes; numeric habits fill by value/target", () => {
+  assertEquals([0.01, 0.25, 0.3, 0.5, 0.6, 0.99].map(partialLevel), [1, 1, 2, 2, 3, 3]);
   const habit: Omit<GridHabit, "id"> = {
     kind: "numeric",
     target: 8,
@@ -130,26 +237,51 @@ Deno.test("grid: intensity levels by score; numeric habits by value/target", () 
       [addDays(TODAY, -1), { status: "done", value: 8 }],
       [addDays(TODAY, -2), { status: "done", value: 1.5 }],
       [addDays(TODAY, -3), { status: "done", value: null }],
+      [addDays(TODAY, -5), { status: "skipped", value: null }],
     ]),
     gridStart(TODAY, 1),
     TODAY,
   );
-  const grid = cells(render({ days }));
+  const grid = named(cells(render({ days })));
   const last = (n: number) => grid.at(-1 - n)!;
-  assertEquals(last(0).title, "Wed 4 Mar 2026: 6 of 8 km");
-  assertEquals(last(0).className, "cg-l3 cg-today");
-  assertEquals([last(1).className, last(2).className, last(3).className], ["cg-l4", "cg-l1", "cg-l4"]);
-  assertEquals(last(3).title, "Sun 1 Mar 2026: 8 of 8 km"); // done without a value = the target
+  assertEquals(last(0).name, "Wed 4 Mar 2026: 6 of 8 km");
+  assertEquals(last(0).className, "part3 today");
+  assertEquals([last(1).className, last(2).className, last(3).className], ["done", "part1", "done"]);
+  assertEquals(last(3).name, "Sun 1 Mar 2026: 8 of 8 km"); // done without a value = the target
+  assertEquals([last(4).className, last(4).name], ["miss", "Sat 28 Feb 2026: missed"]);
+  assertEquals([last(5).className, last(5).name], ["skip", "Fri 27 Feb 2026: skipped"]);
 });
 
-Deno.test("grid: a habit color tints the levels; anything else is ignored", () => {
-  assertMatch(render({ color: "#ff8800" }), /class="cg-svg cg-tinted" style="--cg-color:#ff8800"/);
+Deno.test("grid: a habit color tints the cells; anything else is ignored", () => {
+  assertMatch(render({ color: "#ff8800" }), /<figure class="cg cg-tinted" id="g" style="--cg-color:#ff8800">/);
   const bad = render({ color: "red;background:url(x)" });
   assertEquals(bad.includes("url(x)"), false);
   assertEquals(render().includes("cg-tinted"), false);
 });
 
-Deno.test("grid days: unscheduled days say so; the overall grid is the share of the day's habits done", () => {
+Deno.test("grid days: a Sundays-only habit's other days are not scheduled, not missed; today is open", () => {
+  const sundays: Omit<GridHabit, "id"> = {
+    kind: "boolean",
+    target: null,
+    unit: null,
+    schedule: { type: "weekdays", days: [7] },
+    startDate: "2026-02-01",
+  };
+  const days = habitGridDays(sundays, new Map(), "2026-01-31", TODAY);
+  assertEquals(days.get("2026-03-01"), { state: "missed", score: 0, label: "missed" }); // a Sunday
+  assertEquals(days.get("2026-03-02"), { state: "off", score: 0, label: "not scheduled" });
+  assertEquals(days.get("2026-01-31"), { state: "off", score: 0, label: "before the habit started" });
+  const daily = { ...sundays, schedule: { type: "daily" as const } };
+  assertEquals(habitGridDays(daily, new Map(), TODAY, TODAY).get(TODAY), {
+    state: "open",
+    score: 0,
+    label: "not done yet",
+  });
+  const weekly = { ...sundays, schedule: { type: "weekly" as const, times: 2 } };
+  assertEquals(habitGridDays(weekly, new Map(), TODAY, TODAY).get(TODAY)!.state, "empty");
+});
+
+Deno.test("grid days: the overview counts a habit on the days it is due, partial as partial", () => {
   const monWedFri: GridHabit = {
     id: "a",
     kind: "boolean",
@@ -168,7 +300,9 @@ Deno.test("grid days: unscheduled days say so; the overall grid is the share of 
     unit: "km",
     schedule: { type: "daily" },
   };
+  const pushups: GridHabit = { ...run, id: "e", target: 30, unit: "push-ups", schedule: { type: "weekly", times: 3 } };
   const tue = addDays(TODAY, -1);
+  const mon = addDays(TODAY, -2);
   assertEquals(habitGridDays(monWedFri, new Map(), tue, tue).get(tue)!.label, "not scheduled");
 
   const index = indexCheckins([
@@ -177,22 +311,33 @@ Deno.test("grid days: unscheduled days say so; the overall grid is the share of 
     { habitId: "d", date: TODAY, status: "done", value: 5 },
     { habitId: "c", date: tue, status: "done", value: null },
     { habitId: "b", date: tue, status: "skipped", value: null },
+    // The issue's case: 15 of 30 push-ups on a weekly habit must not make Monday look worse.
+    { habitId: "e", date: mon, status: "done", value: 15 },
+    { habitId: "a", date: mon, status: "done", value: null },
+    { habitId: "b", date: mon, status: "done", value: null },
+    { habitId: "d", date: mon, status: "done", value: 10 },
   ]);
-  const habits = [monWedFri, daily, weekly, run];
+  const habits = [monWedFri, daily, weekly, run, pushups];
   const days = overallGridDays(habits, index, "2026-01-01", TODAY);
-  // Wednesday: a, b done, d half done; the weekly habit is not due.
-  assertEquals(days.get(TODAY), { score: 2.5 / 3, label: "2 of 3 habits done", idle: undefined });
-  // Tuesday: a not scheduled, b skipped, c done (counts), d missed.
-  assertEquals(days.get(tue), { score: 0.5, label: "1 of 2 habits done", idle: undefined });
+  // Wednesday: a, b done, d half done; the weekly habits are not due.
+  assertEquals(days.get(TODAY), { state: "partial", score: 2.5 / 3, label: "2 of 3 habits done, 1 in part" });
+  // Tuesday: a not scheduled, b skipped, c done though not due (one more done), d missed.
+  assertEquals(days.get(tue), { state: "partial", score: 0.5, label: "1 of 2 habits done" });
+  // Monday: everything due done; the half-done weekly push-ups leave the day as it was.
+  assertEquals(days.get(mon), { state: "done", score: 1, label: "3 of 3 habits done" });
   // Thursday 1 January, the start day: a not scheduled, c not done (not due), b and d missed.
-  assertEquals(days.get("2026-01-01"), { score: 0, label: "0 of 2 habits done", idle: undefined });
-  // Before any habit started: nothing scheduled.
+  assertEquals(days.get("2026-01-01"), { state: "missed", score: 0, label: "0 of 2 habits done" });
+  // Before any habit started: nothing due.
   const before = overallGridDays(habits, index, "2025-12-31", "2025-12-31").get("2025-12-31")!;
-  assertEquals(before, { score: 0, label: "nothing scheduled", idle: true });
+  assertEquals(before, { state: "off", score: 0, label: "nothing due" });
 });
 
-Deno.test("grid days: full days and the overall run skip idle days and keep today open", () => {
-  const day = (score: number, idle = false) => ({ score, label: "", idle: idle || undefined });
+Deno.test("grid days: full days and the overall run skip days with nothing due and keep today open", () => {
+  const day = (score: number, off = false): GridDay => ({
+    state: off ? "off" : score >= 1 ? "done" : score > 0 ? "partial" : "missed",
+    score,
+    label: "",
+  });
   const days = new Map([
     [TODAY, day(0.5)], // today not finished yet: the run is still alive
     [addDays(TODAY, -1), day(1)],

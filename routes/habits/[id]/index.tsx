@@ -1,17 +1,26 @@
 import { z } from "zod";
 import { checkinDefaults, CheckinForm } from "../../../components/CheckinForm.tsx";
 import { CheckinHistory } from "../../../components/CheckinHistory.tsx";
-import { ConsistencyGrid, gridStart } from "../../../components/ConsistencyGrid.tsx";
+import { ConsistencyGrid, gridStart, habitLegend } from "../../../components/ConsistencyGrid.tsx";
 import { ErrorSummary } from "../../../components/form.tsx";
 import { formProblems } from "../../../components/form_problems.ts";
 import { fullDays, habitGridDays, indexCheckins } from "../../../components/grid_days.ts";
-import { countOf, describeSchedule, describeTarget, safeColor, streakUnit } from "../../../components/habit_labels.ts";
+import {
+  countOf,
+  describeSchedule,
+  describeTarget,
+  percent,
+  safeColor,
+  streakUnit,
+} from "../../../components/habit_labels.ts";
 import { StatsSummary } from "../../../components/StatsSummary.tsx";
 import { type HabitDetail, loadHabitDetail } from "../../../db/dashboard.ts";
 import { updateHabit } from "../../../db/habits.ts";
 import { requireUser } from "../../../lib/auth/require_user.ts";
 import { readBody } from "../../../lib/body.ts";
-import { localDay, type Weekday } from "../../../lib/calendar.ts";
+import { addDays, localDay, type Weekday, weekdayName } from "../../../lib/calendar.ts";
+import { type Completion, completion, describeCompletionRule } from "../../../lib/completion.ts";
+import { BACKFILL_DAYS } from "../../../lib/habit_input.ts";
 import { type FreshContext, HttpError, page } from "../../../lib/fresh/mod.ts";
 import { define, type State } from "../../../lib/state.ts";
 import { habitStats } from "../../../lib/stats.ts";
@@ -62,6 +71,12 @@ export const handler = define.handlers({
   },
 });
 
+/** "5 of 6 expected days done (83 %)". */
+function expected({ met, due, rate }: Completion): string {
+  if (due === 0) return "nothing expected yet";
+  return `${met} of ${countOf(due, "expected day")} done (${percent(rate)})`;
+}
+
 /** A habit's page: its year, statistics, a check-in form, recent check-ins and its settings. */
 export default define.page<typeof handler>(function HabitPage({ data }) {
   const { habit, today, weekStart } = data;
@@ -97,9 +112,22 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
           days={days}
           color={habit.color}
           summary={`${habit.name}: done on ${countOf(fullDays(days, today), "day")} of the last 365; ` +
-            `current streak ${countOf(stats.currentStreak, unit)}.`}
+            `current streak ${countOf(stats.currentStreak, unit)}. Each day links to its check-in.`}
+          dayHref={(date) => `/habits/${habit.id}/checkin?date=${date}`}
+          firstLinkable={addDays(today, -BACKFILL_DAYS)}
+          legend={habitLegend(habit)}
         />
         <StatsSummary stats={stats} unit={unit} />
+        <details class="cg-how">
+          <summary>How are these computed?</summary>
+          <p>{describeCompletionRule(habit.schedule, weekdayName(weekStart))}</p>
+          <p>
+            Last 30 days: {expected(completion(habit, byDate, today, weekStart, 30))}. Last 365 days:{" "}
+            {expected(completion(habit, byDate, today, weekStart, 365))}. A streak counts{" "}
+            {unit === "week" ? "weeks that reached their target" : "expected days done in a row"}; skipped days and days
+            not expected neither break nor extend it.
+          </p>
+        </details>
       </section>
       <div class="columns">
         <section class="card" aria-labelledby="checkin-heading">

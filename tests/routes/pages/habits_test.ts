@@ -116,7 +116,7 @@ Deno.test("habit pages", async (t) => {
     assertStringIncludes(page, `${ESCAPED}&quot;alert(1)&quot;>`);
     assertEquals(page.includes(PAYLOAD), false);
     assertEquals(page.includes("<img"), false);
-    assertMatch(page, /<svg class="cg-svg cg-tinted" style="--cg-color:#ff8800"[^>]*role="img"/);
+    assertMatch(page, /<figure class="cg cg-tinted" id="habit-grid" style="--cg-color:#ff8800">/);
     assertStringIncludes(page, "Current streak");
     assertMatch(page, /<form method="post" action="\/habits\/[^"]+\/checkin" class="checkin-form"/);
     assertStringIncludes(page, "Mon, Wed, Fri");
