@@ -1,6 +1,7 @@
 /**
  * One habit in the dashboard's "today" list: its color, name (a link to its page), what
- * it asks for, and the one-tap check-in.
+ * it asks for, and the one-tap check-in. The row's id (`habit-<id>`) is where a check-in
+ * without JavaScript comes back to, so the page does not jump to the top.
  *
  * @example
  * ```tsx
@@ -29,7 +30,7 @@ export interface HabitRowProps {
 export function HabitRow({ habit, today, checkin, stats }: HabitRowProps) {
   const meta = [describeSchedule(habit.schedule), describeTarget(habit)].filter(Boolean).join(" · ");
   return (
-    <li class="habit-row">
+    <li class="habit-row" id={`habit-${habit.id}`}>
       <span class="habit-swatch" style={`--habit-color:${safeColor(habit.color)}`} aria-hidden="true"></span>
       <div class="habit-row-text">
         <a class="habit-name" href={`/habits/${habit.id}`}>{habit.name}</a>
@@ -46,7 +47,7 @@ export function HabitRow({ habit, today, checkin, stats }: HabitRowProps) {
         value={checkin?.value ?? null}
         streak={stats.currentStreak}
         streakUnit={streakUnit(habit.schedule)}
-        returnTo="/app"
+        returnTo={`/app#habit-${habit.id}`}
       />
     </li>
   );

@@ -5,6 +5,7 @@
 import type { Config } from "./config.ts";
 import type { Db } from "../db/client.ts";
 import type { AuthUser } from "../db/users.ts";
+import type { Flash } from "./flash.ts";
 import { createDefine } from "./fresh/mod.ts";
 
 /** Long-lived dependencies, opened once at start-up and shared by every request. */
@@ -29,6 +30,10 @@ export interface State {
   userVersion?: bigint;
   /** How the user authenticated: a browser session (CSRF-checked) or a Bearer token. */
   auth?: { kind: "session"; sessionHash: string } | { kind: "token" };
+  /** The confirmation left by the previous form action, shown by the layout (lib/flash.ts). */
+  flash?: Flash;
+  /** The confirmation this response leaves for the next page (set with `setFlash`). */
+  flashOut?: { flash: Flash; sessionHash?: string };
   /** The signed-in user's unread notifications, for the header; set on page requests (lib/notifications_count.ts). */
   unreadNotifications?: number;
 }

@@ -38,6 +38,11 @@ export default function Layout({ Component, state }: PageProps<unknown, State>) 
         </nav>
       </header>
       <main id="main" class="site-main">
+        {state.flash && (
+          <p class={`flash flash-${state.flash.kind}`} role="status">
+            {state.flash.text}
+          </p>
+        )}
         <Component />
       </main>
       <footer class="site-footer">

@@ -6,11 +6,11 @@ import { requireUser } from "../lib/auth/require_user.ts";
 import { localDay } from "../lib/calendar.ts";
 import { HttpError, page } from "../lib/fresh/mod.ts";
 import { readImportRequest } from "../lib/import_request.ts";
+import { setFlash } from "../lib/flash.ts";
 import { define } from "../lib/state.ts";
 
 interface ExportPage {
   quota: ExportQuota;
-  notice?: string;
   errors?: Record<string, string>;
 }
 
@@ -20,11 +20,7 @@ export const handler = define.handlers({
   async GET(ctx) {
     ctx.state.title = "Export and import";
     const user = requireUser(ctx);
-    const imported = ctx.url.searchParams.get("imported");
-    const notice = imported && /^\d+,\d+$/.test(imported)
-      ? `Imported ${imported.split(",")[0]} habits and ${imported.split(",")[1]} check-ins.`
-      : undefined;
-    return page<ExportPage>({ quota: await exportQuota(ctx.state.services.db, user.id), notice });
+    return page<ExportPage>({ quota: await exportQuota(ctx.state.services.db, user.id) });
   },
 
   /** The import form (multipart, a `file`): all or nothing, then back here with a count. */
@@ -35,7 +31,13 @@ export const handler = define.handlers({
     try {
       const data = await readImportRequest(ctx.req, localDay(user.timezone));
       const { habits, checkins } = await importUserData(db, user.id, data);
-      return ctx.redirect(`/export?imported=${habits},${checkins}`);
+      setFlash(
+        ctx,
+        `Imported ${habits} ${habits === 1 ? "habit" : "habits"} and ${checkins} ${
+          checkins === 1 ? "check-in" : "check-ins"
+        }.`,
+      );
+      return ctx.redirect("/export", 303);
     } catch (error) {
       const rule = asRuleViolation(error);
       const status = error instanceof HttpError && error.status < 500
@@ -54,7 +56,6 @@ export default define.page<typeof handler>(function ExportPage({ data }) {
   return (
     <section class="narrow export-page">
       <h1>Export and import</h1>
-      {data.notice && <p class="notice" role="status">{data.notice}</p>}
       <section aria-labelledby="export-heading">
         <h2 id="export-heading">Export your data</h2>
         <p>

@@ -4,6 +4,7 @@ import { readBody } from "../lib/body.ts";
 import { localDateTime } from "../lib/calendar.ts";
 import { page } from "../lib/fresh/mod.ts";
 import { markReadSchema } from "../lib/reminder_input.ts";
+import { setFlash } from "../lib/flash.ts";
 import { define } from "../lib/state.ts";
 import { parseInput } from "../lib/validate.ts";
 
@@ -23,7 +24,15 @@ export const handler = define.handlers({
     const user = requireUser(ctx);
     const { data } = await readBody(ctx.req);
     const { ids } = parseInput(markReadSchema, { ids: data.ids === undefined ? undefined : [data.ids].flat() });
-    await markNotificationsRead(ctx.state.services.db, user.id, ids);
+    const marked = await markNotificationsRead(ctx.state.services.db, user.id, ids);
+    setFlash(
+      ctx,
+      ids === undefined
+        ? "All notifications marked read."
+        : marked > 0
+        ? "Notification marked read."
+        : "That notification was already read.",
+    );
     return ctx.redirect("/notifications", 303);
   },
 });

@@ -13,6 +13,7 @@ import {
   type ReminderFormValues,
   reminderFormValues,
 } from "../lib/reminder_input.ts";
+import { setFlash } from "../lib/flash.ts";
 import { define } from "../lib/state.ts";
 import { type FieldErrors, parseInput } from "../lib/validate.ts";
 
@@ -39,7 +40,8 @@ export const handler = define.handlers({
     const { db } = ctx.state.services;
     const { data: form } = await readBody(ctx.req);
     try {
-      await createReminder(db, user.id, parseInput(reminderCreateSchema, reminderFormToInput(form)));
+      const reminder = await createReminder(db, user.id, parseInput(reminderCreateSchema, reminderFormToInput(form)));
+      setFlash(ctx, `Reminder “${reminder.title}” added for ${reminder.time}.`);
       return ctx.redirect("/reminders", 303);
     } catch (error) {
       const problems = formProblems(error);

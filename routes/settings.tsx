@@ -22,6 +22,7 @@ import { requireUser } from "../lib/auth/require_user.ts";
 import { readBody } from "../lib/body.ts";
 import { formatDay, localDay, type Weekday, weekdayName } from "../lib/calendar.ts";
 import { type FreshContext, HttpError, page } from "../lib/fresh/mod.ts";
+import { setFlash } from "../lib/flash.ts";
 import { define, type State } from "../lib/state.ts";
 import { type FieldErrors, parseInput } from "../lib/validate.ts";
 
@@ -43,13 +44,7 @@ interface SettingsPage {
   tokenErrors?: FieldErrors;
   /** A token just created: its secret is on this response only. */
   newToken?: { name: string; secret: string };
-  notice?: string;
 }
-
-const NOTICES: Record<string, string> = {
-  saved: "Settings saved.",
-  revoked: "Token revoked. Scripts using it can no longer sign in.",
-};
 
 function valuesOf(settings: Settings): SettingsValues {
   return {
@@ -71,8 +66,7 @@ export const handler = define.handlers({
   async GET(ctx) {
     ctx.state.title = "Settings";
     const user = requireUser(ctx);
-    const notice = NOTICES[ctx.url.searchParams.get("done") ?? ""];
-    return page<SettingsPage>(await pageData(ctx, user, { notice }));
+    return page<SettingsPage>(await pageData(ctx, user));
   },
 
   /** Three forms post here, told apart by `intent`. */
@@ -85,7 +79,8 @@ export const handler = define.handlers({
       case "save-settings":
         try {
           await saveSettings(db, user.id, parseInput(settingsFormSchema, data));
-          return ctx.redirect("/settings?done=saved");
+          setFlash(ctx, "Settings saved.");
+          return ctx.redirect("/settings", 303);
         } catch (error) {
           const failed = formFailure(error);
           if (!failed) throw error;
@@ -120,7 +115,8 @@ export const handler = define.handlers({
         }
       case "revoke-token":
         await revokeToken(db, user.id, formText(data.tokenId));
-        return ctx.redirect("/settings?done=revoked#tokens");
+        setFlash(ctx, "Token revoked. Scripts using it can no longer sign in.");
+        return ctx.redirect("/settings#tokens", 303);
       default:
         throw new HttpError(400, "Unknown form: reload the settings page and try again");
     }
@@ -150,7 +146,6 @@ export default define.page<typeof handler>(function SettingsPage({ data }) {
           {user.displayName && <>({user.email})</>}
         </p>
       </header>
-      {data.notice && <p class="notice" role="status">{data.notice}</p>}
 
       <section class="card settings-section" aria-labelledby="preferences-heading">
         <h2 id="preferences-heading">Profile and preferences</h2>

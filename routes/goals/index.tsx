@@ -6,6 +6,7 @@ import { requireUser } from "../../lib/auth/require_user.ts";
 import { readBody } from "../../lib/body.ts";
 import { page } from "../../lib/fresh/mod.ts";
 import { formString, GOAL_DESCRIPTION_MAX, goalCreateSchema, goalFormToInput } from "../../lib/goal_input.ts";
+import { setFlash } from "../../lib/flash.ts";
 import { define } from "../../lib/state.ts";
 import { type FieldErrors, parseInput } from "../../lib/validate.ts";
 
@@ -39,6 +40,7 @@ export const handler = define.handlers({
     const { data: form } = await readBody(ctx.req);
     try {
       const goal = await createGoal(db, user.id, parseInput(goalCreateSchema, goalFormToInput(form)));
+      setFlash(ctx, `Goal “${goal.title}” created.`);
       return ctx.redirect(`/goals/${goal.id}`, 303);
     } catch (error) {
       const problems = formProblems(error);

@@ -3,6 +3,7 @@ import { requireUser } from "../../lib/auth/require_user.ts";
 import { readBody } from "../../lib/body.ts";
 import { HttpError } from "../../lib/fresh/mod.ts";
 import { formString, goalPinSchema, pinFormToInput } from "../../lib/goal_input.ts";
+import { setFlash } from "../../lib/flash.ts";
 import { define } from "../../lib/state.ts";
 import { parseInput } from "../../lib/validate.ts";
 
@@ -20,6 +21,14 @@ export const handler = define.handlers({
     const input = parseInput(goalPinSchema, pinFormToInput(form));
     const goal = await pinGoal(ctx.state.services.db, user.id, input);
     if (!goal) throw new HttpError(404, "No goal with that id");
+    setFlash(
+      ctx,
+      !goal.pinned
+        ? `“${goal.title}” unpinned from the dashboard.`
+        : input.position !== undefined
+        ? `“${goal.title}” moved to position ${(goal.pinPosition ?? 0) + 1} on the dashboard.`
+        : `“${goal.title}” pinned to the dashboard.`,
+    );
     return ctx.redirect(backTo(formString(form.back), goal.id), 303);
   },
 });

@@ -6,6 +6,7 @@ import { readBody } from "../../lib/body.ts";
 import { localDay } from "../../lib/calendar.ts";
 import { page } from "../../lib/fresh/mod.ts";
 import { habitCreateSchema, habitFormErrors, habitFormToInput } from "../../lib/habit_input.ts";
+import { setFlash } from "../../lib/flash.ts";
 import { define } from "../../lib/state.ts";
 import { type FieldErrors, parseInput } from "../../lib/validate.ts";
 
@@ -27,8 +28,9 @@ export const handler = define.handlers({
     const { data: form } = await readBody(ctx.req);
     try {
       const input = parseInput(habitCreateSchema, habitFormToInput(form));
-      await createHabit(ctx.state.services.db, user.id, input, localDay(user.timezone));
-      return ctx.redirect("/app", 303);
+      const habit = await createHabit(ctx.state.services.db, user.id, input, localDay(user.timezone));
+      setFlash(ctx, `Habit “${habit.name}” created.`);
+      return ctx.redirect(`/app#habit-${habit.id}`, 303);
     } catch (error) {
       const problems = formProblems(error);
       if (!problems) throw error;

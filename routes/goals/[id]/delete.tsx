@@ -1,6 +1,7 @@
 import { deleteGoal, getGoal } from "../../../db/goals.ts";
 import { requireUser } from "../../../lib/auth/require_user.ts";
 import { HttpError, page } from "../../../lib/fresh/mod.ts";
+import { setFlash } from "../../../lib/flash.ts";
 import { define } from "../../../lib/state.ts";
 
 interface DeleteGoalData {
@@ -18,9 +19,10 @@ export const handler = define.handlers({
   },
   async POST(ctx) {
     const user = requireUser(ctx);
-    if (!(await deleteGoal(ctx.state.services.db, user.id, ctx.params.id))) {
-      throw new HttpError(404, "No goal with that id");
-    }
+    const { db } = ctx.state.services;
+    const goal = await getGoal(db, user.id, ctx.params.id);
+    if (!goal || !(await deleteGoal(db, user.id, goal.id))) throw new HttpError(404, "No goal with that id");
+    setFlash(ctx, `Goal “${goal.title}” deleted.`);
     return ctx.redirect("/goals", 303);
   },
 });

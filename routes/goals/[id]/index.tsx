@@ -30,6 +30,7 @@ import {
   subgoalFormToInput,
   subgoalUpdateSchema,
 } from "../../../lib/goal_input.ts";
+import { setFlash } from "../../../lib/flash.ts";
 import { define } from "../../../lib/state.ts";
 import GoalPinToggle from "../../../islands/GoalPinToggle.tsx";
 import SubgoalProgress from "../../../islands/SubgoalProgress.tsx";
@@ -65,6 +66,30 @@ const INTENTS: Record<
     updateSubgoal(db, userId, item, parseInput(subgoalUpdateSchema, subgoalFormToInput(form))),
   "subgoal-delete": (db, userId, _goal, _form, item) => deleteSubgoal(db, userId, item),
 };
+
+/** The confirmation of each intent, from the goal before the change, the change's result and the form. */
+const CONFIRMATIONS: Record<string, (goal: Goal, result: unknown, item: string, form: Form) => string> = {
+  "goal-update": (_goal, result) => `Goal “${(result as Goal).title}” saved.`,
+  "milestone-add": (_goal, result) => `Milestone “${(result as { title: string }).title}” added.`,
+  "milestone-update": (_goal, result, _item, form) => {
+    const { title, done } = result as { title: string; done: boolean };
+    return form.done === undefined
+      ? `Milestone “${title}” saved.`
+      : `Milestone “${title}” ${done ? "done" : "reopened"}.`;
+  },
+  "milestone-delete": (goal, _result, item) => `Milestone “${titleOf(goal.milestones, item)}” deleted.`,
+  "subgoal-add": (_goal, result) => `Subgoal “${(result as { title: string }).title}” added.`,
+  "subgoal-update": (_goal, result, _item, form) => {
+    const { title, done, progress } = result as { title: string; done: boolean; progress: number };
+    if (form.done !== undefined) return `Subgoal “${title}” ${done ? "done" : "reopened"}.`;
+    return `Subgoal “${title}” at ${progress} %.`;
+  },
+  "subgoal-delete": (goal, _result, item) => `Subgoal “${titleOf(goal.subgoals, item)}” deleted.`,
+};
+
+function titleOf(items: readonly { id: string; title: string }[], id: string): string {
+  return items.find((x) => x.id === id)?.title ?? "";
+}
 
 /** A form that failed, shown again with the user's input and its problems. */
 interface Failed {
@@ -111,7 +136,9 @@ export const handler = define.handlers({
       if (!items.some((x) => x.id === item)) throw new HttpError(404, `No ${kind} with that id`);
     }
     try {
-      if (!(await change(db, user.id, goal, form, item))) throw new HttpError(404, NOT_FOUND);
+      const result = await change(db, user.id, goal, form, item);
+      if (!result) throw new HttpError(404, NOT_FOUND);
+      setFlash(ctx, CONFIRMATIONS[intent](goal, result, item, form));
       return ctx.redirect(`/goals/${goal.id}`, 303);
     } catch (error) {
       const problems = formProblems(error);

@@ -1,6 +1,7 @@
 import { deleteHabit, getHabit } from "../../../db/habits.ts";
 import { requireUser } from "../../../lib/auth/require_user.ts";
 import { HttpError, page } from "../../../lib/fresh/mod.ts";
+import { setFlash } from "../../../lib/flash.ts";
 import { define } from "../../../lib/state.ts";
 
 interface DeleteHabitData {
@@ -18,8 +19,10 @@ export const handler = define.handlers({
   },
   async POST(ctx) {
     const user = requireUser(ctx);
-    const deleted = await deleteHabit(ctx.state.services.db, user.id, ctx.params.id);
-    if (!deleted) throw new HttpError(404, "No habit with that id");
+    const { db } = ctx.state.services;
+    const habit = await getHabit(db, user.id, ctx.params.id);
+    if (!habit || !(await deleteHabit(db, user.id, habit.id))) throw new HttpError(404, "No habit with that id");
+    setFlash(ctx, `Habit “${habit.name}” deleted with its check-ins.`);
     return ctx.redirect("/app", 303);
   },
 });

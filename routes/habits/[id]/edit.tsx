@@ -5,6 +5,7 @@ import { requireUser } from "../../../lib/auth/require_user.ts";
 import { readBody } from "../../../lib/body.ts";
 import { HttpError, page } from "../../../lib/fresh/mod.ts";
 import { habitFormErrors, habitFormToInput, habitUpdateSchema } from "../../../lib/habit_input.ts";
+import { setFlash } from "../../../lib/flash.ts";
 import { define } from "../../../lib/state.ts";
 import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
 
@@ -32,6 +33,7 @@ export const handler = define.handlers({
       const patch = parseInput(habitUpdateSchema, habitFormToInput(form));
       const habit = await updateHabit(db, user.id, ctx.params.id, patch);
       if (!habit) throw new HttpError(404, "No habit with that id");
+      setFlash(ctx, `Changes to “${habit.name}” saved.`);
       return ctx.redirect(`/habits/${habit.id}`, 303);
     } catch (error) {
       const problems = formProblems(error);

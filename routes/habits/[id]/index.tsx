@@ -22,6 +22,7 @@ import { addDays, localDay, type Weekday, weekdayName } from "../../../lib/calen
 import { type Completion, completion, describeCompletionRule } from "../../../lib/completion.ts";
 import { BACKFILL_DAYS } from "../../../lib/habit_input.ts";
 import { type FreshContext, HttpError, page } from "../../../lib/fresh/mod.ts";
+import { setFlash } from "../../../lib/flash.ts";
 import { define, type State } from "../../../lib/state.ts";
 import { habitStats } from "../../../lib/stats.ts";
 import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
@@ -62,6 +63,12 @@ export const handler = define.handlers({
       const patch = parseInput(manageSchema, form);
       const habit = await updateHabit(ctx.state.services.db, user.id, ctx.params.id, patch);
       if (!habit) throw new HttpError(404, "No habit with that id");
+      setFlash(
+        ctx,
+        "archived" in patch
+          ? `“${habit.name}” ${habit.archived ? "archived: it left the dashboard" : "is back on the dashboard"}.`
+          : `“${habit.name}” moved to position ${habit.position + 1}.`,
+      );
       return ctx.redirect(`/habits/${habit.id}`, 303);
     } catch (error) {
       const problems = formProblems(error);

@@ -11,6 +11,7 @@ import {
   reminderFormValues,
   reminderUpdateSchema,
 } from "../../../lib/reminder_input.ts";
+import { setFlash } from "../../../lib/flash.ts";
 import { define } from "../../../lib/state.ts";
 import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
 
@@ -48,12 +49,16 @@ export const handler = define.handlers({
     const { db } = ctx.state.services;
     const { data: form } = await readBody(ctx.req);
     if (form.intent === "delete") {
-      if (!(await deleteReminder(db, user.id, ctx.params.id))) throw new HttpError(404, NOT_FOUND);
+      const reminder = await getReminder(db, user.id, ctx.params.id);
+      if (!reminder || !(await deleteReminder(db, user.id, reminder.id))) throw new HttpError(404, NOT_FOUND);
+      setFlash(ctx, `Reminder “${reminder.title}” deleted.`);
       return ctx.redirect("/reminders", 303);
     }
     try {
       const patch = parseInput(reminderUpdateSchema, reminderFormToInput(form));
-      if (!(await updateReminder(db, user.id, ctx.params.id, patch))) throw new HttpError(404, NOT_FOUND);
+      const reminder = await updateReminder(db, user.id, ctx.params.id, patch);
+      if (!reminder) throw new HttpError(404, NOT_FOUND);
+      setFlash(ctx, `Reminder “${reminder.title}” saved.`);
       return ctx.redirect("/reminders", 303);
     } catch (error) {
       const problems = formProblems(error);

@@ -37,7 +37,7 @@ async function dashboard(
 /** The `<li class="habit-row">` of each habit in the "Today" list, by habit id, in order. */
 function todayRows(page: string): { id: string; html: string }[] {
   const today = /<section class="card today"[^]*?<\/section>/.exec(page)?.[0] ?? "";
-  return [...today.matchAll(/<li class="habit-row">[^]*?<\/li>/g)].map((m) => ({
+  return [...today.matchAll(/<li class="habit-row" id="habit-[^"]+">[^]*?<\/li>/g)].map((m) => ({
     id: /href="\/habits\/([^"/]+)"/.exec(m[0])![1],
     html: m[0],
   }));
@@ -90,7 +90,9 @@ Deno.test("dashboard", async (t) => {
       for (const row of rows) {
         assertMatch(row.html, new RegExp(`<form method="post" action="/habits/${row.id}/checkin"`));
         assertStringIncludes(row.html, `<input type="hidden" name="date" value="${today}"/>`);
-        assertStringIncludes(row.html, `<input type="hidden" name="return" value="/app"/>`);
+        // Without JavaScript the post comes back to this row, not to the top of the page.
+        assertStringIncludes(row.html, `<li class="habit-row" id="habit-${row.id}">`);
+        assertStringIncludes(row.html, `<input type="hidden" name="return" value="/app#habit-${row.id}"/>`);
       }
       // Numeric: an amount box holding today's value, not yet complete (12 of 20).
       assertMatch(rows[0].html, /name="value" type="number"[^>]*value="12"/);
@@ -130,10 +132,13 @@ Deno.test("dashboard", async (t) => {
 
   await t.step("tapping the toggle without JavaScript checks in and comes back; tapping again clears", async () => {
     const tap = (status: string) =>
-      app.request(`/habits/${meditate.id}/checkin`, post(alice, { date: today, status, return: "/app" }));
+      app.request(
+        `/habits/${meditate.id}/checkin`,
+        post(alice, { date: today, status, return: `/app#habit-${meditate.id}` }),
+      );
     const done = await tap("done");
     assertEquals(done.status, 303);
-    assertEquals(done.headers.get("location"), "/app");
+    assertEquals(done.headers.get("location"), `/app#habit-${meditate.id}`);
     let row = todayRows(await dashboard(app, alice)).find((r) => r.id === meditate.id)!;
     assertStringIncludes(row.html, 'aria-pressed="true"');
     assertStringIncludes(row.html, '<input type="hidden" name="status" value="none"/>');

@@ -102,8 +102,8 @@ Deno.test("habit pages", async (t) => {
       }),
     );
     assertEquals(res.status, 303);
-    assertEquals(res.headers.get("location"), "/app");
     const [habit] = await listHabits(db, alice.id);
+    assertEquals(res.headers.get("location"), `/app#habit-${habit.id}`);
     assertEquals([habit.name, habit.color, habit.schedule], [PAYLOAD, "#ff8800", {
       type: "weekdays",
       days: [1, 3, 5],
@@ -128,7 +128,7 @@ Deno.test("habit pages", async (t) => {
       post(alice, { date: today, status: "done", note: PAYLOAD, return: `/habits/${habitId}` }),
     );
     assertEquals(res.status, 303);
-    assertEquals(res.headers.get("location"), `/habits/${habitId}`);
+    assertEquals(res.headers.get("location"), `/habits/${habitId}#habit-grid-${today}`);
     const [checkin] = await listCheckins(db, alice.id, habitId, today, today);
     assertEquals([checkin.status, checkin.note], ["done", PAYLOAD]);
     const page = await html(await app.request(`/habits/${habitId}`, { headers: alice.session }), 200);
