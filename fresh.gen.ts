@@ -62,8 +62,12 @@ import * as $57 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/Counter.tsx";
 import * as $$2 from "./islands/GoalPinToggle.tsx";
-import * as $$3 from "./islands/SubgoalProgress.tsx";
-import * as $$4 from "./islands/TimezoneInput.tsx";
+import * as $$3 from "./islands/GoalProgressBar.tsx";
+import * as $$4 from "./islands/StreakTable.tsx";
+import * as $$5 from "./islands/SubgoalProgress.tsx";
+import * as $$6 from "./islands/TimezoneInput.tsx";
+import * as $$7 from "./islands/TodayCell.tsx";
+import * as $$8 from "./islands/YearSummary.tsx";
 
 import type { Manifest } from "./lib/fresh/types.ts";
 
@@ -132,8 +136,12 @@ const manifest: Manifest = {
     "islands/CheckinToggle.tsx": $$0,
     "islands/Counter.tsx": $$1,
     "islands/GoalPinToggle.tsx": $$2,
-    "islands/SubgoalProgress.tsx": $$3,
-    "islands/TimezoneInput.tsx": $$4,
+    "islands/GoalProgressBar.tsx": $$3,
+    "islands/StreakTable.tsx": $$4,
+    "islands/SubgoalProgress.tsx": $$5,
+    "islands/TimezoneInput.tsx": $$6,
+    "islands/TodayCell.tsx": $$7,
+    "islands/YearSummary.tsx": $$8,
   },
 };
 

@@ -36,7 +36,7 @@
 import type { ComponentChildren } from "preact";
 import { formatDay, gridLayout, type Weekday, weekdayName } from "../lib/calendar.ts";
 import type { Schedule } from "../lib/completion.ts";
-import type { CellState, GridDay } from "./grid_days.ts";
+import { cellClass, type CellState, type GridDay, STATE_CLASS } from "./grid_days.ts";
 import { safeColor } from "./habit_labels.ts";
 
 /** What the legend can explain: a day's state, or where the day is. */
@@ -50,8 +50,8 @@ export interface ConsistencyGridProps {
   weekStart: Weekday;
   /** What each day shows; days missing from the map show as not scheduled. */
   days: ReadonlyMap<string, GridDay>;
-  /** The text alternative: "Read: done on 42 of the last 365 days; current streak 5 days." */
-  summary: string;
+  /** The text alternative: "Read: done on 42 of the last 365 days; current streak 5 days." (or an island saying it). */
+  summary: ComponentChildren;
   /** A habit's "#rrggbb": tints the cells. */
   color?: string;
   /** The check-in form of a day: makes the days from `firstLinkable` to today links. */
@@ -78,28 +78,6 @@ export function gridStart(today: string, weekStart: Weekday): string {
 export function dayCellId(gridId: string, date: string): string {
   return `${gridId}-${date}`;
 }
-
-/** Intensity level 1–3 of a partial (0–1) score: how much of the cell is filled. */
-export function partialLevel(score: number): 1 | 2 | 3 {
-  return score > 0.5 ? 3 : score > 0.25 ? 2 : 1;
-}
-
-/** The cell's classes: its state's shape and today's ring. */
-export function cellClass(day: GridDay | undefined, isToday: boolean): string {
-  const state = day?.state ?? "off";
-  const shape = state === "partial" ? `part${partialLevel(day!.score)}` : STATE_CLASS[state];
-  return isToday ? `${shape} today` : shape;
-}
-
-const STATE_CLASS: Record<CellState, string> = {
-  done: "done",
-  partial: "part2",
-  skipped: "skip",
-  missed: "miss",
-  open: "open",
-  off: "off",
-  empty: "none",
-};
 
 /** The legend of one habit's grid: only the states its schedule and kind can show. */
 export function habitLegend(habit: { kind: string; schedule: Schedule }): [LegendKey, string][] {

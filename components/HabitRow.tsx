@@ -5,11 +5,13 @@
  *
  * @example
  * ```tsx
- * <HabitRow habit={habit} today="2026-03-04" checkin={todaysCheckin} stats={stats} />
+ * <HabitRow habit={habit} today="2026-03-04" live={signal({ status: null, value: null, stats })} />
  * ```
  */
+import type { Signal } from "@preact/signals";
 import CheckinToggle from "../islands/CheckinToggle.tsx";
-import type { DayEntry, HabitStats, Schedule } from "../lib/stats.ts";
+import type { Schedule } from "../lib/stats.ts";
+import type { HabitLive } from "./habit_live.ts";
 import { describeSchedule, describeTarget, safeColor, streakUnit } from "./habit_labels.ts";
 
 export interface HabitRowProps {
@@ -23,11 +25,11 @@ export interface HabitRowProps {
     schedule: Schedule;
   };
   today: string;
-  checkin: DayEntry | undefined;
-  stats: HabitStats;
+  /** Today's check-in and the statistics, shared with the page's other islands. */
+  live: Signal<HabitLive>;
 }
 
-export function HabitRow({ habit, today, checkin, stats }: HabitRowProps) {
+export function HabitRow({ habit, today, live }: HabitRowProps) {
   const meta = [describeSchedule(habit.schedule), describeTarget(habit)].filter(Boolean).join(" · ");
   return (
     <li class="habit-row" id={`habit-${habit.id}`}>
@@ -43,9 +45,7 @@ export function HabitRow({ habit, today, checkin, stats }: HabitRowProps) {
         kind={habit.kind}
         target={habit.target}
         unit={habit.unit}
-        status={checkin?.status ?? null}
-        value={checkin?.value ?? null}
-        streak={stats.currentStreak}
+        live={live}
         streakUnit={streakUnit(habit.schedule)}
         returnTo={`/app#habit-${habit.id}`}
       />

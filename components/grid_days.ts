@@ -43,6 +43,29 @@ export type GridCheckin = DayEntry & { habitId: string; date: string };
 /** Check-ins by habit id, then by date. */
 export type CheckinIndex = Map<string, Map<string, DayEntry>>;
 
+/** How much of a cell a partial (0–1) score fills: level 1 (a quarter), 2 (half) or 3 (three quarters). */
+export function partialLevel(score: number): 1 | 2 | 3 {
+  return score > 0.5 ? 3 : score > 0.25 ? 2 : 1;
+}
+
+/** The cell's classes: its state's shape and today's ring. */
+export function cellClass(day: GridDay | undefined, isToday: boolean): string {
+  const state = day?.state ?? "off";
+  const shape = state === "partial" ? `part${partialLevel(day!.score)}` : STATE_CLASS[state];
+  return isToday ? `${shape} today` : shape;
+}
+
+/** The class that draws each state's shape (styles.css, "The consistency grid"). */
+export const STATE_CLASS: Record<CellState, string> = {
+  done: "done",
+  partial: "part2",
+  skipped: "skip",
+  missed: "miss",
+  open: "open",
+  off: "off",
+  empty: "none",
+};
+
 /** Groups check-ins by habit and date, for O(1) lookups while drawing. */
 export function indexCheckins(checkins: Iterable<GridCheckin>): CheckinIndex {
   const index: CheckinIndex = new Map();
@@ -122,7 +145,11 @@ export interface DayTally {
 }
 
 /** The tally of `date` over `habits` (active ones, in any order). */
-export function tallyDay(habits: readonly GridHabit[], index: CheckinIndex, date: string): DayTally {
+export function tallyDay(
+  habits: readonly (HabitRule & { id: string })[],
+  index: CheckinIndex,
+  date: string,
+): DayTally {
   const tally: DayTally = { due: 0, complete: 0, partial: 0, score: 0 };
   for (const habit of habits) {
     const entry = index.get(habit.id)?.get(date);

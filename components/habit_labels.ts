@@ -13,6 +13,9 @@ import { DEFAULT_HABIT_COLOR } from "../lib/habit_input.ts";
 import type { Schedule } from "../lib/stats.ts";
 import { formatAmount } from "./grid_days.ts";
 
+// Re-exported: islands import them from ./counts.ts, which pulls in no validation code.
+export { countOf, percent } from "./counts.ts";
+
 export function describeSchedule(schedule: Schedule): string {
   if (schedule.type === "daily") return "Every day";
   if (schedule.type === "weekly") return schedule.times === 1 ? "Once a week" : `${schedule.times} times a week`;
@@ -36,16 +39,6 @@ export function safeColor(color: string | null | undefined): string {
 /** Weekly habits count their streaks in weeks, the others in days. */
 export function streakUnit(schedule: Schedule): "day" | "week" {
   return schedule.type === "weekly" ? "week" : "day";
-}
-
-/** "5 days", "1 week". */
-export function countOf(n: number, unit: string): string {
-  return `${n} ${unit}${n === 1 ? "" : "s"}`;
-}
-
-/** "83 %" from a 0–1 rate. */
-export function percent(rate: number): string {
-  return `${Math.round(rate * 100)} %`;
 }
 
 /** The weekdays in the user's week order, starting at `weekStart`. */

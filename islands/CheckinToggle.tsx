@@ -8,13 +8,21 @@
  * Boolean habits toggle done ↔ not done; numeric habits log an amount (empty = the
  * target, as the stats count a `done` without a value).
  *
+ * Today's check-in and the habit's statistics live in one signal (`live`, see
+ * components/habit_live.ts) that the dashboard's other islands read too: the streaks
+ * table and today's square change with the button, and the API's `{checkin, stats}`
+ * answer is written back into it.
+ *
  * @example
  * ```tsx
  * <CheckinToggle habitId={h.id} habitName={h.name} date={today} kind="boolean" target={null} unit={null}
- *   status={null} value={null} streak={4} streakUnit="day" returnTo="/app" />
+ *   live={signal({ status: null, value: null, stats })} streakUnit="day" returnTo="/app#habit-1" />
  * ```
  */
+import type { Signal } from "@preact/signals";
 import { useRef, useState } from "preact/hooks";
+import type { HabitLive } from "../components/habit_live.ts";
+import type { HabitStats } from "../lib/stats.ts";
 
 export interface CheckinToggleProps {
   habitId: string;
@@ -24,28 +32,20 @@ export interface CheckinToggleProps {
   kind: "boolean" | "numeric";
   target: number | null;
   unit: string | null;
-  /** Today's check-in, if any. */
-  status: "done" | "skipped" | null;
-  value: number | null;
-  /** The current streak and what it counts. */
-  streak: number;
+  /** Today's check-in and the habit's statistics, shared with the page's other islands. */
+  live: Signal<HabitLive>;
+  /** What the streak counts. */
   streakUnit: "day" | "week";
   /** Where the no-JavaScript form post comes back to. */
   returnTo: string;
 }
 
-interface Shown {
-  status: "done" | "skipped" | null;
-  value: number | null;
-  streak: number;
-}
-
 interface SaveResponse {
   checkin: { status: "done" | "skipped"; value: number | null } | null;
-  stats: { currentStreak: number };
+  stats: HabitStats;
 }
 
-function complete(props: CheckinToggleProps, shown: Shown): boolean {
+function complete(props: CheckinToggleProps, shown: HabitLive): boolean {
   if (shown.status !== "done") return false;
   return props.kind !== "numeric" || !props.target || (shown.value ?? props.target) >= props.target;
 }
@@ -55,7 +55,8 @@ function plural(n: number, unit: string): string {
 }
 
 export default function CheckinToggle(props: CheckinToggleProps) {
-  const [shown, setShown] = useState<Shown>({ status: props.status, value: props.value, streak: props.streak });
+  const { live } = props;
+  const shown = live.value;
   const [message, setMessage] = useState("");
   const saving = useRef(false);
   const numeric = props.kind === "numeric";
@@ -70,7 +71,7 @@ export default function CheckinToggle(props: CheckinToggleProps) {
     const value = raw === "" ? null : Number(raw);
     const status = numeric || !done ? "done" : "none";
     const before = shown;
-    setShown({ ...shown, status: status === "done" ? "done" : null, value });
+    live.value = { ...shown, status: status === "done" ? "done" : null, value };
     setMessage("");
     saving.current = true;
     try {
@@ -83,13 +84,9 @@ export default function CheckinToggle(props: CheckinToggleProps) {
       const body = await res.json().catch(() => null);
       if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
       const saved = body as SaveResponse;
-      setShown({
-        status: saved.checkin?.status ?? null,
-        value: saved.checkin?.value ?? null,
-        streak: saved.stats.currentStreak,
-      });
+      live.value = { status: saved.checkin?.status ?? null, value: saved.checkin?.value ?? null, stats: saved.stats };
     } catch (error) {
-      setShown(before);
+      live.value = before;
       setMessage(`Not saved: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       saving.current = false;
@@ -140,7 +137,7 @@ export default function CheckinToggle(props: CheckinToggleProps) {
         </button>
       </div>
       <p class="checkin-streak">
-        {shown.status === "skipped" ? "Skipped today" : `${plural(shown.streak, props.streakUnit)} streak`}
+        {shown.status === "skipped" ? "Skipped today" : `${plural(shown.stats.currentStreak, props.streakUnit)} streak`}
       </p>
       <p class="checkin-message" role="status" aria-live="polite">{message}</p>
     </form>

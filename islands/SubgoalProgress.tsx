@@ -3,20 +3,23 @@
  * is a plain `<form method="post">` to the goal's page (`intent=subgoal-update`), so it
  * works everywhere. Once hydrated it takes over the submit: the bar moves at once, the
  * JSON API (`PATCH /api/subgoals/[id]`) saves it, and a failure puts the old value back
- * with a message read out by screen readers.
+ * with a message read out by screen readers. Its progress is a signal that the goal's
+ * bar (`GoalProgressBar`) reads too, so both move together.
  *
  * @example
  * ```tsx
- * <SubgoalProgress goalId={goal.id} subgoalId={s.id} title={s.title} progress={s.progress} done={s.done} />
+ * <SubgoalProgress goalId={goal.id} subgoalId={s.id} title={s.title} progress={signal(s.progress)} done={s.done} />
  * ```
  */
+import type { Signal } from "@preact/signals";
 import { useRef, useState } from "preact/hooks";
 
 export interface SubgoalProgressProps {
   goalId: string;
   subgoalId: string;
   title: string;
-  progress: number;
+  /** Shared with the goal's progress bar. */
+  progress: Signal<number>;
   done: boolean;
   /** The value typed before a failed no-JavaScript save, shown again. */
   typed?: string;
@@ -24,7 +27,8 @@ export interface SubgoalProgressProps {
 }
 
 export default function SubgoalProgress(props: SubgoalProgressProps) {
-  const [progress, setProgress] = useState(props.progress);
+  const progress = props.progress.value;
+  const setProgress = (value: number) => props.progress.value = value;
   const [message, setMessage] = useState(props.error ?? "");
   const saving = useRef(false);
   const inputId = `progress-${props.subgoalId}`;

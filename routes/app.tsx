@@ -1,13 +1,18 @@
 import { ConsistencyGrid, gridStart, OVERALL_LEGEND } from "../components/ConsistencyGrid.tsx";
+import { signal } from "@preact/signals";
 import { fullDays, indexCheckins, overallGridDays, overallStreak } from "../components/grid_days.ts";
-import { countOf, percent, safeColor, streakUnit } from "../components/habit_labels.ts";
+import type { HabitLive, LiveHabit } from "../components/habit_live.ts";
+import { safeColor, streakUnit } from "../components/habit_labels.ts";
 import { HabitRow } from "../components/HabitRow.tsx";
 import { PinnedGoals } from "../components/GoalCard.tsx";
 import { loadDashboard } from "../db/dashboard.ts";
 import { type Goal, listPinnedGoals } from "../db/goals.ts";
 import { requireUser } from "../lib/auth/require_user.ts";
 import { CACHE_HEADER, cachedValue } from "../lib/cache/user_cache.ts";
-import { formatDay, localDay } from "../lib/calendar.ts";
+import { addDays, formatDay, localDay } from "../lib/calendar.ts";
+import StreakTable from "../islands/StreakTable.tsx";
+import TodayCell from "../islands/TodayCell.tsx";
+import YearSummary from "../islands/YearSummary.tsx";
 import { page } from "../lib/fresh/mod.ts";
 import { define } from "../lib/state.ts";
 import { habitStats, isScheduled } from "../lib/stats.ts";
@@ -36,12 +41,28 @@ export default define.page<typeof handler>(function Dashboard({ data }) {
   const { habits, today, weekStart } = data;
   if (habits.length === 0) return <EmptyDashboard today={today} pinnedGoals={data.pinnedGoals} />;
   const index = indexCheckins(data.checkins);
-  const stats = new Map(habits.map((h) => [h.id, habitStats(h, index.get(h.id) ?? new Map(), today, weekStart)]));
+  // One signal per habit: today's check-in and its statistics, shared by the toggle, the
+  // streaks table and today's square (components/habit_live.ts).
+  const live = new Map(habits.map((h) => {
+    const entry = index.get(h.id)?.get(today);
+    const stats = habitStats(h, index.get(h.id) ?? new Map(), today, weekStart);
+    return [h.id, signal<HabitLive>({ status: entry?.status ?? null, value: entry?.value ?? null, stats })];
+  }));
+  const liveHabits: LiveHabit[] = habits.map((h) => ({
+    id: h.id,
+    kind: h.kind,
+    target: h.target,
+    schedule: h.schedule,
+    startDate: h.startDate,
+    live: live.get(h.id)!,
+  }));
   const dueToday = habits.filter((h) => isScheduled(h.schedule, today));
   const restToday = habits.filter((h) => !isScheduled(h.schedule, today));
   const days = overallGridDays(habits, index, gridStart(today, weekStart), today);
-  const full = fullDays(days, today);
-  const run = overallStreak(days, today);
+  const yesterday = addDays(today, -1);
+  const fullBefore = fullDays(days, yesterday, 364);
+  const ended = days.get(yesterday);
+  const runBefore = ended && (ended.score >= 1 || ended.state === "off") ? overallStreak(days, yesterday) : 0;
   return (
     <div class="dashboard">
       <DashboardHeader today={today} />
@@ -51,14 +72,7 @@ export default define.page<typeof handler>(function Dashboard({ data }) {
           ? <p class="muted">Nothing is scheduled today. Enjoy the day off.</p>
           : (
             <ul class="habit-list">
-              {dueToday.map((habit) => (
-                <HabitRow
-                  habit={habit}
-                  today={today}
-                  checkin={index.get(habit.id)?.get(today)}
-                  stats={stats.get(habit.id)!}
-                />
-              ))}
+              {dueToday.map((habit) => <HabitRow habit={habit} today={today} live={live.get(habit.id)!} />)}
             </ul>
           )}
         {restToday.length > 0 && (
@@ -85,41 +99,22 @@ export default define.page<typeof handler>(function Dashboard({ data }) {
           weekStart={weekStart}
           days={days}
           legend={OVERALL_LEGEND}
-          summary={`All habits: every scheduled habit done on ${countOf(full, "day")} of the last 365; ` +
-            `current run ${countOf(run, "day")}.`}
+          todayCell={<TodayCell habits={liveHabits} today={today} />}
+          summary={<YearSummary habits={liveHabits} today={today} fullBefore={fullBefore} runBefore={runBefore} />}
         />
       </section>
       <section class="card" aria-labelledby="streaks-heading">
         <h2 id="streaks-heading">Streaks</h2>
         <div class="table-scroll">
-          <table class="streaks">
-            <thead>
-              <tr>
-                <th scope="col">Habit</th>
-                <th scope="col">Current</th>
-                <th scope="col">Longest</th>
-                <th scope="col">30 days</th>
-              </tr>
-            </thead>
-            <tbody>
-              {habits.map((habit) => {
-                const s = stats.get(habit.id)!;
-                const unit = streakUnit(habit.schedule);
-                return (
-                  <tr>
-                    <th scope="row">
-                      <span class="habit-swatch" style={`--habit-color:${safeColor(habit.color)}`} aria-hidden="true">
-                      </span>
-                      <a href={`/habits/${habit.id}`}>{habit.name}</a>
-                    </th>
-                    <td data-label="Current">{countOf(s.currentStreak, unit)}</td>
-                    <td data-label="Longest">{countOf(s.longestStreak, unit)}</td>
-                    <td data-label="30 days">{percent(s.completionRate30)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <StreakTable
+            rows={habits.map((habit) => ({
+              id: habit.id,
+              name: habit.name,
+              color: safeColor(habit.color),
+              unit: streakUnit(habit.schedule),
+              live: live.get(habit.id)!,
+            }))}
+          />
         </div>
         <p class="muted small">
           <a href="/habits/archived">Archived habits</a>

@@ -11,7 +11,7 @@ import { createTestUser, type TestUser } from "../support/users.ts";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createHabit, type Habit } from "../../db/habits.ts";
 import { listCheckins } from "../../db/checkins.ts";
-import { addDays, localDay } from "../../lib/calendar.ts";
+import { addDays, formatDay, localDay } from "../../lib/calendar.ts";
 import type { Services } from "../../lib/state.ts";
 
 interface Setup {
@@ -242,7 +242,12 @@ Deno.test({
       await read.locator("input[name=value]").fill("7");
       await Promise.all([page.waitForEvent("load"), read.locator("button").click()]);
       assertEquals(await toggle(page, setup.read).locator("input[name=value]").inputValue(), "7");
-      assertEquals(page.url(), `${setup.origin}/app`);
+      // Back to the same habit on the page, with a confirmation.
+      assertEquals(page.url(), `${setup.origin}/app#habit-${setup.read.id}`);
+      assertEquals(
+        await page.locator("p.flash[role=status]").textContent(),
+        `Read, ${formatDay(localDay("UTC"))}: 7 of 20 pages.`,
+      );
       // Chromium still fetches the modulepreload hints; what matters is that nothing ran.
       assertEquals(
         await page.evaluate(() => (document.querySelector("form.checkin") as unknown as { l?: object }).l),

@@ -13,7 +13,6 @@ import {
   gridStart,
   habitLegend,
   OVERALL_LEGEND,
-  partialLevel,
 } from "../../components/ConsistencyGrid.tsx";
 import {
   fullDays,
@@ -23,6 +22,7 @@ import {
   indexCheckins,
   overallGridDays,
   overallStreak,
+  partialLevel,
 } from "../../components/grid_days.ts";
 import { addDays, diffDays, formatDay, isoWeekday, type Weekday } from "../../lib/calendar.ts";
 import type { DayEntry } from "../../lib/stats.ts";

@@ -1,7 +1,6 @@
 import { ErrorSummary, Field, SelectField } from "../../../components/form.tsx";
 import { formProblems } from "../../../components/form_problems.ts";
 import { STATUS_LABELS } from "../../../components/GoalCard.tsx";
-import { ProgressBar } from "../../../components/ProgressBar.tsx";
 import type { DbQueries } from "../../../db/client.ts";
 import {
   createMilestone,
@@ -34,6 +33,8 @@ import { setFlash } from "../../../lib/flash.ts";
 import { define } from "../../../lib/state.ts";
 import GoalPinToggle from "../../../islands/GoalPinToggle.tsx";
 import SubgoalProgress from "../../../islands/SubgoalProgress.tsx";
+import GoalProgressBar from "../../../islands/GoalProgressBar.tsx";
+import { signal } from "@preact/signals";
 import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
 
 const NOT_FOUND = "No goal with that id";
@@ -162,6 +163,8 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
   const edit = failedFor(failed, "goal-update");
   const addMilestone = failedFor(failed, "milestone-add");
   const addSubgoal = failedFor(failed, "subgoal-add");
+  // Each subgoal's progress, shared by its edit island and the goal's bar.
+  const progressOf = new Map(goal.subgoals.map((s) => [s.id, signal(s.progress)]));
   return (
     <div class="goal-page">
       <p class="breadcrumb">
@@ -182,7 +185,12 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
         <GoalPinToggle goalId={goal.id} title={goal.title} pinned={goal.pinned} back={`/goals/${goal.id}`} />
       </header>
       {goal.description && <p class="goal-description">{goal.description}</p>}
-      <ProgressBar value={goal.progress} label="Goal progress" />
+      <GoalProgressBar
+        status={goal.status}
+        milestones={goal.milestones.map(({ done }) => ({ done }))}
+        subgoals={goal.subgoals.map((s) => ({ done: s.done, progress: progressOf.get(s.id)! }))}
+        label="Goal progress"
+      />
       <p class="muted small">
         Progress: every milestone and subgoal counts equally (a done milestone or subgoal is 100%); a goal marked done
         is 100%.
@@ -259,7 +267,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
                     goalId={goal.id}
                     subgoalId={s.id}
                     title={s.title}
-                    progress={s.progress}
+                    progress={progressOf.get(s.id)!}
                     done={s.done}
                     typed={f?.values.progress}
                     error={f?.errors.progress}
