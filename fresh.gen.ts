@@ -63,11 +63,12 @@ import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/Counter.tsx";
 import * as $$2 from "./islands/GoalPinToggle.tsx";
 import * as $$3 from "./islands/GoalProgressBar.tsx";
-import * as $$4 from "./islands/StreakTable.tsx";
-import * as $$5 from "./islands/SubgoalProgress.tsx";
-import * as $$6 from "./islands/TimezoneInput.tsx";
-import * as $$7 from "./islands/TodayCell.tsx";
-import * as $$8 from "./islands/YearSummary.tsx";
+import * as $$4 from "./islands/GridKeys.tsx";
+import * as $$5 from "./islands/StreakTable.tsx";
+import * as $$6 from "./islands/SubgoalProgress.tsx";
+import * as $$7 from "./islands/TimezoneInput.tsx";
+import * as $$8 from "./islands/TodayCell.tsx";
+import * as $$9 from "./islands/YearSummary.tsx";
 
 import type { Manifest } from "./lib/fresh/types.ts";
 
@@ -137,11 +138,12 @@ const manifest: Manifest = {
     "islands/Counter.tsx": $$1,
     "islands/GoalPinToggle.tsx": $$2,
     "islands/GoalProgressBar.tsx": $$3,
-    "islands/StreakTable.tsx": $$4,
-    "islands/SubgoalProgress.tsx": $$5,
-    "islands/TimezoneInput.tsx": $$6,
-    "islands/TodayCell.tsx": $$7,
-    "islands/YearSummary.tsx": $$8,
+    "islands/GridKeys.tsx": $$4,
+    "islands/StreakTable.tsx": $$5,
+    "islands/SubgoalProgress.tsx": $$6,
+    "islands/TimezoneInput.tsx": $$7,
+    "islands/TodayCell.tsx": $$8,
+    "islands/YearSummary.tsx": $$9,
   },
 };
 

@@ -14,6 +14,7 @@ import {
   streakUnit,
 } from "../../../components/habit_labels.ts";
 import { StatsSummary } from "../../../components/StatsSummary.tsx";
+import GridKeys from "../../../islands/GridKeys.tsx";
 import { type HabitDetail, loadHabitDetail } from "../../../db/dashboard.ts";
 import { updateHabit } from "../../../db/habits.ts";
 import { requireUser } from "../../../lib/auth/require_user.ts";
@@ -112,18 +113,20 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
       <ErrorSummary errors={data.errors} title="That did not work" />
       <section class="card" aria-labelledby="year-heading">
         <h2 id="year-heading">The last year</h2>
-        <ConsistencyGrid
-          id="habit-grid"
-          today={today}
-          weekStart={weekStart}
-          days={days}
-          color={habit.color}
-          summary={`${habit.name}: done on ${countOf(fullDays(days, today), "day")} of the last 365; ` +
-            `current streak ${countOf(stats.currentStreak, unit)}. Each day links to its check-in.`}
-          dayHref={(date) => `/habits/${habit.id}/checkin?date=${date}`}
-          firstLinkable={addDays(today, -BACKFILL_DAYS)}
-          legend={habitLegend(habit)}
-        />
+        <GridKeys gridId="habit-grid">
+          <ConsistencyGrid
+            id="habit-grid"
+            today={today}
+            weekStart={weekStart}
+            days={days}
+            color={habit.color}
+            summary={`${habit.name}: done on ${countOf(fullDays(days, today), "day")} of the last 365; ` +
+              `current streak ${countOf(stats.currentStreak, unit)}. Each day links to its check-in.`}
+            dayHref={(date) => `/habits/${habit.id}/checkin?date=${date}`}
+            firstLinkable={addDays(today, -BACKFILL_DAYS)}
+            legend={habitLegend(habit)}
+          />
+        </GridKeys>
         <StatsSummary stats={stats} unit={unit} />
         <details class="cg-how">
           <summary>How are these computed?</summary>
