@@ -7,16 +7,9 @@ import { assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { launchBrowser, skipBrowserTests } from "../support/browser.ts";
 import { startTestApp } from "../support/app.ts";
 import { createTestUser } from "../support/users.ts";
-import type { Browser, Page } from "playwright-core";
+import { hydrated } from "../support/live_app.ts";
+import type { Browser } from "playwright-core";
 import { createGoal, createSubgoal, getGoal } from "../../db/goals.ts";
-
-/** Resolves once preact has attached the islands' submit listeners (preact 10 keeps them in `dom.l`). */
-async function hydrated(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction(
-    (sel) => [...document.querySelectorAll(sel)].every((form) => (form as unknown as { l?: object }).l),
-    selector,
-  );
-}
 
 Deno.test({
   name: "goal islands in Chromium: optimistic progress and pin, rollback on failure",

@@ -7,7 +7,7 @@
  */
 import { assertEquals } from "../support/assert.ts";
 import { skipBrowserTests } from "../support/browser.ts";
-import { startLiveApp } from "../support/live_app.ts";
+import { hydrated, startLiveApp } from "../support/live_app.ts";
 import { createTestUser } from "../support/users.ts";
 import type { Page } from "playwright-core";
 import { createHabit } from "../../db/habits.ts";
@@ -23,14 +23,6 @@ function answered(page: Page, url: string) {
   const response = page.waitForResponse(url);
   response.catch(() => {});
   return response;
-}
-
-/** Resolves once preact has attached the islands' submit listeners (preact 10 keeps them in `dom.l`). */
-async function hydrated(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction(
-    (sel) => [...document.querySelectorAll(sel)].every((form) => (form as unknown as { l?: object }).l),
-    selector,
-  );
 }
 
 Deno.test({

@@ -11,7 +11,7 @@
  * await page.goto(`${live.origin}/app`);
  * ```
  */
-import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { startTestApp } from "./app.ts";
 import { launchBrowser } from "./browser.ts";
 import type { TestUser } from "./users.ts";
@@ -59,4 +59,12 @@ export async function startLiveApp(): Promise<LiveApp> {
       await app[Symbol.asyncDispose]();
     },
   };
+}
+
+/** Resolves once preact has attached the listeners of every element matching `selector` (preact 10 keeps them in `dom.l`). */
+export async function hydrated(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction(
+    (sel) => [...document.querySelectorAll(sel)].every((el) => (el as unknown as { l?: object }).l),
+    selector,
+  );
 }

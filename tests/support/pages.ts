@@ -1,6 +1,7 @@
 /**
  * Page-test helpers: `html` asserts status then content type and returns the page;
- * `fieldError` reads the message `Field` (components/form.tsx) renders next to a field.
+ * `fieldError` reads the message `Field` (components/form.tsx) renders next to a field;
+ * `gzipSize` measures what a page ships.
  *
  * @example
  * ```ts
@@ -20,4 +21,10 @@ export async function html(res: Response, status: number): Promise<string> {
 /** The message shown next to a field (`Field` renders `<p id="field-x-error">`). */
 export function fieldError(page: string, field: string): string | undefined {
   return new RegExp(`id="field-${field}-error">([^<]*)<`).exec(page)?.[1];
+}
+
+/** Gzipped size of `bytes`, as a browser would download them compressed. */
+export async function gzipSize(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+  return (await new Response(stream).arrayBuffer()).byteLength;
 }

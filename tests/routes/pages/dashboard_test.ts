@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser, type TestUser } from "../../support/users.ts";
+import { gzipSize } from "../../support/pages.ts";
 import { createHabit } from "../../../db/habits.ts";
 import { upsertCheckin } from "../../../db/checkins.ts";
 import { addDays, isoWeekday, localDay, type Weekday } from "../../../lib/calendar.ts";
@@ -41,11 +42,6 @@ function todayRows(page: string): { id: string; html: string }[] {
     id: /href="\/habits\/([^"/]+)"/.exec(m[0])![1],
     html: m[0],
   }));
-}
-
-async function gzipSize(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
-  return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
 Deno.test("dashboard", async (t) => {

@@ -6,16 +6,11 @@
 import { assert, assertEquals } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser } from "../../support/users.ts";
-import { html } from "../../support/pages.ts";
+import { gzipSize, html } from "../../support/pages.ts";
 import { createHabit } from "../../../db/habits.ts";
 import { localDay } from "../../../lib/calendar.ts";
 
 const ROOT = new URL("../../../", import.meta.url);
-
-async function gzipSize(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
-  return (await new Response(stream).arrayBuffer()).byteLength;
-}
 
 Deno.test("pages ship JavaScript only for their islands", async (t) => {
   await using test = await startTestApp();
