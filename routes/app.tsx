@@ -72,7 +72,9 @@ export default define.page<typeof handler>(function Dashboard({ data }) {
           ? <p class="muted">Nothing is scheduled today. Enjoy the day off.</p>
           : (
             <ul class="habit-list">
-              {dueToday.map((habit) => <HabitRow habit={habit} today={today} live={live.get(habit.id)!} />)}
+              {dueToday.map((habit) => (
+                <HabitRow key={habit.id} habit={habit} today={today} live={live.get(habit.id)!} />
+              ))}
             </ul>
           )}
         {restToday.length > 0 && (
