@@ -5,7 +5,7 @@
  * any text, in `routes/_layout.tsx`) and clears it in the same response.
  *
  * Why it is safe:
- * - The cookie is `HttpOnly; SameSite=Lax; Path=/`, lives 60 s, and is signed with an
+ * - The cookie is `HttpOnly; SameSite=Lax; Path=/` (and `Secure` over https), lives 60 s, and is signed with an
  *   HMAC keyed by the session's hash (the server-side secret of this browser's
  *   session): another session, another user on the same browser, or a cookie planted by
  *   someone else shows nothing.
@@ -82,11 +82,12 @@ export async function flashMessages(ctx: FreshContext<State>): Promise<Response>
   }
   const out = ctx.state.flashOut;
   const key = out?.sessionHash ?? sessionHash;
-  if (out && key) return withHeaders(response, [["Set-Cookie", cookie(await signFlash(out.flash, key))]]);
+  const secure = ctx.state.services.config.appOrigin.startsWith("https:");
+  if (out && key) return withHeaders(response, [["Set-Cookie", cookie(await signFlash(out.flash, key), secure)]]);
   // Only a page shows it: a redirect passes it on, a JSON answer (an island's fetch) leaves it.
   const rendered = response.headers.get("content-type")?.startsWith("text/html") ?? false;
   if (incoming && rendered) {
-    const headers: [string, string][] = [["Set-Cookie", cookie("", 0)]];
+    const headers: [string, string][] = [["Set-Cookie", cookie("", secure, 0)]];
     if (ctx.state.flash) headers.push(["Cache-Control", "no-store"]);
     return withHeaders(response, headers);
   }
@@ -121,10 +122,8 @@ function clip(text: string): string {
   return chars.length <= FLASH_MAX_CHARS ? text : `${chars.slice(0, FLASH_MAX_CHARS - 1).join("")}…`;
 }
 
-function cookie(value: string, maxAge = FLASH_MAX_AGE_S): string {
-  // Secure is left to the browser's scheme: SameSite=Lax and HttpOnly matter here, and a
-  // flash carries nothing secret.
-  return `${FLASH_COOKIE}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax`;
+function cookie(value: string, secure: boolean, maxAge = FLASH_MAX_AGE_S): string {
+  return `${FLASH_COOKIE}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
 }
 
 async function hmac(key: string, data: string): Promise<Uint8Array> {

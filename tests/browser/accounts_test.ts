@@ -35,7 +35,8 @@ Deno.test({
       assertEquals(await page.$eval("#field-timezone", (el) => (el as HTMLSelectElement).value), detected);
       await page.fill("#field-displayName", "<script>alert(1)</script>");
       await page.selectOption("#field-theme", "dark");
-      await Promise.all([page.waitForURL(`${base}/settings?done=saved`), page.click("text=Save settings")]);
+      await Promise.all([page.waitForURL(`${base}/settings`), page.click("text=Save settings")]);
+      assertEquals(await page.textContent("p.flash[role=status]"), "Settings saved.");
       assertEquals(await page.getAttribute("html", "data-theme"), "dark");
       assertStringIncludes(await page.textContent(".page-header strong") ?? "", "<script>alert(1)</script>");
 
