@@ -88,9 +88,9 @@ Deno.test("goal pages", async (t) => {
     assertEquals([goal.milestones[0].done, goal.subgoals[0].progress, goal.progress], [true, 30, 65]);
     const page = await html(await app.request(`/goals/${goalId}`, { headers: alice.session }), 200);
     assertStringIncludes(page, 'value="65"');
-    // The pin toggle and the subgoal's progress are islands: server-rendered forms plus hydration markers;
-    // their props (the payload title among them) are serialized escaped too.
-    assertEquals(page.match(/<!--frsh:island:\d+-->/g)?.length, 2);
+    // The pin toggle, the goal's bar and the subgoal's progress are islands: server-rendered markup plus
+    // hydration markers; their props (the payload title among them) are serialized escaped too.
+    assertEquals(page.match(/<!--frsh:island:\d+-->/g)?.length, 3);
     assert(!page.includes(PAYLOAD));
   });
 
