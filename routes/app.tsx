@@ -76,7 +76,7 @@ export default define.page<typeof handler>(function Dashboard({ data }) {
       <section class="card" aria-labelledby="year-heading">
         <h2 id="year-heading">Your year</h2>
         <p class="muted">
-          Each square is a day: the darker, the more of that day's habits you did.
+          Each square is a day: the stronger its colour, the more of that day's habits you did.
         </p>
         <ConsistencyGrid
           id="overall-grid"
