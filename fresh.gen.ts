@@ -63,7 +63,7 @@ import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/Counter.tsx";
 import * as $$2 from "./islands/GoalPinToggle.tsx";
 import * as $$3 from "./islands/SubgoalProgress.tsx";
-import * as $$4 from "./islands/TimezoneInput.tsx";
+import * as $$4 from "./islands/TimezoneDetect.tsx";
 
 import type { Manifest } from "./lib/fresh/types.ts";
 
@@ -133,7 +133,7 @@ const manifest: Manifest = {
     "islands/Counter.tsx": $$1,
     "islands/GoalPinToggle.tsx": $$2,
     "islands/SubgoalProgress.tsx": $$3,
-    "islands/TimezoneInput.tsx": $$4,
+    "islands/TimezoneDetect.tsx": $$4,
   },
 };
 
