@@ -52,8 +52,10 @@ export function TimezoneField({ name, value, zones, detect, error }: TimezoneFie
       >
         <option value={first} selected={first === value}>{first}</option>
         {groupZones(rest).map(([region, items]) => (
-          <optgroup label={region}>
-            {items.map((zone) => <option value={zone.value} selected={zone.value === value}>{zone.label}</option>)}
+          <optgroup key={region} label={region}>
+            {items.map((zone) => (
+              <option key={zone.value} value={zone.value} selected={zone.value === value}>{zone.label}</option>
+            ))}
           </optgroup>
         ))}
       </select>

@@ -17,7 +17,8 @@ export default define.page(function Landing({ state }) {
         )
         : (
           <p>
-            <a class="button button-primary" href="/signup">Start tracking</a> <a class="button" href="/login">Log in</a>
+            <a class="button button-primary" href="/signup">Start tracking</a>{" "}
+            <a class="button" href="/login">Log in</a>
           </p>
         )}
       <ul class="features">

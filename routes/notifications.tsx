@@ -65,9 +65,7 @@ export default define.page<typeof handler, NotificationsData>(function Notificat
                 <time datetime={notification.createdAt.toISOString()}>
                   {sentAt(notification.createdAt, timezone, data.hourCycle)}
                 </time>
-                {notification.habitId && (
-                  <a href={`/habits/${notification.habitId}`}>Go to {notification.habitName}</a>
-                )}
+                {notification.habitId && <a href={`/habits/${notification.habitId}`}>Go to {notification.habitName}</a>}
                 {!notification.readAt && (
                   <form method="post" action="/notifications" class="inline-form">
                     <input type="hidden" name="ids" value={notification.id} />
