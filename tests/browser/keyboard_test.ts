@@ -5,7 +5,7 @@
  * - sign up from `http://127.0.0.1:PORT` (issue 9's first run: the origin the browser is
  *   really on is accepted) with JavaScript, and from `http://localhost:PORT` without it,
  *   choosing the timezone from the visible list;
- * - the header menu on a phone, and the same links in a row on a desktop;
+ * - the header menu on a phone (with and without JavaScript), the same links in a row on a desktop;
  * - create a habit, after first sending the form empty to meet its errors.
  *
  * Flows other branches add (check in from the grid, backfill a day, undo) belong here too.
@@ -99,6 +99,11 @@ Deno.test({
         await tabTo(page, "button[type=submit]");
         await pressAndLand(page, "Enter", "/app");
         assertEquals((await userByEmail(test, "nojs@example.test")).timezone, "Europe/Lisbon");
+        // The menu needs no script either: <details> opens with Enter.
+        await tabTo(page, "summary.site-menu-button");
+        await page.keyboard.press("Enter");
+        await tabTo(page, 'a[href="/goals"]');
+        await pressAndLand(page, "Enter", "/goals");
         await context.close();
       });
 
