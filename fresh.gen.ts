@@ -66,7 +66,7 @@ import * as $$3 from "./islands/GoalProgressBar.tsx";
 import * as $$4 from "./islands/GridKeys.tsx";
 import * as $$5 from "./islands/StreakTable.tsx";
 import * as $$6 from "./islands/SubgoalProgress.tsx";
-import * as $$7 from "./islands/TimezoneInput.tsx";
+import * as $$7 from "./islands/TimezoneDetect.tsx";
 import * as $$8 from "./islands/TodayCell.tsx";
 import * as $$9 from "./islands/YearSummary.tsx";
 
@@ -141,7 +141,7 @@ const manifest: Manifest = {
     "islands/GridKeys.tsx": $$4,
     "islands/StreakTable.tsx": $$5,
     "islands/SubgoalProgress.tsx": $$6,
-    "islands/TimezoneInput.tsx": $$7,
+    "islands/TimezoneDetect.tsx": $$7,
     "islands/TodayCell.tsx": $$8,
     "islands/YearSummary.tsx": $$9,
   },

@@ -70,7 +70,7 @@ export function CheckinForm({ habit, today, values, errors = {}, returnTo }: Che
         error={errors.date}
         required
       />
-      <div id="field-status">
+      <div>
         <ChoiceGroup
           legend="Status"
           name="status"

@@ -11,6 +11,7 @@
 import type { Goal } from "../db/goals.ts";
 import { formatDay } from "../lib/calendar.ts";
 import GoalPinToggle from "../islands/GoalPinToggle.tsx";
+import { countOf } from "./habit_labels.ts";
 import { ProgressBar } from "./ProgressBar.tsx";
 
 export const STATUS_LABELS: Record<Goal["status"], string> = {
@@ -18,6 +19,16 @@ export const STATUS_LABELS: Record<Goal["status"], string> = {
   done: "Done",
   dropped: "Dropped",
 };
+
+/** "1 of 3 milestones done · 0 of 1 subgoal done"; "No milestones or subgoals yet". */
+export function itemCounts(goal: Pick<Goal, "milestones" | "subgoals">): string {
+  const done = (items: { done: boolean }[], noun: string) =>
+    `${items.filter((item) => item.done).length} of ${countOf(items.length, noun)} done`;
+  const parts = [];
+  if (goal.milestones.length > 0) parts.push(done(goal.milestones, "milestone"));
+  if (goal.subgoals.length > 0) parts.push(done(goal.subgoals, "subgoal"));
+  return parts.length > 0 ? parts.join(" · ") : "No milestones or subgoals yet";
+}
 
 /** A pinned goal's "Move up" / "Move down": a pin post with the new position (no JavaScript needed). */
 function MoveForm({ goal, back, to, label }: { goal: Goal; back: string; to: number; label: string }) {
@@ -56,8 +67,7 @@ export function GoalCard({ goal, back, last = false }: { goal: Goal; back: strin
             </>
           )
           : null}
-        {goal.milestones.filter((m) => m.done).length}/{goal.milestones.length} milestones · {goal.subgoals.length}{" "}
-        subgoals
+        {itemCounts(goal)}
       </p>
       <div class="item-actions">
         <GoalPinToggle goalId={goal.id} title={goal.title} pinned={goal.pinned} back={back} />

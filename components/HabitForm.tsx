@@ -126,19 +126,17 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
         />
         {errors.color && <p class="field-error" id="field-color-error">{errors.color}</p>}
       </div>
-      <div id="field-kind">
-        <ChoiceGroup
-          legend="What do you track?"
-          name="kind"
-          type="radio"
-          options={[
-            { value: "boolean", label: "Done or not" },
-            { value: "numeric", label: "An amount (pages, km, minutes…)" },
-          ]}
-          selected={[values.kind]}
-          error={errors.kind}
-        />
-      </div>
+      <ChoiceGroup
+        legend="What do you track?"
+        name="kind"
+        type="radio"
+        options={[
+          { value: "boolean", label: "Done or not" },
+          { value: "numeric", label: "An amount (pages, km, minutes…)" },
+        ]}
+        selected={[values.kind]}
+        error={errors.kind}
+      />
       <div class="field-group numeric-only">
         <Field
           label="Daily target"
@@ -160,20 +158,18 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           placeholder="e.g. km"
         />
       </div>
-      <div id="field-scheduleType">
-        <ChoiceGroup
-          legend="How often?"
-          name="scheduleType"
-          type="radio"
-          options={[
-            { value: "daily", label: "Every day" },
-            { value: "weekly", label: "A number of times a week" },
-            { value: "weekdays", label: "On chosen weekdays" },
-          ]}
-          selected={[values.scheduleType]}
-          error={errors.scheduleType}
-        />
-      </div>
+      <ChoiceGroup
+        legend="How often?"
+        name="scheduleType"
+        type="radio"
+        options={[
+          { value: "daily", label: "Every day" },
+          { value: "weekly", label: "A number of times a week" },
+          { value: "weekdays", label: "On chosen weekdays" },
+        ]}
+        selected={[values.scheduleType]}
+        error={errors.scheduleType}
+      />
       <div class="weekly-only">
         <Field
           label="Times a week"
@@ -187,7 +183,7 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           error={errors.times}
         />
       </div>
-      <div class="weekdays-only" id="field-days">
+      <div class="weekdays-only">
         <ChoiceGroup
           legend="Which days?"
           name="days"

@@ -3,16 +3,40 @@
  * next to them (linked by `aria-describedby`), and an error summary at the top.
  * Every value goes through Preact, which escapes it.
  *
+ * Field ids come from the enclosing {@linkcode Form}: `field-title` on a page's only
+ * form, `milestone-add-title` inside `<Form id="milestone-add">`. A page with several
+ * forms gives each an id, and two forms' "title" fields can no longer share one id
+ * (where a label would focus the other form's field).
+ *
  * @example
  * ```tsx
- * <form method="post">
+ * <Form id="goal-edit" method="post">
  *   <ErrorSummary errors={errors} />
  *   <Field label="Name" name="name" value={values.name} error={errors?.name} required />
- * </form>
+ * </Form>
  * ```
  */
-import type { ComponentChildren } from "preact";
+import { type ComponentChildren, createContext, type JSX } from "preact";
+import { useContext } from "preact/hooks";
 import type { FieldErrors } from "../lib/validate.ts";
+import { MessageText } from "./message_text.tsx";
+
+/** The id prefix of the fields in the form being rendered; `field` outside a {@linkcode Form}. */
+const FormScope = createContext("field");
+
+/** The id of field `name` in the enclosing form, for hand-made fields and error links. */
+export function useFieldId(name: string): string {
+  return `${useContext(FormScope)}-${name}`;
+}
+
+/** A `<form>` whose fields take their ids from its own `id` (`${id}-${name}`). */
+export function Form({ id, children, ...attributes }: JSX.FormHTMLAttributes<HTMLFormElement> & { id: string }) {
+  return (
+    <FormScope.Provider value={id}>
+      <form id={id} {...attributes}>{children}</form>
+    </FormScope.Provider>
+  );
+}
 
 interface FieldProps {
   label: string;
@@ -33,7 +57,7 @@ interface FieldProps {
 
 /** A labelled `<input>` with its hint and error. */
 export function Field(props: FieldProps) {
-  const id = `field-${props.name}`;
+  const id = useFieldId(props.name);
   const described = [props.hint && `${id}-hint`, props.error && `${id}-error`].filter(Boolean).join(" ");
   return (
     <div class={props.error ? "field field-invalid" : "field"}>
@@ -69,7 +93,7 @@ export function SelectField(props: {
   error?: string;
   hint?: string;
 }) {
-  const id = `field-${props.name}`;
+  const id = useFieldId(props.name);
   return (
     <div class={props.error ? "field field-invalid" : "field"}>
       <label for={id}>{props.label}</label>
@@ -100,8 +124,13 @@ export function ChoiceGroup(props: {
   selected: (string | number)[];
   error?: string;
 }) {
+  const id = useFieldId(props.name);
   return (
-    <fieldset class={props.error ? "field field-invalid" : "field"}>
+    <fieldset
+      class={props.error ? "field field-invalid" : "field"}
+      id={id}
+      aria-describedby={props.error ? `${id}-error` : undefined}
+    >
       <legend>{props.legend}</legend>
       <div class="choices">
         {props.options.map((option) => (
@@ -116,20 +145,58 @@ export function ChoiceGroup(props: {
           </label>
         ))}
       </div>
-      {props.error && <p class="field-error">{props.error}</p>}
+      {props.error && <p class="field-error" id={`${id}-error`}>{props.error}</p>}
     </fieldset>
   );
 }
 
-/** The list of problems at the top of a form, each linking to its field. */
+/** A labelled `<textarea>` with its hint and error. */
+export function TextareaField(props: {
+  label: string;
+  name: string;
+  value?: string | null;
+  error?: string;
+  hint?: string;
+  rows?: number;
+  maxLength?: number;
+}) {
+  const id = useFieldId(props.name);
+  const described = [props.hint && `${id}-hint`, props.error && `${id}-error`].filter(Boolean).join(" ");
+  return (
+    <div class={props.error ? "field field-invalid" : "field"}>
+      <label for={id}>{props.label}</label>
+      {props.hint && <p class="field-hint" id={`${id}-hint`}>{props.hint}</p>}
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 3}
+        maxLength={props.maxLength}
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={described || undefined}
+      >
+        {props.value ?? ""}
+      </textarea>
+      {props.error && <p class="field-error" id={`${id}-error`}>{props.error}</p>}
+    </div>
+  );
+}
+
+/**
+ * The list of problems at the top of a form, each linking to its field (put it inside
+ * the {@linkcode Form} so the links find that form's fields). Pages named in a message
+ * about the whole form ("…or upgrade at /upgrade") become links.
+ */
 export function ErrorSummary({ errors, title }: { errors?: FieldErrors; title?: string }) {
+  const scope = useFieldId("");
   if (!errors || Object.keys(errors).length === 0) return null;
   return (
     <div class="error-summary" role="alert" tabIndex={-1}>
       <h2>{title ?? "Please fix the following"}</h2>
       <ul>
         {Object.entries(errors).map(([field, message]) => (
-          <li>{field === "_" ? message : <a href={`#field-${field.split(".")[0]}`}>{message}</a>}</li>
+          <li>
+            {field === "_" ? <MessageText text={message} /> : <a href={`#${scope}${field.split(".")[0]}`}>{message}</a>}
+          </li>
         ))}
       </ul>
     </div>

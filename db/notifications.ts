@@ -16,6 +16,9 @@ import { asRuleViolation, RuleViolation } from "./rules.ts";
 export interface Notification {
   id: string;
   reminderId: string | null;
+  /** The habit of the reminder that sent it, if it has one (still): pages link to it. */
+  habitId: string | null;
+  habitName: string | null;
   title: string;
   body: string;
   createdAt: Date;
@@ -42,16 +45,22 @@ export async function listNotifications(
   // Two statements rather than one with a parameter, so each matches its index.
   return options.unread
     ? await db.sql<Notification[]>`
-        select id, reminder_id as "reminderId", title, body, created_at as "createdAt", read_at as "readAt"
-          from notifications
-         where user_id = ${userId}::uuid and read_at is null
-         order by created_at desc, id desc
+        select n.id, n.reminder_id as "reminderId", h.id as "habitId", h.name as "habitName", n.title, n.body,
+               n.created_at as "createdAt", n.read_at as "readAt"
+          from notifications n
+          left join reminders r on r.id = n.reminder_id
+          left join habits h on h.id = r.habit_id
+         where n.user_id = ${userId}::uuid and n.read_at is null
+         order by n.created_at desc, n.id desc
          limit ${NOTIFICATIONS_LIST_MAX}`
     : await db.sql<Notification[]>`
-        select id, reminder_id as "reminderId", title, body, created_at as "createdAt", read_at as "readAt"
-          from notifications
-         where user_id = ${userId}::uuid
-         order by created_at desc, id desc
+        select n.id, n.reminder_id as "reminderId", h.id as "habitId", h.name as "habitName", n.title, n.body,
+               n.created_at as "createdAt", n.read_at as "readAt"
+          from notifications n
+          left join reminders r on r.id = n.reminder_id
+          left join habits h on h.id = r.habit_id
+         where n.user_id = ${userId}::uuid
+         order by n.created_at desc, n.id desc
          limit ${NOTIFICATIONS_LIST_MAX}`;
 }
 

@@ -53,13 +53,10 @@ export default function GoalPinToggle(props: GoalPinToggleProps) {
       <input type="hidden" name="goalId" value={props.goalId} />
       <input type="hidden" name="pinned" value={pinned ? "false" : "true"} />
       <input type="hidden" name="back" value={props.back} />
-      <button
-        type="submit"
-        class="link-button"
-        aria-pressed={pinned ? "true" : "false"}
-        aria-label={`${pinned ? "Unpin" : "Pin"} ${props.title}`}
-      >
+      {/* The name starts with the visible label (WCAG 2.5.3); the title tells cards apart. */}
+      <button type="submit" class="link-button" aria-pressed={pinned ? "true" : "false"}>
         {pinned ? "Unpin" : "Pin to dashboard"}
+        <span class="visually-hidden">: {props.title}</span>
       </button>
       {message && <span class="field-error" role="status">{message}</span>}
     </form>

@@ -17,7 +17,13 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export interface Config {
   port: number;
   host: string;
+  /** The public origin: `APP_ORIGIN`, or `http://localhost:$PORT` when it is unset. */
   appOrigin: string;
+  /**
+   * `APP_ORIGIN` is unset: the server's own loopback origins (`localhost`, `127.0.0.1`,
+   * `[::1]` on the port the browser reached it on) count as ours too (lib/auth/own_origin.ts).
+   */
+  acceptLoopbackOrigins: boolean;
   dataDir: string;
   /** Real Postgres; `undefined` means embedded PGlite under `dataDir`. */
   databaseUrl: string | undefined;
@@ -74,7 +80,8 @@ export function loadConfig(
       `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`,
     );
   }
-  const appOrigin = get("APP_ORIGIN") ?? `http://localhost:${port}`;
+  const appOriginSet = get("APP_ORIGIN");
+  const appOrigin = appOriginSet ?? `http://localhost:${port}`;
   try {
     const url = new URL(appOrigin);
     if (url.origin !== appOrigin.replace(/\/$/, "")) throw new Error();
@@ -106,6 +113,7 @@ export function loadConfig(
     port,
     host: get("HOST") ?? "127.0.0.1",
     appOrigin: appOrigin.replace(/\/$/, ""),
+    acceptLoopbackOrigins: appOriginSet === undefined,
     dataDir,
     databaseUrl: get("DATABASE_URL"),
     pgBouncer: boolean(get("PGBOUNCER"), "PGBOUNCER"),

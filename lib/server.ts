@@ -66,6 +66,19 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
 }
 
+/** Addresses that also answer on `localhost` when the server listens there. */
+const LOCALHOST_REACHABLE = new Set(["127.0.0.1", "::1", "localhost", "0.0.0.0", "::"]);
+
+/**
+ * The URL the start-up log prints: with `APP_ORIGIN` unset, `http://localhost:PORT` when
+ * the server answers there (the default origin, so a first run works from the logged
+ * URL); else the address it listens on (behind a proxy, `APP_ORIGIN` is the public one).
+ */
+export function listeningUrl(config: Pick<Config, "acceptLoopbackOrigins">, hostname: string, port: number): string {
+  if (config.acceptLoopbackOrigins && LOCALHOST_REACHABLE.has(hostname)) return `http://localhost:${port}`;
+  return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
 /** `main.ts`'s entry: starts the server; a start-up failure is logged and exits 1. */
 export async function main(): Promise<void> {
   try {
@@ -117,9 +130,10 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     port: config.port,
     hostname: config.host,
     onListen: ({ hostname, port }) => {
-      const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+      const url = listeningUrl(config, hostname, port);
       log.info("server.listening", {
         url,
+        ...(config.acceptLoopbackOrigins ? {} : { appOrigin: config.appOrigin }),
         startupMs: Math.round(performance.now() - started),
         version: config.version,
       });

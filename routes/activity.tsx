@@ -1,7 +1,9 @@
+import { countOf } from "../components/habit_labels.ts";
 import { type ActivityItem, listActivity } from "../db/activity.ts";
 import { activityQuerySchema } from "../lib/activity_input.ts";
 import { requireUser } from "../lib/auth/require_user.ts";
-import { formatDay, isValidDate, localDay } from "../lib/calendar.ts";
+import { formatDay, isValidDate, localDateTime } from "../lib/calendar.ts";
+import { formatClock, type HourCycle, hourCycleOf } from "../lib/clock_format.ts";
 import { page } from "../lib/fresh/mod.ts";
 import { define } from "../lib/state.ts";
 import { parseInput } from "../lib/validate.ts";
@@ -12,7 +14,8 @@ export const handler = define.handlers({
     const user = requireUser(ctx);
     const query = parseInput(activityQuerySchema, Object.fromEntries(ctx.url.searchParams));
     const { items, nextCursor } = await listActivity(ctx.state.services.db, user.id, query);
-    return page({ days: groupByDay(items, user.timezone), nextCursor, first: !query.cursor });
+    const hourCycle = hourCycleOf(ctx.req.headers.get("accept-language"));
+    return page({ days: groupByDay(items, user.timezone, hourCycle), nextCursor, first: !query.cursor });
   },
 });
 
@@ -21,18 +24,17 @@ interface Day {
   entries: { time: string; text: string }[];
 }
 
-/** Items (newest first) grouped by the user's local day, each with its local time. */
-function groupByDay(items: ActivityItem[], timeZone: string): Day[] {
-  const time = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit" });
+/** Items (newest first) grouped by the user's local day, each with its local time in the reader's clock. */
+function groupByDay(items: ActivityItem[], timeZone: string, cycle: HourCycle): Day[] {
   const days: Day[] = [];
   let current = "";
   for (const item of items) {
-    const day = localDay(timeZone, item.createdAt);
-    if (day !== current) {
-      days.push({ label: formatDay(day), entries: [] });
-      current = day;
+    const { date, time } = localDateTime(timeZone, item.createdAt);
+    if (date !== current) {
+      days.push({ label: formatDay(date), entries: [] });
+      current = date;
     }
-    days.at(-1)!.entries.push({ time: time.format(item.createdAt), text: describe(item) });
+    days.at(-1)!.entries.push({ time: formatClock(time, cycle), text: describe(item) });
   }
   return days;
 }
@@ -83,9 +85,47 @@ function describe(item: ActivityItem): string {
         (d.source === "loop" ? " from Loop Habit Tracker" : "");
     case "plan.changed":
       return `Changed plan to ${text(d.to)}`;
+    case "billing.customer_linked":
+      return "Linked your Stripe account";
+    case "billing.subscription_synced":
+      return "Updated your subscription";
+    case "goal.created":
+      return `Created the goal ${name}`;
+    case "goal.updated":
+      return `Edited the goal ${name}`;
+    case "goal.deleted":
+      return `Deleted the goal ${name}`;
+    case "goal.pinned":
+      return `Pinned the goal ${name}`;
+    case "goal.unpinned":
+      return `Unpinned the goal ${name}`;
+    case "milestone.created":
+      return `Added the milestone ${name}`;
+    case "milestone.updated":
+      return `Updated the milestone ${name}`;
+    case "milestone.deleted":
+      return `Deleted the milestone ${name}`;
+    case "subgoal.created":
+      return `Added the subgoal ${name}`;
+    case "subgoal.updated":
+      return `Updated the subgoal ${name}`;
+    case "subgoal.deleted":
+      return `Deleted the subgoal ${name}`;
+    case "reminder.created":
+      return `Created the reminder ${name}`;
+    case "reminder.updated":
+      return `Edited the reminder ${name}`;
+    case "reminder.deleted":
+      return `Deleted the reminder ${name}`;
+    case "notifications.read":
+      return d.all === true
+        ? "Marked all notifications read"
+        : `Marked ${countOf(Number(d.count) || 0, "notification")} read`;
     default: {
+      // An action this page does not know yet still reads as a sentence: "Goal archived Marathon".
       const [object, verb] = item.action.split(".");
-      return `${(verb ?? item.action).replaceAll("_", " ")} ${object ?? ""} ${name}`.trim();
+      const sentence = `${object ?? ""} ${(verb ?? "").replaceAll("_", " ")} ${name}`.trim();
+      return sentence.charAt(0).toUpperCase() + sentence.slice(1);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { define } from "../lib/state.ts";
 
-/** The landing page: no islands, so it ships no JavaScript. */
-export default define.page(function Landing() {
+/** The landing page: no islands, so it ships no JavaScript. Signed in, it leads to the dashboard. */
+export default define.page(function Landing({ state }) {
   return (
     <section class="hero">
       <h1>Build habits you can see.</h1>
@@ -9,9 +9,18 @@ export default define.page(function Landing() {
         ConsistencyGrid turns every day you show up into a square. A year of squares tells you more than any streak
         counter.
       </p>
-      <p>
-        <a class="button button-primary" href="/signup">Start tracking</a> <a class="button" href="/login">Log in</a>
-      </p>
+      {state.user
+        ? (
+          <p>
+            <a class="button button-primary" href="/app">Go to your dashboard</a>
+          </p>
+        )
+        : (
+          <p>
+            <a class="button button-primary" href="/signup">Start tracking</a>{" "}
+            <a class="button" href="/login">Log in</a>
+          </p>
+        )}
       <ul class="features">
         <li>
           <strong>A grid per habit.</strong> A year at a glance, in your own timezone.

@@ -1,7 +1,8 @@
 import { listNotifications, markNotificationsRead, type Notification } from "../db/notifications.ts";
 import { requireUser } from "../lib/auth/require_user.ts";
 import { readBody } from "../lib/body.ts";
-import { localDateTime } from "../lib/calendar.ts";
+import { formatDay, localDateTime } from "../lib/calendar.ts";
+import { formatClock, type HourCycle, hourCycleOf } from "../lib/clock_format.ts";
 import { page } from "../lib/fresh/mod.ts";
 import { markReadSchema } from "../lib/reminder_input.ts";
 import { setFlash } from "../lib/flash.ts";
@@ -10,13 +11,17 @@ import { parseInput } from "../lib/validate.ts";
 
 interface NotificationsData {
   notifications: Notification[];
+  hourCycle: HourCycle;
 }
 
 export const handler = define.handlers({
   async GET(ctx) {
     ctx.state.title = "Notifications";
     const user = requireUser(ctx);
-    return page<NotificationsData>({ notifications: await listNotifications(ctx.state.services.db, user.id) });
+    return page<NotificationsData>({
+      notifications: await listNotifications(ctx.state.services.db, user.id),
+      hourCycle: hourCycleOf(ctx.req.headers.get("accept-language")),
+    });
   },
 
   /** Marks one notification read (`ids`), or all of them without ids. */
@@ -36,6 +41,12 @@ export const handler = define.handlers({
     return ctx.redirect("/notifications", 303);
   },
 });
+
+/** "Sun 29 Nov 2026, 4:52 PM" in the user's timezone and the reader's clock. */
+function sentAt(instant: Date, timezone: string, cycle: HourCycle): string {
+  const { date, time } = localDateTime(timezone, instant);
+  return `${formatDay(date)}, ${formatClock(time, cycle)}`;
+}
 
 export default define.page<typeof handler, NotificationsData>(function Notifications({ data, state }) {
   const timezone = state.user?.timezone ?? "UTC";
@@ -61,8 +72,9 @@ export default define.page<typeof handler, NotificationsData>(function Notificat
                 <strong>{notification.title}</strong>
                 {notification.body && <p>{notification.body}</p>}
                 <time datetime={notification.createdAt.toISOString()}>
-                  {Object.values(localDateTime(timezone, notification.createdAt)).join(" ")}
+                  {sentAt(notification.createdAt, timezone, data.hourCycle)}
                 </time>
+                {notification.habitId && <a href={`/habits/${notification.habitId}`}>Go to {notification.habitName}</a>}
                 {!notification.readAt && (
                   <form method="post" action="/notifications" class="inline-form">
                     <input type="hidden" name="ids" value={notification.id} />

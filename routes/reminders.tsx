@@ -5,6 +5,7 @@ import { createReminder, listReminders, type Reminder } from "../db/reminders.ts
 import { requireUser } from "../lib/auth/require_user.ts";
 import { readBody } from "../lib/body.ts";
 import { weekdayName } from "../lib/calendar.ts";
+import { formatClock, type HourCycle, hourCycleOf } from "../lib/clock_format.ts";
 import { page } from "../lib/fresh/mod.ts";
 import {
   EMPTY_REMINDER_FORM,
@@ -22,6 +23,8 @@ interface RemindersData {
   habits: { id: string; name: string }[];
   values: ReminderFormValues;
   errors?: FieldErrors;
+  /** The reader's clock, as their browser's time field shows it. */
+  hourCycle: HourCycle;
 }
 
 export const handler = define.handlers({
@@ -30,7 +33,8 @@ export const handler = define.handlers({
     const user = requireUser(ctx);
     const { db } = ctx.state.services;
     const [reminders, habits] = await Promise.all([listReminders(db, user.id), listHabits(db, user.id)]);
-    return page<RemindersData>({ reminders, habits, values: EMPTY_REMINDER_FORM });
+    const hourCycle = hourCycleOf(ctx.req.headers.get("accept-language"));
+    return page<RemindersData>({ reminders, habits, values: EMPTY_REMINDER_FORM, hourCycle });
   },
 
   /** Creates a reminder from the form; bad fields re-render it with the user's input. */
@@ -47,8 +51,10 @@ export const handler = define.handlers({
       const problems = formProblems(error);
       if (!problems) throw error;
       const [reminders, habits] = await Promise.all([listReminders(db, user.id), listHabits(db, user.id)]);
+      const hourCycle = hourCycleOf(ctx.req.headers.get("accept-language"));
+      const errors = reminderFormErrors(problems.errors);
       return page<RemindersData>(
-        { reminders, habits, values: reminderFormValues(form), errors: reminderFormErrors(problems.errors) },
+        { reminders, habits, values: reminderFormValues(form), errors, hourCycle },
         { status: problems.status },
       );
     }
@@ -73,7 +79,10 @@ export default define.page<typeof handler, RemindersData>(function Reminders({ d
         <ul class="reminder-list">
           {data.reminders.map((reminder) => (
             <li class={reminder.enabled ? "reminder" : "reminder reminder-disabled"}>
-              <strong>{reminder.time}</strong> {reminder.title}
+              <strong>
+                <time>{formatClock(reminder.time, data.hourCycle)}</time>
+              </strong>{" "}
+              {reminder.title}
               <span class="reminder-meta">
                 {" · "}
                 {daysLabel(reminder.days)}

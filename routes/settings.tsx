@@ -143,7 +143,7 @@ export default define.page<typeof handler>(function SettingsPage({ data }) {
         <h1>Settings</h1>
         <p class="muted">
           Signed in as <strong>{user.displayName ?? user.email}</strong>
-          {user.displayName && <>({user.email})</>}
+          {user.displayName && <>{" "}({user.email})</>}
         </p>
       </header>
 

@@ -1,6 +1,6 @@
 import { Actions, ErrorSummary, Field } from "../components/form.tsx";
+import { TimezoneField } from "../components/TimezoneField.tsx";
 import { signUp } from "../db/accounts.ts";
-import TimezoneInput from "../islands/TimezoneInput.tsx";
 import {
   EMAIL_MAX,
   formFailure,
@@ -81,7 +81,7 @@ export default define.page<typeof handler>(function Signup({ data }) {
             maxLength={PASSWORD_MAX}
             required
           />
-          <TimezoneInput
+          <TimezoneField
             name="timezone"
             value={values.timezone}
             zones={TIME_ZONES}

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -61,6 +61,20 @@ Deno.test({
       const health = await fetch(`${server.url}/api/health`);
       assertEquals(health.status, 200);
       await health.body?.cancel();
+
+      // APP_ORIGIN unset: the log names http://localhost:PORT, and 127.0.0.1 works as well.
+      assertMatch(server.url, /^http:\/\/localhost:\d+$/);
+      const loopback = `http://127.0.0.1:${new URL(server.url).port}`;
+      const signup = await fetch(`${loopback}/signup`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { Origin: loopback, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          email: `first-${crypto.randomUUID()}@example.test`,
+          password: "correct horse battery",
+        }),
+      });
+      assertEquals(signup.status, 303, await signup.text());
 
       // A request whose body trickles in stays in flight across the signal.
       let push!: (chunk: Uint8Array) => void;

@@ -1,7 +1,7 @@
 /**
  * Cross-site request forgery guard. Browsers attach the session cookie to requests
  * any site triggers, so an unsafe request that could act with it (forms and JSON
- * alike) must come from our own origin. Bearer-token requests carry no ambient
+ * alike) must come from our own origin (lib/auth/own_origin.ts). Bearer-token requests carry no ambient
  * credentials and are exempt; a request with no cookie and no `Origin` (a script) passes.
  *
  * Hono's csrf middleware only looks at form content types, hence this one.
@@ -9,6 +9,7 @@
 import { HttpError } from "../fresh/http_error.ts";
 import type { FreshContext } from "../fresh/mod.ts";
 import type { State } from "../state.ts";
+import { isOwnOrigin } from "./own_origin.ts";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -19,9 +20,10 @@ export function csrfGuard(ctx: FreshContext<State>): Promise<Response> {
   const rawOrigin = ctx.req.headers.get("origin");
   const origin = rawOrigin === "null" ? null : rawOrigin;
   const site = ctx.req.headers.get("sec-fetch-site");
-  const expected = ctx.state.services.config.appOrigin;
   if (origin !== null) {
-    if (origin !== expected) throw new HttpError(403, "Cross-origin request refused");
+    if (!isOwnOrigin(ctx.state.services.config, origin, ctx.url)) {
+      throw new HttpError(403, "Cross-origin request refused");
+    }
   } else if (site !== null) {
     if (site !== "same-origin" && site !== "none") throw new HttpError(403, "Cross-origin request refused");
   } else if (ctx.req.headers.has("cookie")) {

@@ -72,14 +72,19 @@ function apiAddress(base: string | undefined): Pick<Stripe.StripeConfig, "host" 
 /**
  * Creates a Checkout session for the pro subscription and returns its URL. The user id
  * travels as `client_reference_id` and in the subscription's metadata, so the webhook
- * can link the customer whichever event arrives first.
+ * can link the customer whichever event arrives first. Stripe sends the user back to
+ * `returnOrigin` (the origin they are on, lib/auth/own_origin.ts's `linkOrigin`).
  *
  * @example
  * ```ts
  * return Response.redirect(await createCheckoutUrl(billing, { userId: user.id, email: user.email }), 303);
  * ```
  */
-export async function createCheckoutUrl(billing: Billing, user: { userId: string; email: string }): Promise<string> {
+export async function createCheckoutUrl(
+  billing: Billing,
+  user: { userId: string; email: string },
+  returnOrigin: string = billing.appOrigin,
+): Promise<string> {
   let session: Stripe.Checkout.Session;
   try {
     session = await billing.stripe.checkout.sessions.create({
@@ -88,8 +93,8 @@ export async function createCheckoutUrl(billing: Billing, user: { userId: string
       client_reference_id: user.userId,
       customer_email: user.email,
       subscription_data: { metadata: { user_id: user.userId } },
-      success_url: `${billing.appOrigin}/upgrade?done=success`,
-      cancel_url: `${billing.appOrigin}/upgrade?done=canceled`,
+      success_url: `${returnOrigin}/upgrade?done=success`,
+      cancel_url: `${returnOrigin}/upgrade?done=canceled`,
     });
   } catch (error) {
     if (!(error instanceof Stripe.errors.StripeError)) throw error;

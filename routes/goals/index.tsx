@@ -1,4 +1,4 @@
-import { ErrorSummary, Field } from "../../components/form.tsx";
+import { ErrorSummary, Field, TextareaField } from "../../components/form.tsx";
 import { formProblems } from "../../components/form_problems.ts";
 import { GoalCard } from "../../components/GoalCard.tsx";
 import { createGoal, type Goal, listGoals } from "../../db/goals.ts";
@@ -77,19 +77,13 @@ export default define.page<typeof handler, GoalsData>(function Goals({ data }) {
         )}
         <form method="post" action="/goals" class="goal-form">
           <Field label="Title" name="title" value={values.title} error={errors?.title} required maxLength={200} />
-          <div class={errors?.description ? "field field-invalid" : "field"}>
-            <label for="field-description">Description (optional)</label>
-            <textarea
-              id="field-description"
-              name="description"
-              rows={3}
-              maxLength={GOAL_DESCRIPTION_MAX}
-              aria-invalid={errors?.description ? "true" : undefined}
-            >
-              {values.description}
-            </textarea>
-            {errors?.description && <p class="field-error">{errors.description}</p>}
-          </div>
+          <TextareaField
+            label="Description (optional)"
+            name="description"
+            value={values.description}
+            error={errors?.description}
+            maxLength={GOAL_DESCRIPTION_MAX}
+          />
           <Field
             label="Target date (optional)"
             name="targetDate"

@@ -40,6 +40,8 @@ Deno.test({
       assertEquals(await page.getAttribute("html", "data-theme"), "dark");
       assertStringIncludes(await page.textContent(".page-header strong") ?? "", "<script>alert(1)</script>");
 
+      // On a phone the navigation sits behind the header's Menu button.
+      await page.click("summary:has-text('Menu')");
       await Promise.all([page.waitForURL(`${base}/`), page.click("text=Log out")]);
       await page.goto(`${base}/settings`);
       assertEquals(new URL(page.url()).pathname, "/login");

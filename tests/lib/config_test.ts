@@ -8,6 +8,7 @@ Deno.test("config defaults run the embedded app with no environment", () => {
   assertEquals(config.port, 8000);
   assertEquals(config.host, "127.0.0.1");
   assertEquals(config.appOrigin, "http://localhost:8000");
+  assertEquals(config.acceptLoopbackOrigins, true);
   assertEquals(config.databaseUrl, undefined);
   assertEquals(config.kvPath, "./data/kv.sqlite3");
   assertEquals(config.pgPoolMax, 10);
@@ -25,6 +26,7 @@ Deno.test("config reads every variable and derives dependent defaults", () => {
     LOG_LEVEL: "warn",
   }));
   assertEquals(config.appOrigin, "https://grid.example");
+  assertEquals(config.acceptLoopbackOrigins, false);
   assertEquals(config.kvPath, "/srv/cg/kv.sqlite3");
   assertEquals([config.port, config.pgBouncer, config.pgPoolMax, config.logLevel], [9000, true, 4, "warn"]);
 });

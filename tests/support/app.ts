@@ -38,6 +38,8 @@ export async function startTestApp(options: TestAppOptions = {}) {
     dataDir: ":memory:",
     kvPath: ":memory:",
     version: "test",
+    // A test that names its origin runs like a server with APP_ORIGIN set: strict.
+    acceptLoopbackOrigins: options.config?.appOrigin === undefined,
     ...options.config,
   };
   const services: Services = { config, db, kv, startedAt: performance.now() };

@@ -18,7 +18,7 @@
  * }});
  * ```
  */
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from "playwright-core";
 
 /** Where Debian's chromium package puts the browser. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -57,4 +57,37 @@ export function skipBrowserTests(): boolean {
 /** Launches headless Chromium; the caller closes it in a `finally`. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+}
+
+/** A loopback HTTP server for a browser test; `origin` is where the browser goes. */
+export interface LoopbackServer extends AsyncDisposable {
+  origin: string;
+}
+
+/**
+ * Serves `handler` on 127.0.0.1 at a free port. An app built with the default test
+ * config (APP_ORIGIN unset) accepts whatever loopback origin the browser uses, so the
+ * port need not be known up front.
+ */
+export function serveOnLoopback(handler: (req: Request) => Response | Promise<Response>): LoopbackServer {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  return {
+    origin: `http://127.0.0.1:${server.addr.port}`,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+    },
+  };
+}
+
+/** A browser context carrying `user`'s session cookie for `origin` (a test user's `Cookie` header). */
+export async function signedInContext(
+  browser: Browser,
+  origin: string,
+  session: Record<string, string>,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  const [name, ...value] = session.Cookie.split("=");
+  await context.addCookies([{ name, value: value.join("="), url: origin }]);
+  return context;
 }

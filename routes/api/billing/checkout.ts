@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { linkOrigin } from "../../../lib/auth/own_origin.ts";
 import { requireUser } from "../../../lib/auth/require_user.ts";
 import { BILLING_OFF_MESSAGE, billingOf, createCheckoutUrl } from "../../../lib/billing/stripe.ts";
 import { readBody } from "../../../lib/body.ts";
@@ -22,7 +23,8 @@ export const handler = define.handlers({
     const { kind, data } = await readBody(ctx.req);
     const { plan } = parseInput(checkoutSchema, data);
     if (user.plan === plan) throw new HttpError(409, "You are on the pro plan already.");
-    const url = await createCheckoutUrl(billing, { userId: user.id, email: user.email });
+    const returnOrigin = linkOrigin(ctx.state.services.config, ctx.url);
+    const url = await createCheckoutUrl(billing, { userId: user.id, email: user.email }, returnOrigin);
     if (kind === "form") return new Response(null, { status: 303, headers: { Location: url } });
     return Response.json({ url });
   },

@@ -1,4 +1,4 @@
-import { ErrorSummary, Field, SelectField } from "../../../components/form.tsx";
+import { ErrorSummary, Field, Form, SelectField, TextareaField } from "../../../components/form.tsx";
 import { formProblems } from "../../../components/form_problems.ts";
 import { STATUS_LABELS } from "../../../components/GoalCard.tsx";
 import type { DbQueries } from "../../../db/client.ts";
@@ -230,7 +230,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             ))}
           </ol>
         )}
-        <form method="post" class="inline-add">
+        <Form id="milestone-add" method="post" class="inline-add">
           <input type="hidden" name="intent" value="milestone-add" />
           <Field
             label="New milestone"
@@ -248,7 +248,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             error={addMilestone?.errors.dueDate}
           />
           <button type="submit" class="button">Add milestone</button>
-        </form>
+        </Form>
       </section>
 
       <section class="card" aria-labelledby="subgoals-heading">
@@ -290,7 +290,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             })}
           </ul>
         )}
-        <form method="post" class="inline-add">
+        <Form id="subgoal-add" method="post" class="inline-add">
           <input type="hidden" name="intent" value="subgoal-add" />
           <Field
             label="New subgoal"
@@ -301,13 +301,13 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             maxLength={200}
           />
           <button type="submit" class="button">Add subgoal</button>
-        </form>
+        </Form>
       </section>
 
       <section class="card" aria-labelledby="edit-heading">
         <h2 id="edit-heading">Edit goal</h2>
-        <ErrorSummary errors={edit?.errors} />
-        <form method="post" class="goal-form">
+        <Form id="goal-edit" method="post" class="goal-form">
+          <ErrorSummary errors={edit?.errors} />
           <input type="hidden" name="intent" value="goal-update" />
           <Field
             label="Title"
@@ -317,13 +317,13 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             required
             maxLength={200}
           />
-          <div class={edit?.errors.description ? "field field-invalid" : "field"}>
-            <label for="field-description">Description</label>
-            <textarea id="field-description" name="description" rows={3} maxLength={GOAL_DESCRIPTION_MAX}>
-              {edit?.values.description ?? goal.description ?? ""}
-            </textarea>
-            {edit?.errors.description && <p class="field-error">{edit.errors.description}</p>}
-          </div>
+          <TextareaField
+            label="Description"
+            name="description"
+            value={edit?.values.description ?? goal.description}
+            error={edit?.errors.description}
+            maxLength={GOAL_DESCRIPTION_MAX}
+          />
           <Field
             label="Target date"
             name="targetDate"
@@ -342,7 +342,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             <button type="submit" class="button button-primary">Save goal</button>
             <a class="button button-danger" href={`/goals/${goal.id}/delete`}>Delete goal…</a>
           </div>
-        </form>
+        </Form>
       </section>
     </div>
   );

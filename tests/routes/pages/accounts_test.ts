@@ -51,8 +51,10 @@ Deno.test("pages: sign-up, log-in, log-out, settings", async (t) => {
         assertStringIncludes(html, 'name="email"');
         assertStringIncludes(html, 'type="password"');
         assertStringIncludes(html, '<option value="UTC" selected>UTC</option>');
-        assertStringIncludes(html, '<option value="Europe/Berlin">Europe/Berlin</option>');
-        assertStringIncludes(html, '"name":"TimezoneInput (islands/TimezoneInput.tsx)"');
+        assertStringIncludes(html, '<option value="Europe/Berlin">Berlin</option>');
+        assertStringIncludes(html, '"name":"TimezoneDetect (islands/TimezoneDetect.tsx)"');
+        // The zone names are sent once, as options, not again as island props.
+        assertEquals(html.split("Europe/Berlin").length - 1, 1);
         assertStringIncludes(html, '"detect":true');
       },
     );

@@ -99,8 +99,9 @@ Deno.test("goal pages", async (t) => {
       await app.request(`/goals/${goalId}`, post(alice, { intent: "milestone-add", title: " ", dueDate: "nope" })),
       400,
     );
-    assertStringIncludes(page, 'id="field-title-error">Enter a title<');
-    assertStringIncludes(page, 'id="field-dueDate-error">Enter a real date as YYYY-MM-DD<');
+    // Each form on the page has ids of its own (components/form.tsx's Form).
+    assertStringIncludes(page, 'id="milestone-add-title-error">Enter a title<');
+    assertStringIncludes(page, 'id="milestone-add-dueDate-error">Enter a real date as YYYY-MM-DD<');
     const s = (await getGoal(db, alice.id, goalId))!.subgoals[0];
     const progress = await html(
       await app.request(`/goals/${goalId}`, post(alice, { intent: "subgoal-update", id: s.id, progress: "250" })),
@@ -112,7 +113,7 @@ Deno.test("goal pages", async (t) => {
       await app.request(`/goals/${goalId}`, post(alice, { intent: "goal-update", title: "x", status: "won" })),
       400,
     );
-    assertStringIncludes(edit, 'id="field-status-error"');
+    assertStringIncludes(edit, 'id="goal-edit-status-error"');
     assertEquals((await getGoal(db, alice.id, goalId))!.subgoals[0].progress, 30);
   });
 

@@ -131,7 +131,7 @@ Deno.test("reminder and notification pages", async (t) => {
     }
     await runSchedulerTick(services, new Date());
     const page = await html(await app.request("/notifications", { headers: alice.session }), 200);
-    assertStringIncludes(page, `<a href="/notifications">Notifications (3)</a>`);
+    assertStringIncludes(page, `(3 unread notifications)</span></a>`);
     assertStringIncludes(page, ESCAPED);
     assert(!page.includes(PAYLOAD));
 
@@ -141,13 +141,14 @@ Deno.test("reminder and notification pages", async (t) => {
     assertEquals(one.headers.get("location"), "/notifications");
     assertStringIncludes(
       await html(await app.request("/notifications", { headers: alice.session }), 200),
-      "Notifications (2)",
+      "(2 unread notifications)",
     );
     await html(await app.request("/notifications", post(mallory, { ids: newest.id })), 404);
 
     assertEquals((await app.request("/notifications", post(alice, {}))).status, 303);
     const after = await html(await app.request("/notifications", { headers: alice.session }), 200);
-    assertStringIncludes(after, `<a href="/notifications">Notifications</a>`);
+    assertStringIncludes(after, `<a href="/notifications" aria-current="page">Notifications</a>`);
+    assert(!after.includes("unread notification"));
     assert(!after.includes("Mark all read"));
   });
 });
