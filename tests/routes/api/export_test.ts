@@ -139,6 +139,39 @@ Deno.test("/api/export", async (t) => {
     for (const name of Object.keys(files)) assert(!text(name).includes("Bob secret"), name);
   });
 
+  await t.step(
+    "a cookie GET from another site is refused (403) and spends no export; tokens are unaffected",
+    async () => {
+      const carol = await createTestUser(services);
+      const cookie = { Cookie: carol.session.Cookie };
+      const refused: [string, Record<string, string>][] = [
+        ["a cross-site link", { ...cookie, "Sec-Fetch-Site": "cross-site" }],
+        ["a same-site (sibling subdomain) link", { ...cookie, "Sec-Fetch-Site": "same-site" }],
+        ["another origin", { ...cookie, Origin: "https://evil.example" }],
+        ["neither header (an old browser cannot tell us)", cookie],
+      ];
+      for (const [what, headers] of refused) {
+        const body = await json(await app.request("/api/export?format=json", { headers }), 403);
+        assertEquals(body.error.code, "forbidden", what);
+      }
+      const quota = async () => (await (await app.request("/export", { headers: carol.session })).text());
+      assertStringIncludes(await quota(), "3 of 3 exports left this month");
+      // Our own pages: a link on /export (same-origin), the address bar (none), or our Origin.
+      const allowed: Record<string, string>[] = [
+        { ...cookie, "Sec-Fetch-Site": "same-origin" },
+        { ...cookie, "Sec-Fetch-Site": "none" },
+        { ...cookie, Origin: services.config.appOrigin },
+      ];
+      for (const headers of allowed) await json(await app.request("/api/export?format=json", { headers }), 200);
+      assertStringIncludes(await quota(), "0 of 3 exports left this month");
+      // A token carries no ambient credential: no CSRF question (the quota answers).
+      const token = await app.request("/api/export?format=json", {
+        headers: { ...carol.bearer, "Sec-Fetch-Site": "cross-site" },
+      });
+      assertEquals((await json(token, 402)).error.code, "plan_limit");
+    },
+  );
+
   await t.step("the free plan's 3rd export works, the 4th → 402 plan_limit; one usage row each", async () => {
     const page = await app.request("/export", { headers: alice.session });
     assertEquals(page.status, 200);
