@@ -90,6 +90,13 @@ Deno.test("/api/export", async (t) => {
     assertEquals(doc.habits[1].checkins[0].value, 12.5);
     assertEquals(doc.goals.length, 1);
     const goal = doc.goals[0];
+    // Milestones and subgoals carry their ids (an import matches on them).
+    const [milestoneId, subgoalId] = [goal.milestones[0].id, goal.subgoals[0].id];
+    const [[m], [sg]] = [
+      await services.db.sql`select id::text from milestones where user_id = ${alice.id}`,
+      await services.db.sql`select id::text from subgoals where user_id = ${alice.id}`,
+    ];
+    assertEquals([milestoneId, subgoalId], [m.id, sg.id]);
     assertEquals(
       { ...goal, createdAt: "" },
       {
@@ -100,8 +107,8 @@ Deno.test("/api/export", async (t) => {
         status: "active",
         pinPosition: 0,
         createdAt: "",
-        milestones: [{ title: "@first", dueDate: "2026-12-01", done: false }],
-        subgoals: [{ title: "Half", progress: 50, done: false }],
+        milestones: [{ id: milestoneId, title: "@first", dueDate: "2026-12-01", done: false }],
+        subgoals: [{ id: subgoalId, title: "Half", progress: 50, done: false }],
       },
     );
     assertEquals(doc.reminders.map((r: Record<string, unknown>) => ({ ...r, id: "" })), [
