@@ -7,6 +7,8 @@
 import { deflateSync, zipSync } from "fflate";
 import { importUserData, rollbackImport } from "../../../db/import.ts";
 import { parseExportDocument } from "../../../lib/import_document.ts";
+import { rateLimitOptions } from "../../../lib/rate_limit/middleware.ts";
+import { runSchedulerTick } from "../../../lib/scheduler.ts";
 import { call, json } from "../../support/api.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
@@ -117,6 +119,10 @@ Deno.test("import limits", async (t) => {
     "20 concurrent imports of one user: exactly 5 get past the limit (201, or 409 while one runs)",
     async () => {
       const user = await createTestUser(services);
+      // Exactness, not latency: a generous KV deadline, so that no decision fails open
+      // under this contention (how fast contended decisions are is the limiter's concern).
+      const saved = { ...rateLimitOptions };
+      Object.assign(rateLimitOptions, { deadlineMs: 60_000, tries: 10_000 });
       const statuses = await Promise.all(
         Array.from({ length: 20 }, async () => {
           const res = await call(app, user.bearer, "POST", "/api/import", EMPTY);
@@ -124,6 +130,7 @@ Deno.test("import limits", async (t) => {
           return res.status;
         }),
       );
+      Object.assign(rateLimitOptions, { deadlineMs: saved.deadlineMs, tries: saved.tries });
       assertEquals(statuses.filter((s) => s === 429).length, 15, statuses.join(" "));
       assert(statuses.every((s) => s === 429 || s === 201 || s === 409), statuses.join(" "));
       assert(statuses.includes(201));
@@ -154,6 +161,25 @@ Deno.test("import limits", async (t) => {
       assertEquals(rows.map((r) => r.status), ["failed", "done"]);
     },
   );
+
+  await t.step("the scheduler's sweep rolls back a dead import without waiting for the user's next one", async () => {
+    const user = await createTestUser(services);
+    const [dead] = await db.sql<{ id: string }[]>`
+      insert into imports (user_id, source, started_at) values (${user.id}, 'loop', now() - interval '11 minutes')
+      returning id::text`;
+    const [fresh] = await db.sql<{ id: string }[]>`
+      insert into imports (user_id, source) values (${(await createTestUser(services)).id}, 'loop') returning id::text`;
+    await db.sql`
+      insert into habits (user_id, name, color, start_date, import_id)
+      values (${user.id}, 'Half imported', '#16a34a', ${today}, ${dead.id})`;
+    const tick = await runSchedulerTick({ ...services, config: { ...services.config, smtpUrl: undefined } });
+    assert(tick.staleImports >= 1, JSON.stringify(tick));
+    assertEquals((await userCounts(db, user.id)).habits, 0);
+    const statuses = await db.sql`
+      select id::text, status from imports where id in (${dead.id}, ${fresh.id}) order by status`;
+    // A running import younger than 10 minutes is left alone.
+    assertEquals(statuses.map((r) => [r.id, r.status]), [[dead.id, "failed"], [fresh.id, "running"]]);
+  });
 
   await t.step(
     "a failure after the first writes: everything the import wrote is removed, the rest untouched",
