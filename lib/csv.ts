@@ -137,9 +137,14 @@ export async function* readCsvRows(source: ReadableStream<Uint8Array>, file: str
         if (stopped) break;
         // A view for csv-parse, which reads Node Buffers; not a copy.
         if (!parser.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length))) {
-          await new Promise((resolve) => {
-            parser.once("drain", resolve);
-            parser.once("close", resolve);
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              parser.off("drain", done);
+              parser.off("close", done);
+              resolve();
+            };
+            parser.on("drain", done);
+            parser.on("close", done);
           });
         }
       }

@@ -56,8 +56,8 @@ import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, HABIT_NAME_MAX } fro
 import type { Schedule } from "./stats.ts";
 import { openZip, type ZipArchive, type ZipEntry, ZipRefused } from "./zip_reader.ts";
 
-/** Rows between two yields to the event loop: parsing never holds other requests for long. */
-const ROWS_PER_YIELD = 2_000;
+/** Longest stretch of parsing between two yields to the event loop, so other requests run. */
+const MAX_BUSY_MS = 10;
 
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -82,9 +82,13 @@ async function readTable(
     const at = index!(...names);
     return at >= 0 ? cleanImportedText(cells[at] ?? "") : "";
   };
+  let busySince = performance.now();
   for await (const { cells, row } of readCsvRows(stream, file)) {
     if (row > IMPORT_ROW_CAPS.csvRows) throw overRowCap("csvRows", file);
-    if (row % ROWS_PER_YIELD === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    if (performance.now() - busySince > MAX_BUSY_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      busySince = performance.now();
+    }
     if (!index) {
       const header = cells.map((name) => cleanImportedText(name).toLowerCase());
       for (const name of required) {
