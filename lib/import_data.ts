@@ -12,15 +12,17 @@
  * ```
  */
 import type { SettingsInput } from "./account_input.ts";
-import type { Schedule } from "./stats.ts";
+import type {
+  ExportCheckin,
+  ExportGoal,
+  ExportHabit,
+  ExportMilestone,
+  ExportReminder,
+  ExportSubgoal,
+} from "./export_format.ts";
 
-/** A check-in to import (as the export writes it). */
-export interface ImportCheckin {
-  date: string;
-  status: "done" | "skipped";
-  value: number | null;
-  note: string | null;
-}
+/** A check-in to import: as the export writes it. */
+export type ImportCheckin = ExportCheckin;
 
 /**
  * `sourceId`: the id the object had where it came from (a UUID), or null when it had
@@ -32,55 +34,27 @@ interface FromSource {
   sourceId: string | null;
 }
 
-/** One habit to import, validated. */
-export interface ImportHabit extends FromSource {
-  name: string;
-  color: string;
-  kind: "boolean" | "numeric";
-  target: number | null;
-  unit: string | null;
-  schedule: Schedule;
-  archived: boolean;
-  /** Order within its list (active or archived); new habits keep it, after the user's own. */
-  position: number;
-  startDate: string;
-  checkins: ImportCheckin[];
-}
+/**
+ * One habit to import, validated: the exported habit without its id and creation time.
+ * `position` orders it within its list (active or archived); new habits keep it, after
+ * the user's own.
+ */
+export interface ImportHabit extends Omit<ExportHabit, "id" | "createdAt">, FromSource {}
 
-export interface ImportMilestone extends FromSource {
-  title: string;
-  dueDate: string | null;
-  done: boolean;
-}
+export interface ImportMilestone extends Omit<ExportMilestone, "id">, FromSource {}
 
-export interface ImportSubgoal extends FromSource {
-  title: string;
-  /** 0–100. */
-  progress: number;
-  done: boolean;
-}
+export interface ImportSubgoal extends Omit<ExportSubgoal, "id">, FromSource {}
 
-export interface ImportGoal extends FromSource {
-  title: string;
-  description: string | null;
-  targetDate: string | null;
-  status: "active" | "done" | "dropped";
-  /** Place among the pinned goals (0 first); null when not pinned. */
-  pinPosition: number | null;
+/** A goal to import; `createdAt` may be missing from a hand-written document. */
+export interface ImportGoal extends Omit<ExportGoal, "id" | "createdAt" | "milestones" | "subgoals">, FromSource {
   createdAt: string | null;
   milestones: ImportMilestone[];
   subgoals: ImportSubgoal[];
 }
 
 /** A reminder to import; `habitIndex` points into {@linkcode ImportData.habits}. */
-export interface ImportReminder extends FromSource {
+export interface ImportReminder extends Omit<ExportReminder, "id" | "habitId">, FromSource {
   habitIndex: number | null;
-  title: string;
-  /** `HH:MM`, local time. */
-  time: string;
-  /** ISO weekdays, 1 = Monday. */
-  days: number[];
-  enabled: boolean;
 }
 
 /** What `importUserData` (db/import.ts) writes. */

@@ -44,7 +44,8 @@ begin
   end if;
 
   select count(*) into v_archived from habits where user_id = p_user and archived_at is not null;
-  if v_archived + p_adding <= v_plan.max_archived_habits then
+  -- Adding none takes the lock and refuses nothing (a plan may have been lowered since).
+  if p_adding <= 0 or v_archived + p_adding <= v_plan.max_archived_habits then
     return;
   end if;
 
@@ -76,13 +77,9 @@ declare
   v_active integer;
   v_goals integer;
 begin
-  select p.* into v_plan
-    from users u join plans p on p.id = u.plan_id
-   where u.id = p_user
-     for no key update of u;
-  if not found then
-    raise exception 'No such user' using errcode = 'CG404';
-  end if;
+  -- Takes the user's lock (CG404 for no such user) and checks the archived habits.
+  perform lock_archived_habit_quota(p_user, p_archived);
+  select p.* into v_plan from users u join plans p on p.id = u.plan_id where u.id = p_user;
 
   select count(*) into v_active from habits where user_id = p_user and archived_at is null;
   if p_active > 0 and v_active + p_active > v_plan.max_active_habits then
@@ -95,9 +92,6 @@ begin
     raise exception 'This import has % new goals and you have %; your % plan allows %. Delete some first, or upgrade at /upgrade. Nothing was imported.',
       p_goals, v_goals, v_plan.id, v_plan.max_goals
       using errcode = 'CG402';
-  end if;
-  if p_archived > 0 then
-    perform lock_archived_habit_quota(p_user, p_archived);
   end if;
 end;
 $$;
