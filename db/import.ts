@@ -17,8 +17,9 @@
  *    import per user: a second is a 409), take the user's lock and check the plan's caps
  *    (`lock_import_quota`: active habits, archived habits, goals), insert the new habits
  *    and goals, tagged with the import's id. Capped at 2,000 habits and 1,000 goals.
- * 2. **Check-ins** in chunks of {@linkcode IMPORT_CHUNK_ROWS}, one statement each (its
- *    own transaction), tagged too. Other users' requests run between chunks.
+ * 2. **Check-ins** in chunks, one statement each (its own transaction), tagged too,
+ *    sized to take ~{@linkcode IMPORT_STATEMENT_TARGET_MS} ms each. Other users'
+ *    requests run between chunks.
  * 3. **Finish** (one transaction, short): milestones, subgoals, pins, reminders and
  *    settings, the one `data.imported` activity row, and the journal row marked done.
  *
@@ -59,11 +60,15 @@ import type { DbQueries } from "./client.ts";
 import { asRuleViolation, RuleViolation } from "./rules.ts";
 
 /**
- * Rows per check-in statement. On PGlite another user's query waits for at most one
- * statement, so this bounds what an import adds to their latency: 500 rows with notes
- * take ~25–100 ms there (noisy 2-core machine), a few ms on Postgres.
+ * How long one check-in statement should take. On PGlite another user's query waits for
+ * at most the statement in progress, so this bounds what an import adds to their
+ * latency. The chunk size follows it: measured after every statement, so a busy
+ * machine gets smaller chunks instead of longer statements.
  */
-export const IMPORT_CHUNK_ROWS = 500;
+export const IMPORT_STATEMENT_TARGET_MS = 50;
+
+/** Rows of the first check-in statement, and the bounds the adaptive size stays within. */
+export const IMPORT_CHUNK_ROWS = { first: 100, min: 25, max: 500 } as const;
 
 /** A running import older than this is presumed dead (its process crashed) and rolled back. */
 export const STALE_IMPORT_MS = 10 * 60_000;
@@ -89,7 +94,7 @@ export interface ImportSummary extends Counts {
 
 /** Options; the defaults suit production. */
 export interface ImportOptions {
-  /** Check-ins per statement. */
+  /** Check-ins per statement, fixed (default: adaptive, see {@linkcode IMPORT_STATEMENT_TARGET_MS}). */
   chunkRows?: number;
   /**
    * Runs after a failed import's rows were removed, before the error is rethrown: the
@@ -313,14 +318,17 @@ async function writeCheckins(
       note: c.note,
     }));
   });
-  const size = options.chunkRows ?? IMPORT_CHUNK_ROWS;
+  let size = options.chunkRows ?? IMPORT_CHUNK_ROWS.first;
+  let lastMs = 0;
   let added = 0;
   for (let start = 0, index = 0; start < rows.length; start += size, index++) {
     if (Date.now() > deadline) throw new Error("The import took too long and was stopped");
+    if (index > 0 && options.chunkRows === undefined) size = nextChunkSize(size, lastMs);
     await options.beforeChunk?.(index);
     // A macrotask between statements: requests that arrived meanwhile get to queue their
     // queries ahead of the next chunk (postgres.js serves its queue in order).
     if (index > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    const started = performance.now();
     const [{ n }] = await db.sql<{ n: number }[]>`
       with added as (
         insert into checkins (habit_id, user_id, day, status, value, note, import_id)
@@ -332,9 +340,16 @@ async function writeCheckins(
         returning 1
       )
       select count(*)::int as n from added`;
+    lastMs = performance.now() - started;
     added += n;
   }
   return { added, total: rows.length };
+}
+
+/** The next chunk's rows: scaled so it takes about {@linkcode IMPORT_STATEMENT_TARGET_MS}, growing by half at most. */
+function nextChunkSize(size: number, lastMs: number): number {
+  const scaled = Math.round(size * Math.min(1.5, IMPORT_STATEMENT_TARGET_MS / Math.max(lastMs, 1)));
+  return Math.min(IMPORT_CHUNK_ROWS.max, Math.max(IMPORT_CHUNK_ROWS.min, scaled));
 }
 
 /** Settings columns by the document's names. */
@@ -492,7 +507,7 @@ export async function rollbackImport(
   db: DbQueries,
   userId: string,
   importId: string,
-  chunkRows = IMPORT_CHUNK_ROWS,
+  chunkRows: number = IMPORT_CHUNK_ROWS.first,
 ): Promise<void> {
   const [journal] = await db.sql<{ matched: string[] | null }[]>`
     select array(select jsonb_array_elements_text(summary->'matchedHabits')) as matched

@@ -8,7 +8,7 @@
  *   the same bounds as the tables), after {@linkcode cleanImportedText}: leading
  *   whitespace, control and format characters are dropped from every text.
  * - Text that cannot be stored (a lone UTF-16 surrogate, anywhere in the document) is
- *   refused, not silently replaced.
+ *   refused, not silently replaced; so is nesting deeper than any export.
  * - Row caps (`lib/import_limits.ts`) are checked before the rows are read.
  * - Ids: each object's `id` becomes its `sourceId` (what a later import matches on);
  *   two objects of one kind with the same id are refused. Milestone and subgoal ids are
@@ -83,19 +83,37 @@ function firstProblem(prefix: string, error: z.ZodError): ImportError {
   return new ImportError(where || "The document", first.message);
 }
 
-/** The path of the first string (value or key) that is not well-formed UTF-16, or null. */
-function malformedTextAt(value: unknown, path: string): string | null {
-  if (typeof value === "string") return isWellFormedText(value) ? null : path || "The document";
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = malformedTextAt(value[i], `${path}[${i}]`);
-      if (found) return found;
+const BROKEN = "It holds a broken character (a lone UTF-16 surrogate): fix or remove it";
+
+/** Deeper than any export goes (doc.goals[i].milestones[j].title is 4 levels). */
+const MAX_DEPTH = 16;
+
+/**
+ * Where the first problem with the document's text is: a string (value or key) that is
+ * not well-formed UTF-16, or nesting deeper than {@linkcode MAX_DEPTH}. Iterative: a
+ * hostile document nested 100,000 levels deep must not exhaust the stack.
+ */
+function textProblemAt(doc: unknown): { where: string; problem: string } | null {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: doc, path: "", depth: 0 }];
+  while (stack.length) {
+    const { value, path, depth } = stack.pop()!;
+    const where = path || "The document";
+    if (typeof value === "string") {
+      if (!isWellFormedText(value)) return { where, problem: BROKEN };
+      continue;
     }
-  } else if (typeof value === "object" && value !== null) {
-    for (const [key, inner] of Object.entries(value)) {
-      if (!isWellFormedText(key)) return path || "The document";
-      const found = malformedTextAt(inner, path ? `${path}.${key}` : key);
-      if (found) return found;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= MAX_DEPTH) return { where, problem: "It is nested deeper than any export" };
+    const children: [string, unknown][] = [];
+    if (Array.isArray(value)) value.forEach((inner, i) => children.push([`${path}[${i}]`, inner]));
+    else {
+      for (const [key, inner] of Object.entries(value)) {
+        if (!isWellFormedText(key)) return { where, problem: BROKEN };
+        children.push([path ? `${path}.${key}` : key, inner]);
+      }
+    }
+    for (const [childPath, inner] of children.reverse()) {
+      stack.push({ value: inner, path: childPath, depth: depth + 1 });
     }
   }
   return null;
@@ -135,10 +153,8 @@ export function parseExportDocument(value: unknown, today: string): ImportData {
       `This is not a ConsistencyGrid export (expected format "${EXPORT_FORMAT}", version ${EXPORT_VERSION})`,
     );
   }
-  const malformed = malformedTextAt(doc, "");
-  if (malformed) {
-    throw new ImportError(malformed, "It holds a broken character (a lone UTF-16 surrogate): fix or remove it");
-  }
+  const textProblem = textProblemAt(doc);
+  if (textProblem) throw new ImportError(textProblem.where, textProblem.problem);
   if (!Array.isArray(doc.habits)) throw new ImportError("habits", "Send the habits as a list");
   const goalsRaw = list(doc.goals, "goals");
   const remindersRaw = list(doc.reminders, "reminders");

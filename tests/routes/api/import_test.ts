@@ -242,6 +242,21 @@ Deno.test("/api/import", async (t) => {
         "habits[1].checkins[0].note: It holds a broken character (a lone UTF-16 surrogate): fix or remove it",
       );
       assertEquals(await counts(test, kim), before);
+      // Nested 100,000 levels deep (200 KiB): a clear 400, not a stack overflow.
+      const deep = JSON.stringify({ ...exported, habits: [], goals: [], reminders: [] }).replace(
+        /}$/,
+        `,"x":${"[".repeat(100_000)}${"]".repeat(100_000)}}`,
+      );
+      const nested = await app.request("/api/import", {
+        method: "POST",
+        headers: { ...kim.bearer, "content-type": "application/json" },
+        body: deep,
+      });
+      assertEquals(
+        (await json(nested, 400)).error.message,
+        `x${"[0]".repeat(15)}: It is nested deeper than any export`,
+      );
+      assertEquals(await counts(test, kim), before);
     },
   );
 
