@@ -6,8 +6,10 @@
  * ## Why not one transaction
  * Embedded PGlite has ONE backend session for the whole app (db/client.ts, pool of 1):
  * while any transaction is open, every other user's query waits for it. PGlite writes
- * ~30,000 check-ins a second here (measured: 1,000 rows ≈ 20–50 ms), so an import of
- * the 100,000 check-ins `lib/import_limits.ts` allows would hold everyone for ~3 s.
+ * 20,000–50,000 bare check-ins a second here (1,000 rows ≈ 20–50 ms), a few thousand with
+ * notes on a busy machine (measured: 100,000 with notes in 19–28 s), so one transaction
+ * of the 100,000 check-ins `lib/import_limits.ts` allows would hold everyone for seconds
+ * to tens of seconds: the original report saw `/api/health/deep` 503 for minutes.
  * On Postgres the same transaction would hold one pooled connection, and one
  * statement of 100,000 rows would run past the statement deadline. So the work is cut
  * into short statements that others' queries interleave with, and all-or-nothing comes
