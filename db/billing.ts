@@ -20,6 +20,8 @@ import type { PlanId } from "./users.ts";
 export interface Plan {
   id: PlanId;
   maxActiveHabits: number;
+  /** Archived habits count toward a cap of their own (sql/008_import.sql). */
+  maxArchivedHabits: number;
   maxGoals: number;
   exportsPerMonth: number;
 }
@@ -34,11 +36,19 @@ export interface Plan {
  */
 export async function listPlans(db: DbQueries): Promise<Plan[]> {
   const rows = await db.sql<
-    { id: PlanId; max_active_habits: number; max_goals: number; exports_per_month: number }[]
-  >`select id, max_active_habits, max_goals, exports_per_month from plans order by max_active_habits, id`;
+    {
+      id: PlanId;
+      max_active_habits: number;
+      max_archived_habits: number;
+      max_goals: number;
+      exports_per_month: number;
+    }[]
+  >`select id, max_active_habits, max_archived_habits, max_goals, exports_per_month
+      from plans order by max_active_habits, id`;
   return rows.map((row) => ({
     id: row.id,
     maxActiveHabits: row.max_active_habits,
+    maxArchivedHabits: row.max_archived_habits,
     maxGoals: row.max_goals,
     exportsPerMonth: row.exports_per_month,
   }));

@@ -67,6 +67,7 @@ interface GoalRow {
 }
 
 interface GoalPartRow {
+  id: string;
   goal_id: string;
   title: string;
   due_date: string | null;
@@ -129,11 +130,11 @@ export async function exportUserData(db: DbQueries, userId: string, now: Date = 
        where g.user_id = ${userId}::uuid
        order by g.created_at, g.id`;
     const milestones = await sql<GoalPartRow[]>`
-      select goal_id::text, title, due_date, 0 as progress, done
+      select id::text, goal_id::text, title, due_date, 0 as progress, done
         from milestones where user_id = ${userId}::uuid
        order by goal_id, position, created_at, id`;
     const subgoals = await sql<GoalPartRow[]>`
-      select goal_id::text, title, null::date as due_date, progress, done
+      select id::text, goal_id::text, title, null::date as due_date, progress, done
         from subgoals where user_id = ${userId}::uuid
        order by goal_id, position, created_at, id`;
     const reminders = await sql<ReminderRow[]>`
@@ -149,12 +150,12 @@ export async function exportUserData(db: DbQueries, userId: string, now: Date = 
     const milestonesOf = groupBy(
       milestones,
       (m) => m.goal_id,
-      (m): ExportMilestone => ({ title: m.title, dueDate: m.due_date, done: m.done }),
+      (m): ExportMilestone => ({ id: m.id, title: m.title, dueDate: m.due_date, done: m.done }),
     );
     const subgoalsOf = groupBy(
       subgoals,
       (sg) => sg.goal_id,
-      (sg): ExportSubgoal => ({ title: sg.title, progress: sg.progress, done: sg.done }),
+      (sg): ExportSubgoal => ({ id: sg.id, title: sg.title, progress: sg.progress, done: sg.done }),
     );
     return {
       format: EXPORT_FORMAT,

@@ -7,9 +7,11 @@
  *   Tracker's CSV export (a `.zip`, recognised by its `PK` signature).
  *
  * Bodies are capped by the app's global 1 MiB limit (lib/app.ts): a JSON export of a
- * year of 10 daily habits with notes is well under it. Anything unreadable is a 400 whose
- * message names the file and row (`Habits.csv row 4: Interval must be a whole number
- * from 1`).
+ * year of 10 daily habits with notes is well under it, and Loop's zip of ~100,000
+ * check-ins too. What the body unpacks to is capped by `lib/import_limits.ts`: over a
+ * size cap → 413, over a row cap → 400, each naming the file and the cap. Anything
+ * unreadable is a 400 whose message names the file and row (`Habits.csv row 4: Interval
+ * must be a whole number from 1`).
  *
  * @example
  * ```ts
@@ -17,8 +19,9 @@
  * await importUserData(db, user.id, data);
  * ```
  */
-import { type ImportData, ImportError, parseExportDocument } from "./export_format.ts";
 import { HttpError } from "./fresh/http_error.ts";
+import { type ImportData, ImportError } from "./import_data.ts";
+import { parseExportDocument } from "./import_document.ts";
 import { parseLoopZip } from "./loop_import.ts";
 
 /** Reads and validates the upload; `today` is the user's local day (no check-ins after it). */
@@ -30,12 +33,12 @@ export async function readImportRequest(req: Request, today: string): Promise<Im
       const file = await readFile(req);
       const bytes = new Uint8Array(await file.arrayBuffer());
       // A zip starts with "PK"; Loop's export is the only zip this accepts.
-      if (bytes[0] === 0x50 && bytes[1] === 0x4b) return parseLoopZip(bytes, today);
+      if (bytes[0] === 0x50 && bytes[1] === 0x4b) return await parseLoopZip(bytes, today);
       return parseExportDocument(parseJson(new TextDecoder().decode(bytes), file.name || "The file"), today);
     }
   } catch (error) {
     if (error instanceof ImportError) {
-      throw new HttpError(400, error.message, { details: { fields: { file: error.message } } });
+      throw new HttpError(error.status, error.message, { details: { fields: { file: error.message } } });
     }
     throw error;
   }

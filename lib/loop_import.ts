@@ -1,14 +1,21 @@
 /**
  * Reads Loop Habit Tracker's CSV export (a zip: `Habits.csv` plus one folder per habit,
- * `NNN Name/Checkmarks.csv`) into habits and check-ins to import. Pure: bytes in,
- * {@linkcode ImportData} out, or an {@linkcode ImportError} naming the file and row.
+ * `NNN Name/Checkmarks.csv`) into habits and check-ins to import: bytes in,
+ * {@linkcode ImportData} out, or an {@linkcode ImportError} naming the file and row (400)
+ * or the file and the cap (413 for sizes, 400 for rows: `lib/import_limits.ts`).
+ *
+ * Streaming: the zip is checked against the size caps before anything inflates
+ * (`lib/zip_reader.ts`), each CSV is parsed as it inflates (`lib/csv.ts`) and counted
+ * against the row caps as it goes, so a file over a cap is refused after reading just
+ * past the cap, not after inflating it all. Only `Habits.csv` and the `Checkmarks.csv`
+ * files are inflated; other entries are only checked.
  *
  * The mapping (rows are counted as a spreadsheet shows them: the header is row 1):
  *
  * | Loop | ConsistencyGrid |
  * |---|---|
  * | `Habits.csv` row N+1 | habit N, in that order; folder `NNN …` holds habit NNN's entries |
- * | `Name` (required) | name (trimmed, 1–100 characters) |
+ * | `Name` (required) | name (whitespace and control characters trimmed, 1–100 characters) |
  * | `NumRepetitions`/`FrequencyNumerator` ÷ `Interval`/`FrequencyDenominator` | schedule: x/1 → daily; x/7 → weekly x times; else weekly round(7·x/y) times (1–7). Both default to 1 |
  * | `Color` `#RRGGBB` | color (lowercased); missing or another form → the default green |
  * | `Type` 1 with `Unit`, `Target Value` | a numeric habit (target > 0, else 1; unit, else "units"); else yes/no |
@@ -19,88 +26,89 @@
  * | `Value` `3`/`SKIP` | skipped |
  * | `Value` `1`/`YES_AUTO`, `0`/`NO`, `-1`/`UNKNOWN`, empty | no check-in (Loop computes YES_AUTO from the frequency; it was never checked) |
  * | numeric habits: `Value` a number > 0 | done with that amount; 0 or less → no check-in |
- * | `Notes` | the note (empty → none; up to 500 characters) |
+ * | `Notes` | the note (leading whitespace and control characters dropped; empty → none; up to 500 characters) |
  * | a `Checkmarks.csv` without a header (older Loop versions) | read as `Date,Value,Notes` |
  *
  * The start date of each habit is its oldest check-in, or `today` without any.
  *
- * @example
- * ```ts
- * const data = parseLoopZip(new Uint8Array(await file.arrayBuffer()), localDay(user.timezone));
- * await importUserData(db, user.id, data, today); // db/import.ts
- * ```
- */
-import { unzipSync } from "fflate";
-import { isValidDate } from "./calendar.ts";
-import { type ExportCheckin, type ImportData, ImportError, type ImportHabit } from "./export_format.ts";
-import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, HABIT_NAME_MAX } from "./habit_input.ts";
-import type { Schedule } from "./stats.ts";
-
-/**
- * RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF line ends) → rows of cells.
- * A trailing empty line is dropped; an unterminated quote throws an ImportError.
+ * Loop's CSV has no ids, so each habit gets one derived from its name (and its place
+ * among habits of the same name): importing the same Loop export again finds the habits
+ * it imported before and only adds the check-ins they lack (db/import.ts).
  *
  * @example
  * ```ts
- * parseCsv('a,"b ""c"""\r\n1,2\r\n', "x.csv"); // [["a", 'b "c"'], ["1", "2"]]
+ * const data = await parseLoopZip(new Uint8Array(await file.arrayBuffer()), localDay(user.timezone));
+ * await importUserData(db, user.id, data); // db/import.ts
  * ```
  */
-export function parseCsv(text: string, file: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 BOM is not part of the header
-  for (; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"' && cell === "") quoted = true;
-    else if (ch === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-    } else cell += ch;
-  }
-  if (quoted) throw new ImportError(`${file} row ${rows.length + 1}`, "A quoted cell is never closed");
-  if (cell !== "" || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
+import { isValidDate } from "./calendar.ts";
+import { CsvReadError, readCsvRows } from "./csv.ts";
+import {
+  cleanImportedText,
+  derivedSourceId,
+  type ImportCheckin,
+  type ImportData,
+  ImportError,
+  type ImportHabit,
+} from "./import_data.ts";
+import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS, overRowCap, overSizeCap, RowCaps } from "./import_limits.ts";
+import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, HABIT_NAME_MAX } from "./habit_input.ts";
+import type { Schedule } from "./stats.ts";
+import { openZip, type ZipArchive, type ZipEntry, ZipRefused } from "./zip_reader.ts";
 
-/** A table with named columns: `get(row, "Name")` reads a cell by header, case-insensitively. */
-function table(rows: string[][], file: string, required: string[]) {
-  if (!rows.length) throw new ImportError(file, "The file is empty: it needs a header row");
-  const header = rows[0].map((name) => name.trim().toLowerCase());
-  for (const name of required) {
-    if (!header.includes(name.toLowerCase())) throw new ImportError(`${file} row 1`, `The column ${name} is missing`);
-  }
-  const index = (...names: string[]) => {
-    for (const name of names) {
-      const at = header.indexOf(name.toLowerCase());
-      if (at >= 0) return at;
+/** Longest stretch of parsing between two yields to the event loop, so other requests run. */
+const MAX_BUSY_MS = 10;
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// A note may keep line breaks and tabs inside; never a NUL or other control character.
+// deno-lint-ignore no-control-regex
+const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * A CSV table with named columns, streamed: the header row names the columns
+ * (case-insensitively), `onRow` gets each data row with a `get(cells, "Name")` that reads
+ * a cell by header (cleaned: `cleanImportedText`). Blank rows are skipped but keep their
+ * numbers; more than {@linkcode IMPORT_ROW_CAPS}`.csvRows` rows → 400.
+ */
+async function readTable(
+  stream: ReadableStream<Uint8Array>,
+  file: string,
+  required: string[],
+  onRow: (get: (cells: string[], ...names: string[]) => string, cells: string[], row: number) => void | Promise<void>,
+): Promise<void> {
+  let index: ((...names: string[]) => number) | undefined;
+  const get = (cells: string[], ...names: string[]) => {
+    const at = index!(...names);
+    return at >= 0 ? cleanImportedText(cells[at] ?? "") : "";
+  };
+  let busySince = performance.now();
+  for await (const { cells, row } of readCsvRows(stream, file)) {
+    if (row > IMPORT_ROW_CAPS.csvRows) throw overRowCap("csvRows", file);
+    if (performance.now() - busySince > MAX_BUSY_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      busySince = performance.now();
     }
-    return -1;
-  };
-  return {
-    /** Data rows with their spreadsheet row number; blank lines skipped. */
-    rows: rows.slice(1).map((cells, i) => ({ cells, row: i + 2 })).filter(({ cells }) => cells.some((c) => c.trim())),
-    get: (cells: string[], ...names: string[]) => {
-      const at = index(...names);
-      return at >= 0 ? (cells[at] ?? "").trim() : "";
-    },
-  };
+    if (!index) {
+      const header = cells.map((name) => cleanImportedText(name).toLowerCase());
+      for (const name of required) {
+        if (!header.includes(name.toLowerCase())) {
+          throw new ImportError(`${file} row 1`, `The column ${name} is missing`);
+        }
+      }
+      index = (...names) => {
+        for (const name of names) {
+          const at = header.indexOf(name.toLowerCase());
+          if (at >= 0) return at;
+        }
+        return -1;
+      };
+      continue;
+    }
+    if (!cells.some((cell) => cell.trim())) continue;
+    await onRow(get, cells, row);
+  }
+  if (!index) throw new ImportError(file, "The file is empty: it needs a header row");
 }
 
 function wholeNumber(text: string, where: string, column: string, fallback: number): number {
@@ -116,26 +124,27 @@ function scheduleOf(times: number, days: number): Schedule {
   return { type: "weekly", times: Math.min(7, Math.max(1, Math.round((7 * times) / days))) };
 }
 
+type LoopHabit = Omit<ImportHabit, "checkins" | "startDate" | "position" | "sourceId">;
+
 /** One `Habits.csv` row, without its check-ins yet. */
-function habitOf(
-  get: (names: string[]) => string,
-  where: string,
-): Omit<ImportHabit, "checkins" | "startDate" | "position"> {
+function habitOf(get: (names: string[]) => string, where: string): LoopHabit {
   const name = get(["Name"]);
   if (!name) throw new ImportError(where, "Name is empty");
   if ([...name].length > HABIT_NAME_MAX) throw new ImportError(where, `Name is over ${HABIT_NAME_MAX} characters`);
+  if (CONTROL.test(name)) throw new ImportError(where, "Name has line breaks or control characters");
   const times = wholeNumber(get(["NumRepetitions", "FrequencyNumerator"]), where, "NumRepetitions", 1);
   const days = wholeNumber(get(["Interval", "FrequencyDenominator"]), where, "Interval", 1);
   if (times > days) throw new ImportError(where, "NumRepetitions must not be more than Interval");
   const color = get(["Color"]).toLowerCase();
   const numeric = get(["Type"]) === "1";
   const target = Number(get(["Target Value", "TargetValue"]));
+  const unit = cleanImportedText(get(["Unit"]).slice(0, 20));
   return {
     name,
     color: /^#[0-9a-f]{6}$/.test(color) ? color : DEFAULT_HABIT_COLOR,
     kind: numeric ? "numeric" : "boolean",
     target: numeric ? (target > 0 && target <= AMOUNT_MAX ? target : 1) : null,
-    unit: numeric ? (get(["Unit"]).slice(0, 20).trim() || "units") : null,
+    unit: numeric ? (unit && !CONTROL.test(unit) ? unit : "units") : null,
     schedule: scheduleOf(times, days),
     archived: get(["Archived?", "Archived"]).toLowerCase() === "true",
   };
@@ -145,16 +154,21 @@ const DONE = new Set(["2", "YES_MANUAL"]);
 const SKIPPED = new Set(["3", "SKIP"]);
 const NOTHING = new Set(["", "0", "1", "-1", "NO", "YES_AUTO", "UNKNOWN"]);
 
-/** One `Checkmarks.csv` → check-ins (null for a row that is no check-in). */
-function checkinsOf(text: string, file: string, kind: ImportHabit["kind"], today: string): ExportCheckin[] {
-  const cells = parseCsv(text, file);
-  // Older Loop versions wrote entries without a header row: the first cell is then a day.
-  if (isValidDate(cells[0]?.[0]?.trim())) cells.unshift(["Date", "Value", "Notes"]);
-  const { rows, get } = table(cells, file, ["Date", "Value"]);
+/** One `Checkmarks.csv` → check-ins, counted against the import's check-in cap. */
+async function checkinsOf(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  file: string,
+  kind: ImportHabit["kind"],
+  today: string,
+  caps: RowCaps,
+): Promise<ImportCheckin[]> {
+  const { stream, headerless } = await withHeader(archive.open(entry), "Date,Value,Notes\n");
   const seen = new Set<string>();
-  const checkins: ExportCheckin[] = [];
-  for (const { cells, row } of rows) {
-    const where = `${file} row ${row}`;
+  const checkins: ImportCheckin[] = [];
+  await readTable(stream, file, ["Date", "Value"], (get, cells, fileRow) => {
+    // Rows as a spreadsheet shows the file: without the header we added, one less.
+    const where = `${file} row ${headerless ? fileRow - 1 : fileRow}`;
     const date = get(cells, "Date");
     if (!isValidDate(date)) throw new ImportError(where, "Date must be a day as YYYY-MM-DD");
     if (date > today) throw new ImportError(where, `Date ${date} is after today`);
@@ -165,67 +179,138 @@ function checkinsOf(text: string, file: string, kind: ImportHabit["kind"], today
     if ([...rawNote].length > CHECKIN_NOTE_MAX) {
       throw new ImportError(where, `Notes must be ${CHECKIN_NOTE_MAX} characters or fewer`);
     }
+    if (NOTE_CONTROL.test(rawNote)) throw new ImportError(where, "Notes has control characters");
     const note = rawNote || null;
+    let checkin: ImportCheckin | undefined;
     if (kind === "numeric") {
       const amount = Number(value);
       if (value === "" || !Number.isFinite(amount)) throw new ImportError(where, "Value must be a number");
       if (amount > AMOUNT_MAX) throw new ImportError(where, `Value must be ${AMOUNT_MAX} or less`);
-      if (amount > 0) checkins.push({ date, status: "done", value: amount, note });
-    } else if (DONE.has(value)) checkins.push({ date, status: "done", value: null, note });
-    else if (SKIPPED.has(value)) checkins.push({ date, status: "skipped", value: null, note });
+      if (amount > 0) checkin = { date, status: "done", value: amount, note };
+    } else if (DONE.has(value)) checkin = { date, status: "done", value: null, note };
+    else if (SKIPPED.has(value)) checkin = { date, status: "skipped", value: null, note };
     else if (!NOTHING.has(value)) {
       throw new ImportError(where, "Value must be 2 (done), 3 (skipped), or 1, 0, -1 (no check-in)");
     }
-  }
+    if (checkin) {
+      caps.add("checkins", where);
+      checkins.push(checkin);
+    }
+  });
   return checkins.sort((a, b) => a.date.localeCompare(b.date));
 }
 
 /**
+ * Older Loop versions wrote Checkmarks.csv without a header row (its first cell is then a
+ * day): such a stream gets `header` in front. Looks at the first chunk only, and passes
+ * every byte on as it came (each is counted once against the caps).
+ */
+async function withHeader(
+  source: ReadableStream<Uint8Array>,
+  header: string,
+): Promise<{ stream: ReadableStream<Uint8Array>; headerless: boolean }> {
+  const reader = source.getReader();
+  const first = await reader.read();
+  const text = first.done ? "" : new TextDecoder().decode(first.value.subarray(0, 64));
+  const headerless = isValidDate(cleanImportedText(text.split(/[,\r\n]/)[0].replaceAll('"', "")));
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (headerless) controller.enqueue(new TextEncoder().encode(header));
+      if (!first.done) controller.enqueue(first.value);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { stream, headerless };
+}
+
+/** Zip and CSV refusals as the ImportError the route answers with. */
+function asImportError(error: unknown): unknown {
+  if (error instanceof ZipRefused) {
+    const where = error.entry ?? "The zip";
+    return error.status === 413 ? overSizeCap(where, error.message) : new ImportError(where, error.message);
+  }
+  if (error instanceof CsvReadError) return new ImportError(`${error.file} row ${error.row}`, error.problem);
+  return error;
+}
+
+/**
  * Loop's CSV export zip → habits and check-ins; throws an ImportError naming the file
- * and row of the first problem.
+ * and row of the first problem, or the file and the cap it passes.
  *
  * @example
  * ```ts
- * const { habits } = parseLoopZip(zipBytes, "2026-03-03");
+ * const { habits } = await parseLoopZip(zipBytes, "2026-03-03");
  * ```
  */
-export function parseLoopZip(zip: Uint8Array, today: string): ImportData {
-  let files: Record<string, Uint8Array>;
+export async function parseLoopZip(zip: Uint8Array, today: string): Promise<ImportData> {
+  let archive: ZipArchive;
   try {
-    files = unzipSync(zip);
-  } catch {
-    throw new ImportError("The file", "It is not a zip archive: upload Loop's CSV export (.zip) as it is");
+    archive = await openZip(zip, IMPORT_SIZE_CAPS);
+  } catch (error) {
+    if (
+      error instanceof ZipRefused && error.status === 400 && error.entry === null && /not a zip/.test(error.message)
+    ) {
+      throw new ImportError("The file", "It is not a zip archive: upload Loop's CSV export (.zip) as it is");
+    }
+    throw asImportError(error);
   }
-  const decoder = new TextDecoder("utf-8", { fatal: false });
-  const names = Object.keys(files).filter((name) => !name.endsWith("/"));
+  try {
+    return await readLoopArchive(archive, today);
+  } catch (error) {
+    throw asImportError(error);
+  } finally {
+    archive.close();
+  }
+}
+
+async function readLoopArchive(archive: ZipArchive, today: string): Promise<ImportData> {
   // Habits.csv at the top, or inside one folder when the zip was re-packed from a folder.
-  const habitsPath = names.filter((name) => /(^|\/)Habits\.csv$/i.test(name))
-    .sort((a, b) => a.split("/").length - b.split("/").length)[0];
-  if (!habitsPath) throw new ImportError("The zip", "Habits.csv is missing: upload Loop's CSV export as it is");
-  const root = habitsPath.slice(0, habitsPath.length - "Habits.csv".length);
+  const habitsEntry = archive.entries.filter((entry) => /(^|\/)Habits\.csv$/i.test(entry.name))
+    .sort((a, b) => a.name.split("/").length - b.name.split("/").length)[0];
+  if (!habitsEntry) throw new ImportError("The zip", "Habits.csv is missing: upload Loop's CSV export as it is");
+  const root = habitsEntry.name.slice(0, habitsEntry.name.length - "Habits.csv".length);
 
-  const { rows, get } = table(parseCsv(decoder.decode(files[habitsPath]), "Habits.csv"), "Habits.csv", ["Name"]);
-  const habits = rows.map(({ cells, row }) => habitOf((n) => get(cells, ...n), `Habits.csv row ${row}`));
-  const checkins: ExportCheckin[][] = habits.map(() => []);
+  const caps = new RowCaps();
+  const habits: LoopHabit[] = [];
+  await readTable(archive.open(habitsEntry), "Habits.csv", ["Name"], (get, cells, row) => {
+    caps.add("habits", "Habits.csv");
+    habits.push(habitOf((names) => get(cells, ...names), `Habits.csv row ${row}`));
+  });
 
-  for (const name of names) {
-    if (!name.startsWith(root)) continue;
-    const match = /^(\d{3,}) [^/]*\/Checkmarks\.csv$/i.exec(name.slice(root.length));
+  const checkins: (ImportCheckin[] | undefined)[] = habits.map(() => undefined);
+  for (const entry of archive.entries) {
+    if (!entry.name.startsWith(root)) continue;
+    const file = entry.name.slice(root.length);
+    const match = /^(\d{3,}) [^/]*\/Checkmarks\.csv$/i.exec(file);
     if (!match) continue;
-    const file = name.slice(root.length);
     const n = Number(match[1]);
     if (n < 1 || n > habits.length) throw new ImportError(file, `Habits.csv has no habit number ${n}`);
-    checkins[n - 1] = checkinsOf(decoder.decode(files[name]), file, habits[n - 1].kind, today);
+    if (checkins[n - 1]) throw new ImportError(file, `A second Checkmarks.csv for habit number ${n}`);
+    checkins[n - 1] = await checkinsOf(archive, entry, file, habits[n - 1].kind, today, caps);
   }
+
+  const sameName = new Map<string, number>();
   return {
     source: "loop",
     goals: [],
     reminders: [],
-    habits: habits.map((habit, i) => ({
-      ...habit,
-      position: i,
-      startDate: checkins[i][0]?.date ?? today,
-      checkins: checkins[i],
+    habits: await Promise.all(habits.map(async (habit, i) => {
+      const key = habit.name.toLowerCase();
+      const occurrence = (sameName.get(key) ?? 0) + 1;
+      sameName.set(key, occurrence);
+      const own = checkins[i] ?? [];
+      return {
+        ...habit,
+        sourceId: await derivedSourceId(`loop:habit:${key}#${occurrence}`),
+        position: i,
+        startDate: own[0]?.date ?? today,
+        checkins: own,
+      };
     })),
   };
 }

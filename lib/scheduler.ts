@@ -1,6 +1,7 @@
 /**
  * The reminder scheduler inside the app: every minute, deliver the reminders that are
- * due ({@linkcode runSchedulerTick}) and send the e-mail outbox.
+ * due ({@linkcode runSchedulerTick}) and send the e-mail outbox; also roll back imports
+ * whose process died mid-way (db/import.ts).
  *
  * Every instance runs one. That is safe by construction: the claim is one Postgres
  * statement (`deliver_due_reminders`, sql/007_reminders.sql) keyed on (reminder, local
@@ -24,6 +25,7 @@
  * ```
  */
 import { sendDueEmails } from "../db/email_outbox.ts";
+import { recoverStaleImports } from "../db/import.ts";
 import { deliverDueReminders } from "../db/reminders.ts";
 import { log } from "./log.ts";
 import { createMailer, type Mailer } from "./mail.ts";
@@ -36,6 +38,8 @@ export interface TickResult {
   /** E-mails sent and refused by the SMTP server this tick. */
   sent: number;
   failed: number;
+  /** Imports left running by a process that died, rolled back (db/import.ts). */
+  staleImports: number;
 }
 
 export interface TickOptions {
@@ -69,9 +73,19 @@ export async function runSchedulerTick(
       if (batch.length === 0) break;
     }
     const { sent, failed } = mailer ? await sendDueEmails(db, mailer, now) : { sent: 0, failed: 0 };
-    return { delivered, sent, failed };
+    return { delivered, sent, failed, staleImports: await sweepImports(db) };
   } finally {
     ownMailer?.close();
+  }
+}
+
+/** The stale-import sweep; its failure is logged and does not fail the reminders' tick. */
+async function sweepImports(db: Services["db"]): Promise<number> {
+  try {
+    return await recoverStaleImports(db);
+  } catch (error) {
+    log.error("scheduler.import_sweep_failed", { error: error instanceof Error ? error.message : String(error) });
+    return 0;
   }
 }
 
@@ -119,7 +133,7 @@ export function startScheduler(
     const started = performance.now();
     try {
       const result = await runSchedulerTick(services, new Date(), { mailer });
-      if (result.delivered || result.sent || result.failed) {
+      if (result.delivered || result.sent || result.failed || result.staleImports) {
         log.info("scheduler.tick", { ...result, ms: Math.round(performance.now() - started) });
       }
     } catch (error) {

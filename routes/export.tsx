@@ -2,9 +2,12 @@ import { ErrorSummary } from "../components/form.tsx";
 import { type ExportQuota, exportQuota } from "../db/export.ts";
 import { importUserData } from "../db/import.ts";
 import { asRuleViolation } from "../db/rules.ts";
+import { BODY_LIMIT_BYTES } from "../lib/app.ts";
 import { requireUser } from "../lib/auth/require_user.ts";
+import { invalidateUser } from "../lib/cache/invalidate.ts";
 import { localDay } from "../lib/calendar.ts";
 import { HttpError, page } from "../lib/fresh/mod.ts";
+import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS } from "../lib/import_limits.ts";
 import { readImportRequest } from "../lib/import_request.ts";
 import { setFlash } from "../lib/flash.ts";
 import { define } from "../lib/state.ts";
@@ -15,6 +18,11 @@ interface ExportPage {
 }
 
 const STATUS_FOR_RULE = { plan_limit: 402, invalid: 400, not_found: 404, conflict: 409 } as const;
+
+/** "2 habits and 3 check-ins". */
+function habitsAndCheckins(habits: number, checkins: number): string {
+  return `${habits} ${habits === 1 ? "habit" : "habits"} and ${checkins} ${checkins === 1 ? "check-in" : "check-ins"}`;
+}
 
 export const handler = define.handlers({
   async GET(ctx) {
@@ -27,16 +35,18 @@ export const handler = define.handlers({
   async POST(ctx) {
     ctx.state.title = "Export and import";
     const user = requireUser(ctx);
-    const { db } = ctx.state.services;
+    const { db, kv } = ctx.state.services;
     try {
       const data = await readImportRequest(ctx.req, localDay(user.timezone));
-      const { habits, checkins } = await importUserData(db, user.id, data);
-      setFlash(
-        ctx,
-        `Imported ${habits} ${habits === 1 ? "habit" : "habits"} and ${checkins} ${
-          checkins === 1 ? "check-in" : "check-ins"
-        }.`,
-      );
+      const { habits, checkins, existing } = await importUserData(db, user.id, data, {
+        afterRollback: () => invalidateUser(kv, user.id).catch(() => {}),
+      });
+      const already = existing.habits + existing.checkins > 0
+        ? ` ${
+          habitsAndCheckins(existing.habits, existing.checkins)
+        } were already in your account and were left as they are.`
+        : "";
+      setFlash(ctx, `Imported ${habitsAndCheckins(habits, checkins)}.${already}`);
       return ctx.redirect("/export", 303);
     } catch (error) {
       const rule = asRuleViolation(error);
@@ -59,10 +69,9 @@ export default define.page<typeof handler>(function ExportPage({ data }) {
       <section aria-labelledby="export-heading">
         <h2 id="export-heading">Export your data</h2>
         <p>
-          Everything in your account: habits, check-ins with notes, and settings. JSON is one document you can import
-          back; CSV is a zip of one file per table for spreadsheets (text cells starting with = + - or @ get a leading
-          {" "}
-          <code>'</code> so no spreadsheet runs them as formulas).
+          Everything in your account: habits, check-ins with notes, goals, reminders and settings. JSON is one document
+          you can import back; CSV is a zip of one file per table for spreadsheets (a text cell a spreadsheet could run
+          as a formula, one starting with = + - @ or a tab or line break, gets a leading <code>'</code>).
         </p>
         <p class="export-quota">
           {quota.remaining} of {quota.quota} exports left this month (UTC); each download uses one.
@@ -83,9 +92,30 @@ export default define.page<typeof handler>(function ExportPage({ data }) {
       <section aria-labelledby="import-heading">
         <h2 id="import-heading">Import</h2>
         <p>
-          A ConsistencyGrid JSON export, or Loop Habit Tracker's CSV export (the .zip as Loop saves it). The habits are
-          added to yours; a file with a problem imports nothing. Files up to 1 MiB.
+          A ConsistencyGrid JSON export, or Loop Habit Tracker's CSV export (the .zip as Loop saves it). What import
+          does:
         </p>
+        <ul class="import-rules">
+          <li>
+            It adds the habits with their check-ins, the goals with their milestones, subgoals and pins, and the
+            reminders in the file to your account. New habits and goals count toward your plan.
+          </li>
+          <li>
+            It never adds anything twice. What is already in your account (found by the ids in the file: your own
+            export, or an earlier import of the same file) stays as it is, and only what is missing is added. A habit
+            you renamed since the export keeps its new name and gets only the check-ins it lacks; a day you already have
+            keeps its own status and note. Importing the same file again changes nothing.
+          </li>
+          <li>Settings in the file are used only when it comes from another account; yours are never overwritten.</li>
+          <li>
+            All or nothing: if the file has a problem, nothing is imported and the message names the file and row.
+          </li>
+          <li>
+            Limits: files up to {BODY_LIMIT_BYTES / 1024 / 1024} MiB (a zip may unpack to{" "}
+            {IMPORT_SIZE_CAPS.inflatedBytes / 1024 / 1024} MiB), at most {IMPORT_ROW_CAPS.habits} habits and{" "}
+            {IMPORT_ROW_CAPS.checkins} check-ins per import, 5 imports a minute.
+          </li>
+        </ul>
         <ErrorSummary errors={data.errors} title="Nothing was imported" />
         <form method="post" action="/export" enctype="multipart/form-data">
           <div class={data.errors?.file ? "field field-error" : "field"} id="field-file">

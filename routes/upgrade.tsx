@@ -55,6 +55,7 @@ export default define.page<typeof handler>(function UpgradePage({ data }) {
             <tr>
               <th scope="col">Plan</th>
               <th scope="col">Active habits</th>
+              <th scope="col">Archived habits</th>
               <th scope="col">Goals</th>
               <th scope="col">Exports per month</th>
             </tr>
@@ -64,6 +65,7 @@ export default define.page<typeof handler>(function UpgradePage({ data }) {
               <tr key={plan.id} aria-current={plan.id === currentPlan ? "true" : undefined}>
                 <th scope="row">{PLAN_NAMES[plan.id] ?? plan.id}{plan.id === currentPlan && " (yours)"}</th>
                 <td>{plan.maxActiveHabits}</td>
+                <td>{plan.maxArchivedHabits}</td>
                 <td>{plan.maxGoals}</td>
                 <td>{plan.exportsPerMonth}</td>
               </tr>

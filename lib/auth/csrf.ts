@@ -1,20 +1,26 @@
 /**
  * Cross-site request forgery guard. Browsers attach the session cookie to requests
  * any site triggers, so an unsafe request that could act with it (forms and JSON
- * alike) must come from our own origin (lib/auth/own_origin.ts). Bearer-token requests carry no ambient
+ * alike, and a GET its rate-limit policy declares state-changing, like the export
+ * download that spends a monthly quota) must come from our own origin (lib/auth/own_origin.ts). Bearer-token requests carry no ambient
  * credentials and are exempt; a request with no cookie and no `Origin` (a script) passes.
  *
  * Hono's csrf middleware only looks at form content types, hence this one.
  */
 import { HttpError } from "../fresh/http_error.ts";
 import type { FreshContext } from "../fresh/mod.ts";
+import { isStateChangingGet } from "../rate_limit/policies.ts";
 import type { State } from "../state.ts";
 import { isOwnOrigin } from "./own_origin.ts";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export function csrfGuard(ctx: FreshContext<State>): Promise<Response> {
-  if (SAFE.has(ctx.req.method) || ctx.state.auth?.kind === "token") return ctx.next();
+  // A GET that spends something (GET /api/export) is judged like a write: a cross-site
+  // link must not spend the victim's quota. Browsers send no Origin on GET navigations;
+  // Sec-Fetch-Site decides then.
+  const safe = SAFE.has(ctx.req.method) && !isStateChangingGet(ctx.req.method, ctx.url.pathname);
+  if (safe || ctx.state.auth?.kind === "token") return ctx.next();
   // With `Referrer-Policy: no-referrer` (secureHeaders' default) browsers send
   // `Origin: null` on form posts, even same-origin ones; Sec-Fetch-Site decides then.
   const rawOrigin = ctx.req.headers.get("origin");

@@ -26,6 +26,11 @@ export interface ActionPolicy {
   subject: Subject;
   /** On KV failure: "closed" refuses with 503 (auth), "open" lets the request pass (logged). */
   failMode: "closed" | "open";
+  /**
+   * A GET that changes state (it spends a quota): the CSRF guard treats it like a write,
+   * so a cookie request must come from our own pages (lib/auth/csrf.ts).
+   */
+  stateChangingGet?: true;
 }
 
 const MINUTE = 60_000;
@@ -37,7 +42,8 @@ const action = (
   limit: number,
   subject: Subject = "user",
   failMode: "closed" | "open" = "open",
-): ActionPolicy => ({ action: name, methods, paths, limit, windowMs: MINUTE, subject, failMode });
+  extra: Pick<ActionPolicy, "stateChangingGet"> = {},
+): ActionPolicy => ({ action: name, methods, paths, limit, windowMs: MINUTE, subject, failMode, ...extra });
 
 /**
  * Per-action limits, exact across every instance sharing the KV.
@@ -69,7 +75,10 @@ export const ACTION_POLICIES: readonly ActionPolicy[] = [
   action("reminders.write", ["PATCH", "DELETE"], ["/api/reminders/:id"], 50),
   action("settings.save", ["POST"], ["/api/settings/save", "/settings"], 20),
   // The /export page only links to /api/export: viewing it must not spend the limit.
-  action("export", ["GET"], ["/api/export"], 5),
+  // The download spends the monthly quota: a state-changing GET.
+  action("export", ["GET"], ["/api/export"], 5, "user", "open", { stateChangingGet: true }),
+  // The /export page's POST is the import form.
+  action("import", ["POST"], ["/api/import", "/export"], 5),
   action("billing.checkout", ["POST"], ["/api/billing/checkout", "/billing/checkout"], 10),
   action("monitoring", ["POST"], ["/api/monitoring"], 30, "ip"),
 ];
@@ -94,6 +103,20 @@ export function isUnlimited(path: string): boolean {
 const compiled = ACTION_POLICIES.flatMap((policy) =>
   policy.paths.map((path) => ({ policy, path, re: new RegExp(`^${path.replace(/:[A-Za-z]+/g, "[^/]+")}/?$`) }))
 );
+
+/**
+ * True when `method` on `path` is a GET (or HEAD) that a policy declares state-changing:
+ * the CSRF guard then refuses it cross-site like any write.
+ *
+ * @example
+ * ```ts
+ * isStateChangingGet("GET", "/api/export"); // true
+ * isStateChangingGet("GET", "/api/habits"); // false
+ * ```
+ */
+export function isStateChangingGet(method: string, path: string): boolean {
+  return (method === "GET" || method === "HEAD") && policiesFor(method, path).some((policy) => policy.stateChangingGet);
+}
 
 /**
  * The action policies that apply to `method` on `path` (HEAD counts as GET). Paths match

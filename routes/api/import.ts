@@ -1,5 +1,6 @@
 import { importUserData } from "../../db/import.ts";
 import { requireUser } from "../../lib/auth/require_user.ts";
+import { invalidateUser } from "../../lib/cache/invalidate.ts";
 import { localDay } from "../../lib/calendar.ts";
 import { readImportRequest } from "../../lib/import_request.ts";
 import { define } from "../../lib/state.ts";
@@ -7,13 +8,19 @@ import { define } from "../../lib/state.ts";
 export const handler = define.handlers({
   /**
    * Imports a JSON export (body, or a `file` upload) or Loop's CSV zip (`file`) into the
-   * signed-in account: all or nothing. 201 `{imported: {habits, checkins, settings}}`;
-   * 400 naming the bad file and row; 402 when the plan's habits would be exceeded.
+   * signed-in account: all or nothing, adding only what the account does not already
+   * have (db/import.ts). 201 `{imported: {habits, checkins, goals, milestones, subgoals,
+   * reminders, settings, existing: {...}}}`; 400 naming the bad file and row, or the row
+   * cap; 413 naming the file and the size cap; 402 over the plan's habits or goals; 409
+   * while another import of the user runs. 5 per minute per user.
    */
   async POST(ctx) {
     const user = requireUser(ctx);
+    const { db, kv } = ctx.state.services;
     const data = await readImportRequest(ctx.req, localDay(user.timezone));
-    const imported = await importUserData(ctx.state.services.db, user.id, data);
+    const imported = await importUserData(db, user.id, data, {
+      afterRollback: () => invalidateUser(kv, user.id).catch(() => {}),
+    });
     return Response.json({ imported }, { status: 201 });
   },
 });

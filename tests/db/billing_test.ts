@@ -61,8 +61,8 @@ Deno.test("Stripe billing in the database", async (t) => {
 
   await t.step("plans come from the plans table", async () => {
     assertEquals(await listPlans(db), [
-      { id: "free", maxActiveHabits: 10, maxGoals: 20, exportsPerMonth: 3 },
-      { id: "pro", maxActiveHabits: 1000, maxGoals: 1000, exportsPerMonth: 100 },
+      { id: "free", maxActiveHabits: 10, maxArchivedHabits: 50, maxGoals: 20, exportsPerMonth: 3 },
+      { id: "pro", maxActiveHabits: 1000, maxArchivedHabits: 1000, maxGoals: 1000, exportsPerMonth: 100 },
     ]);
   });
 

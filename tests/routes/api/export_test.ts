@@ -90,6 +90,13 @@ Deno.test("/api/export", async (t) => {
     assertEquals(doc.habits[1].checkins[0].value, 12.5);
     assertEquals(doc.goals.length, 1);
     const goal = doc.goals[0];
+    // Milestones and subgoals carry their ids (an import matches on them).
+    const [milestoneId, subgoalId] = [goal.milestones[0].id, goal.subgoals[0].id];
+    const [[m], [sg]] = [
+      await services.db.sql`select id::text from milestones where user_id = ${alice.id}`,
+      await services.db.sql`select id::text from subgoals where user_id = ${alice.id}`,
+    ];
+    assertEquals([milestoneId, subgoalId], [m.id, sg.id]);
     assertEquals(
       { ...goal, createdAt: "" },
       {
@@ -100,8 +107,8 @@ Deno.test("/api/export", async (t) => {
         status: "active",
         pinPosition: 0,
         createdAt: "",
-        milestones: [{ title: "@first", dueDate: "2026-12-01", done: false }],
-        subgoals: [{ title: "Half", progress: 50, done: false }],
+        milestones: [{ id: milestoneId, title: "@first", dueDate: "2026-12-01", done: false }],
+        subgoals: [{ id: subgoalId, title: "Half", progress: 50, done: false }],
       },
     );
     assertEquals(doc.reminders.map((r: Record<string, unknown>) => ({ ...r, id: "" })), [
@@ -138,6 +145,39 @@ Deno.test("/api/export", async (t) => {
     assertEquals(text("settings.csv").split("\r\n")[1], "Read person,Europe/Berlin,1,dark,false");
     for (const name of Object.keys(files)) assert(!text(name).includes("Bob secret"), name);
   });
+
+  await t.step(
+    "a cookie GET from another site is refused (403) and spends no export; tokens are unaffected",
+    async () => {
+      const carol = await createTestUser(services);
+      const cookie = { Cookie: carol.session.Cookie };
+      const refused: [string, Record<string, string>][] = [
+        ["a cross-site link", { ...cookie, "Sec-Fetch-Site": "cross-site" }],
+        ["a same-site (sibling subdomain) link", { ...cookie, "Sec-Fetch-Site": "same-site" }],
+        ["another origin", { ...cookie, Origin: "https://evil.example" }],
+        ["neither header (an old browser cannot tell us)", cookie],
+      ];
+      for (const [what, headers] of refused) {
+        const body = await json(await app.request("/api/export?format=json", { headers }), 403);
+        assertEquals(body.error.code, "forbidden", what);
+      }
+      const quota = async () => (await (await app.request("/export", { headers: carol.session })).text());
+      assertStringIncludes(await quota(), "3 of 3 exports left this month");
+      // Our own pages: a link on /export (same-origin), the address bar (none), or our Origin.
+      const allowed: Record<string, string>[] = [
+        { ...cookie, "Sec-Fetch-Site": "same-origin" },
+        { ...cookie, "Sec-Fetch-Site": "none" },
+        { ...cookie, Origin: services.config.appOrigin },
+      ];
+      for (const headers of allowed) await json(await app.request("/api/export?format=json", { headers }), 200);
+      assertStringIncludes(await quota(), "0 of 3 exports left this month");
+      // A token carries no ambient credential: no CSRF question (the quota answers).
+      const token = await app.request("/api/export?format=json", {
+        headers: { ...carol.bearer, "Sec-Fetch-Site": "cross-site" },
+      });
+      assertEquals((await json(token, 402)).error.code, "plan_limit");
+    },
+  );
 
   await t.step("the free plan's 3rd export works, the 4th → 402 plan_limit; one usage row each", async () => {
     const page = await app.request("/export", { headers: alice.session });

@@ -3,19 +3,16 @@
  * new account (export → import → export is identical but for ids and habits' creation
  * times), Loop Habit Tracker's CSV zip imports as habits and check-ins, and a bad file
  * is a 400 naming the file and row with NOTHING written — nor is an import over the
- * plan's limit (402). One activity row per import.
+ * plan's limit (402). One activity row per import. (Re-importing: import_again_test.ts;
+ * caps, rate limit and failures: import_limits_test.ts.)
  */
 import { zipSync } from "fflate";
 import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
+import { type Doc, upload } from "../../support/imports.ts";
 import { createTestUser, type TestUser } from "../../support/users.ts";
 
 type Test = Awaited<ReturnType<typeof startTestApp>>;
-type Doc = Record<string, unknown> & {
-  habits: Record<string, unknown>[];
-  reminders: Record<string, unknown>[];
-  goals: Record<string, unknown>[];
-};
 
 const LOOP = new URL("../../fixtures/loop/", import.meta.url);
 
@@ -35,12 +32,6 @@ async function loopZip(overrides: Record<string, string> = {}): Promise<Uint8Arr
   return zipSync(files) as Uint8Array<ArrayBuffer>;
 }
 
-function upload(bytes: Uint8Array<ArrayBuffer>, name: string): FormData {
-  const form = new FormData();
-  form.set("file", new File([bytes], name));
-  return form;
-}
-
 /** A document's ids replaced by their place, and habits' creation times dropped. */
 function normalise(doc: Doc) {
   const habitIndex = new Map(doc.habits.map((h, i) => [h.id, i]));
@@ -48,7 +39,12 @@ function normalise(doc: Doc) {
     ...doc,
     exportedAt: "",
     habits: doc.habits.map((h) => ({ ...h, id: "", createdAt: "" })),
-    goals: doc.goals.map((g) => ({ ...g, id: "" })),
+    goals: doc.goals.map((g) => ({
+      ...g,
+      id: "",
+      milestones: g.milestones.map((m) => ({ ...m, id: "" })),
+      subgoals: g.subgoals.map((sg) => ({ ...sg, id: "" })),
+    })),
     reminders: doc.reminders.map((r) => ({
       ...r,
       id: "",
@@ -144,7 +140,17 @@ Deno.test("/api/import", async (t) => {
   await t.step("round trip: export → import into a new account → the same export, but for ids", async () => {
     const carol = await createTestUser(services, { timezone: "UTC" });
     const body = await json(await call(carol, "/api/import", exported), 201);
-    assertEquals(body.imported, { habits: 3, checkins: 4, goals: 2, reminders: 2, settings: true });
+    const none = { habits: 0, checkins: 0, goals: 0, milestones: 0, subgoals: 0, reminders: 0 };
+    assertEquals(body.imported, {
+      habits: 3,
+      checkins: 4,
+      goals: 2,
+      milestones: 4,
+      subgoals: 2,
+      reminders: 2,
+      settings: true,
+      existing: none,
+    });
     const again: Doc = await json(await app.request("/api/export?format=json", { headers: carol.bearer }), 200);
     assertEquals(normalise(again), normalise(exported));
     assertEquals(again.settings, { ...exported.settings as object, timezone: "Asia/Tokyo" });
@@ -204,11 +210,66 @@ Deno.test("/api/import", async (t) => {
     assertEquals(await counts(test, erin), before);
   });
 
+  await t.step(
+    "text: leading whitespace and control characters dropped; a lone surrogate refused, nothing written",
+    async () => {
+      const kim = await createTestUser(services);
+      const doc = structuredClone(exported);
+      doc.habits = [{
+        ...exported.habits[0],
+        name: "\t\u200b Read",
+        checkins: [{ date: yesterday, status: "done", value: null, note: "\t=1+1" }],
+      }];
+      doc.goals = [{
+        ...exported.goals[0],
+        title: "\r\n@Goal",
+        description: "\u0000-2 ideas",
+        milestones: [],
+        subgoals: [],
+      }];
+      doc.reminders = [];
+      await json(await call(kim, "/api/import", doc), 201);
+      const [habit] = await db.sql`select name from habits where user_id = ${kim.id}`;
+      const [checkin] = await db.sql`select note from checkins where user_id = ${kim.id}`;
+      const [goal] = await db.sql`select title, description from goals where user_id = ${kim.id}`;
+      assertEquals([habit.name, checkin.note, goal.title, goal.description], ["Read", "=1+1", "@Goal", "-2 ideas"]);
+      const before = await counts(test, kim);
+      const broken = structuredClone(exported);
+      (broken.habits[1].checkins as Record<string, unknown>[])[0].note = "ok \ud800";
+      const body = await json(await call(kim, "/api/import", broken), 400);
+      assertEquals(
+        body.error.message,
+        "habits[1].checkins[0].note: It holds a broken character (a lone UTF-16 surrogate): fix or remove it",
+      );
+      assertEquals(await counts(test, kim), before);
+      // Nested 100,000 levels deep (200 KiB): a clear 400, not a stack overflow.
+      const deep = JSON.stringify({ ...exported, habits: [], goals: [], reminders: [] }).replace(
+        /}$/,
+        `,"x":${"[".repeat(100_000)}${"]".repeat(100_000)}}`,
+      );
+      const nested = await app.request("/api/import", {
+        method: "POST",
+        headers: { ...kim.bearer, "content-type": "application/json" },
+        body: deep,
+      });
+      assertEquals(
+        (await json(nested, 400)).error.message,
+        `x${"[0]".repeat(15)}: It is nested deeper than any export`,
+      );
+      assertEquals(await counts(test, kim), before);
+    },
+  );
+
   await t.step("over the plan's active habits → 402 plan_limit, nothing written", async () => {
     const frank = await createTestUser(services);
     const before = await counts(test, frank);
     const doc = structuredClone(exported);
-    doc.habits = Array.from({ length: 11 }, (_, i) => ({ ...exported.habits[0], archived: false, name: `H${i}` }));
+    doc.habits = Array.from({ length: 11 }, (_, i) => ({
+      ...exported.habits[0],
+      id: crypto.randomUUID(),
+      archived: false,
+      name: `H${i}`,
+    }));
     doc.reminders = [];
     const body = await json(await call(frank, "/api/import", doc), 402);
     assertEquals(body.error.code, "plan_limit");
@@ -223,7 +284,16 @@ Deno.test("/api/import", async (t) => {
       headers: gina.bearer,
       body: upload(await loopZip(), "Loop Habits CSV.zip"),
     });
-    assertEquals((await json(res, 201)).imported, { habits: 2, checkins: 3, goals: 0, reminders: 0, settings: false });
+    const { existing: _, ...imported } = (await json(res, 201)).imported;
+    assertEquals(imported, {
+      habits: 2,
+      checkins: 3,
+      goals: 0,
+      milestones: 0,
+      subgoals: 0,
+      reminders: 0,
+      settings: false,
+    });
     const { habits } = await json(await app.request("/api/habits", { headers: gina.bearer }), 200);
     assertEquals(
       habits.map((h: Record<string, unknown>) => [h.name, h.color, h.schedule, h.startDate]),

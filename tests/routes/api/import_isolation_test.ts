@@ -1,0 +1,70 @@
+/**
+ * A max-size import (100,000 check-ins, ~20 MiB inflated: tests/support/max_import.ts)
+ * while other users read: every read answers 200 and `/api/health/deep` stays 200 for
+ * as long as it runs, on embedded PGlite (one session for the whole app) as through
+ * PgBouncer. A correctness test: it asserts no timing; `bench/import_isolation.ts`
+ * measures the latencies.
+ */
+import { call, json } from "../../support/api.ts";
+import { assert, assertEquals } from "../../support/assert.ts";
+import { startTestApp } from "../../support/app.ts";
+import { upload } from "../../support/imports.ts";
+import { MAX_IMPORT_HABITS, maxLoopZip } from "../../support/max_import.ts";
+import { createTestUser } from "../../support/users.ts";
+
+const PAUSE_MS = 200;
+
+Deno.test("a max-size import leaves other users' reads and the deep health check answering", async () => {
+  await using test = await startTestApp();
+  const { app, services } = test;
+  const today = new Date().toISOString().slice(0, 10);
+  const zip = maxLoopZip(today);
+  const importer = await createTestUser(services);
+  const readers = await Promise.all(Array.from({ length: 3 }, async (_, i) => {
+    const user = await createTestUser(services);
+    const { habit } = await json(await call(app, user.bearer, "POST", "/api/habits", { name: `Mine ${i}` }), 201);
+    await json(
+      await call(app, user.bearer, "POST", `/api/habits/${habit.id}/checkins`, { date: today, status: "done" }),
+      200,
+    );
+    return { user, habit };
+  }));
+
+  let importing = true;
+  const seen: { what: string; status: number; during: boolean }[] = [];
+  const until = async (what: string, request: () => Response | Promise<Response>) => {
+    while (importing) {
+      const res = await request();
+      await res.body?.cancel();
+      seen.push({ what, status: res.status, during: importing });
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    }
+  };
+  const imported = (async () => {
+    try {
+      const res = await app.request("/api/import", {
+        method: "POST",
+        headers: importer.bearer,
+        body: upload(zip, "loop.zip"),
+      });
+      return await json(res, 201);
+    } finally {
+      importing = false;
+    }
+  })();
+  await Promise.all([
+    imported,
+    // Uncached reads (each one a database query), and the health check that probes the database and KV.
+    ...readers.map(({ user, habit }) =>
+      until("checkins", () => app.request(`/api/habits/${habit.id}/checkins`, { headers: user.bearer }))
+    ),
+    until("health", () => app.request("/api/health/deep")),
+  ]);
+
+  const { imported: summary } = await imported;
+  assertEquals([summary.habits, summary.checkins], [MAX_IMPORT_HABITS, 100_000]);
+  const during = seen.filter((s) => s.during);
+  assert(during.some((s) => s.what === "checkins") && during.some((s) => s.what === "health"), JSON.stringify(seen));
+  const bad = seen.filter((s) => s.status !== 200);
+  assertEquals(bad, [], `${bad.length} of ${seen.length} requests failed`);
+});
