@@ -1,7 +1,8 @@
 /**
  * Page-test helpers: `html` asserts status then content type and returns the page;
  * `fieldError` reads the message `Field` (components/form.tsx) renders next to a field;
- * `gzipSize` measures what a page ships.
+ * `gzipSize` measures what a page ships; `flashCookie`/`shownFlash` read a flash message
+ * (lib/flash.ts) across its redirect.
  *
  * @example
  * ```ts
@@ -9,6 +10,7 @@
  * fieldError(page, "name"); // "Enter a name"
  * ```
  */
+import { FLASH_COOKIE } from "../../lib/flash.ts";
 import { assertEquals } from "./assert.ts";
 
 export async function html(res: Response, status: number): Promise<string> {
@@ -27,4 +29,17 @@ export function fieldError(page: string, field: string): string | undefined {
 export async function gzipSize(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
   return (await new Response(stream).arrayBuffer()).byteLength;
+}
+
+/** The `cg_flash=value` a response sets, or undefined. */
+export function flashCookie(res: Response): string | undefined {
+  for (const header of res.headers.getSetCookie()) {
+    if (header.startsWith(`${FLASH_COOKIE}=`)) return header.split(";")[0];
+  }
+  return undefined;
+}
+
+/** The flash paragraph of a page, if any. */
+export function shownFlash(page: string): string | undefined {
+  return /<p class="flash flash-(?:success|error)" role="status">([^<]*)<\/p>/.exec(page)?.[1];
 }

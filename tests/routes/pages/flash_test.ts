@@ -7,7 +7,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser, type TestUser } from "../../support/users.ts";
-import { html } from "../../support/pages.ts";
+import { flashCookie, html, shownFlash } from "../../support/pages.ts";
 import { createHabit } from "../../../db/habits.ts";
 import { createGoal, createMilestone, createSubgoal, getGoal } from "../../../db/goals.ts";
 import { createReminder } from "../../../db/reminders.ts";
@@ -29,19 +29,6 @@ function form(user: TestUser, fields: Record<string, string>, cookie = ""): Requ
     },
     body: new URLSearchParams(fields),
   };
-}
-
-/** The `cg_flash=value` a response sets, or undefined. */
-function flashCookie(res: Response): string | undefined {
-  for (const header of res.headers.getSetCookie()) {
-    if (header.startsWith(`${FLASH_COOKIE}=`)) return header.split(";")[0];
-  }
-  return undefined;
-}
-
-/** The flash paragraph of a page, if any. */
-function shownFlash(page: string): string | undefined {
-  return /<p class="flash flash-(?:success|error)" role="status">([^<]*)<\/p>/.exec(page)?.[1];
 }
 
 /**
