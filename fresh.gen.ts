@@ -38,32 +38,30 @@ import * as $33 from "./routes/api/subgoals/index.ts";
 import * as $34 from "./routes/api/tokens/[id].ts";
 import * as $35 from "./routes/api/tokens/index.ts";
 import * as $36 from "./routes/app.tsx";
-import * as $37 from "./routes/demo.tsx";
-import * as $38 from "./routes/export.tsx";
-import * as $39 from "./routes/goals/[id]/delete.tsx";
-import * as $40 from "./routes/goals/[id]/index.tsx";
-import * as $41 from "./routes/goals/index.tsx";
-import * as $42 from "./routes/goals/pin.tsx";
-import * as $43 from "./routes/habits/[id]/checkin.tsx";
-import * as $44 from "./routes/habits/[id]/delete.tsx";
-import * as $45 from "./routes/habits/[id]/edit.tsx";
-import * as $46 from "./routes/habits/[id]/index.tsx";
-import * as $47 from "./routes/habits/archived.tsx";
-import * as $48 from "./routes/habits/new.tsx";
-import * as $49 from "./routes/index.tsx";
-import * as $50 from "./routes/login.tsx";
-import * as $51 from "./routes/logout.ts";
-import * as $52 from "./routes/notifications.tsx";
-import * as $53 from "./routes/reminders.tsx";
-import * as $54 from "./routes/reminders/[id]/edit.tsx";
-import * as $55 from "./routes/settings.tsx";
-import * as $56 from "./routes/signup.tsx";
-import * as $57 from "./routes/upgrade.tsx";
+import * as $37 from "./routes/export.tsx";
+import * as $38 from "./routes/goals/[id]/delete.tsx";
+import * as $39 from "./routes/goals/[id]/index.tsx";
+import * as $40 from "./routes/goals/index.tsx";
+import * as $41 from "./routes/goals/pin.tsx";
+import * as $42 from "./routes/habits/[id]/checkin.tsx";
+import * as $43 from "./routes/habits/[id]/delete.tsx";
+import * as $44 from "./routes/habits/[id]/edit.tsx";
+import * as $45 from "./routes/habits/[id]/index.tsx";
+import * as $46 from "./routes/habits/archived.tsx";
+import * as $47 from "./routes/habits/new.tsx";
+import * as $48 from "./routes/index.tsx";
+import * as $49 from "./routes/login.tsx";
+import * as $50 from "./routes/logout.ts";
+import * as $51 from "./routes/notifications.tsx";
+import * as $52 from "./routes/reminders.tsx";
+import * as $53 from "./routes/reminders/[id]/edit.tsx";
+import * as $54 from "./routes/settings.tsx";
+import * as $55 from "./routes/signup.tsx";
+import * as $56 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
-import * as $$1 from "./islands/Counter.tsx";
-import * as $$2 from "./islands/GoalPinToggle.tsx";
-import * as $$3 from "./islands/SubgoalProgress.tsx";
-import * as $$4 from "./islands/TimezoneInput.tsx";
+import * as $$1 from "./islands/GoalPinToggle.tsx";
+import * as $$2 from "./islands/SubgoalProgress.tsx";
+import * as $$3 from "./islands/TimezoneInput.tsx";
 
 import type { Manifest } from "./lib/fresh/types.ts";
 
@@ -106,34 +104,32 @@ const manifest: Manifest = {
     "routes/api/tokens/[id].ts": $34,
     "routes/api/tokens/index.ts": $35,
     "routes/app.tsx": $36,
-    "routes/demo.tsx": $37,
-    "routes/export.tsx": $38,
-    "routes/goals/[id]/delete.tsx": $39,
-    "routes/goals/[id]/index.tsx": $40,
-    "routes/goals/index.tsx": $41,
-    "routes/goals/pin.tsx": $42,
-    "routes/habits/[id]/checkin.tsx": $43,
-    "routes/habits/[id]/delete.tsx": $44,
-    "routes/habits/[id]/edit.tsx": $45,
-    "routes/habits/[id]/index.tsx": $46,
-    "routes/habits/archived.tsx": $47,
-    "routes/habits/new.tsx": $48,
-    "routes/index.tsx": $49,
-    "routes/login.tsx": $50,
-    "routes/logout.ts": $51,
-    "routes/notifications.tsx": $52,
-    "routes/reminders.tsx": $53,
-    "routes/reminders/[id]/edit.tsx": $54,
-    "routes/settings.tsx": $55,
-    "routes/signup.tsx": $56,
-    "routes/upgrade.tsx": $57,
+    "routes/export.tsx": $37,
+    "routes/goals/[id]/delete.tsx": $38,
+    "routes/goals/[id]/index.tsx": $39,
+    "routes/goals/index.tsx": $40,
+    "routes/goals/pin.tsx": $41,
+    "routes/habits/[id]/checkin.tsx": $42,
+    "routes/habits/[id]/delete.tsx": $43,
+    "routes/habits/[id]/edit.tsx": $44,
+    "routes/habits/[id]/index.tsx": $45,
+    "routes/habits/archived.tsx": $46,
+    "routes/habits/new.tsx": $47,
+    "routes/index.tsx": $48,
+    "routes/login.tsx": $49,
+    "routes/logout.ts": $50,
+    "routes/notifications.tsx": $51,
+    "routes/reminders.tsx": $52,
+    "routes/reminders/[id]/edit.tsx": $53,
+    "routes/settings.tsx": $54,
+    "routes/signup.tsx": $55,
+    "routes/upgrade.tsx": $56,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,
-    "islands/Counter.tsx": $$1,
-    "islands/GoalPinToggle.tsx": $$2,
-    "islands/SubgoalProgress.tsx": $$3,
-    "islands/TimezoneInput.tsx": $$4,
+    "islands/GoalPinToggle.tsx": $$1,
+    "islands/SubgoalProgress.tsx": $$2,
+    "islands/TimezoneInput.tsx": $$3,
   },
 };
 
