@@ -16,6 +16,7 @@
 import { hashPassword, verifyPassword } from "../lib/auth/password.ts";
 import { newSecret, sha256Hex } from "../lib/auth/secret.ts";
 import { localDay, type Weekday } from "../lib/calendar.ts";
+import { canonicalEmail } from "../lib/email_address.ts";
 import type { DbQueries } from "./client.ts";
 import { type AuthUser, type PlanId, SESSION_DAYS, type Theme, toAuthUser } from "./users.ts";
 
@@ -62,8 +63,10 @@ export async function logIn(
   replacesSession?: string,
 ): Promise<NewSession | null> {
   const [row] = await db.sql.unsafe<(UserRow & { password_hash: string })[]>(
-    `select ${USER_FIELDS}, password_hash from users where lower(email) = lower($1)`,
-    [input.email],
+    // The canonical spelling (lib/email_address.ts) is what the per-e-mail rate limit keys
+    // on: lower() on the stored side only, so no other spelling reaches the account.
+    `select ${USER_FIELDS}, password_hash from users where lower(email) = $1`,
+    [canonicalEmail(input.email)],
   );
   const matches = await verifyPassword(row?.password_hash ?? null, input.password);
   if (!row || !matches) return null;

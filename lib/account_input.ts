@@ -25,6 +25,7 @@ import { z } from "zod";
 import { asRuleViolation } from "../db/rules.ts";
 import type { Theme } from "../db/users.ts";
 import { isValidTimeZone, type Weekday } from "./calendar.ts";
+import { canonicalEmail } from "./email_address.ts";
 import { HttpError, safeLocalPath } from "./fresh/mod.ts";
 import { type FieldErrors, validationFields } from "./validate.ts";
 
@@ -51,8 +52,7 @@ function characters(text: string): number {
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const emailSchema = z.string({ error: "Enter your e-mail address" })
-  .trim()
-  .toLowerCase()
+  .transform(canonicalEmail)
   .refine((text) => text.length > 0, "Enter your e-mail address")
   .refine((text) => text.length <= EMAIL_MAX, `Use an e-mail address of at most ${EMAIL_MAX} characters`)
   .refine((text) => z.email().safeParse(text).success, "Enter a valid e-mail address, like ann@example.com");
@@ -76,9 +76,9 @@ export type SignupInput = z.infer<typeof signupSchema>;
 
 /** `POST /api/auth/login` and the log-in form. */
 export const loginSchema = z.object({
+  // Exactly the spelling the per-e-mail rate limit keys on (lib/rate_limit/middleware.ts).
   email: z.string({ error: "Enter your e-mail address" })
-    .trim()
-    .toLowerCase()
+    .transform(canonicalEmail)
     .refine((text) => text.length > 0, "Enter your e-mail address")
     .refine((text) => text.length <= EMAIL_MAX, `Use an e-mail address of at most ${EMAIL_MAX} characters`),
   password: z.string({ error: "Enter your password" })

@@ -13,6 +13,8 @@
  * export const handler = define.middleware([authenticate, csrfGuard, rateLimit]);
  * ```
  */
+import { readBody } from "../body.ts";
+import { canonicalEmail } from "../email_address.ts";
 import { HttpError } from "../fresh/http_error.ts";
 import type { FreshContext } from "../fresh/mod.ts";
 import { log } from "../log.ts";
@@ -144,20 +146,20 @@ async function subjectFor(policy: ActionPolicy, ctx: FreshContext<State>, ip: st
   }
 }
 
-/** The `email` field of a JSON or form body, read from a clone (the route reads the original). */
+/**
+ * The `email` field of the body, read by THE body parser (lib/body.ts), which remembers
+ * its parse for the handler: whatever Content-Type spelling the handler accepts, the
+ * limiter has read the same e-mail, in the same canonical spelling the handler looks up.
+ */
 async function emailOf(req: Request): Promise<string | undefined> {
+  let value: unknown;
   try {
-    const type = req.headers.get("content-type") ?? "";
-    let value: unknown;
-    if (type.includes("application/json")) {
-      value = (await req.clone().json())?.email;
-    } else if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
-      value = (await req.clone().formData()).get("email");
-    }
-    return typeof value === "string" && value.trim() ? value.trim().toLowerCase() : undefined;
+    value = (await readBody(req)).data.email;
   } catch {
-    return undefined; // a malformed body: the route answers 400/415
+    return undefined; // a body the handler refuses too (400/415): it authenticates nobody
   }
+  const email = typeof value === "string" ? canonicalEmail(value) : "";
+  return email === "" ? undefined : email;
 }
 
 // E-mail addresses never appear in KV keys in the clear.
