@@ -146,9 +146,11 @@ export const tokenNameSchema = z.object({
  * never back to the log-in or sign-up page), else the dashboard.
  */
 export function afterLoginPath(next: unknown): string {
-  if (typeof next !== "string" || next === "" || safeLocalPath(next) !== next) return "/app";
-  if (/^\/(login|signup|logout)(?=[/?#]|$)/.test(next)) return "/app";
-  return next;
+  if (typeof next !== "string" || next === "") return "/app";
+  const path = safeLocalPath(next);
+  if (path === "/" && next !== "/") return "/app"; // refused: not a local path
+  if (/^\/(login|signup|logout)(?=[/?#]|$)/.test(path)) return "/app";
+  return path;
 }
 
 /**

@@ -46,10 +46,11 @@ interface SettingsPage {
   notice?: string;
 }
 
-const NOTICES: Record<string, string> = {
-  saved: "Settings saved.",
-  revoked: "Token revoked. Scripts using it can no longer sign in.",
-};
+/** By `?done=`, which comes from the URL: a Map, so `constructor` finds nothing. */
+const NOTICES = new Map([
+  ["saved", "Settings saved."],
+  ["revoked", "Token revoked. Scripts using it can no longer sign in."],
+]);
 
 function valuesOf(settings: Settings): SettingsValues {
   return {
@@ -71,7 +72,7 @@ export const handler = define.handlers({
   async GET(ctx) {
     ctx.state.title = "Settings";
     const user = requireUser(ctx);
-    const notice = NOTICES[ctx.url.searchParams.get("done") ?? ""];
+    const notice = NOTICES.get(ctx.url.searchParams.get("done") ?? "");
     return page<SettingsPage>(await pageData(ctx, user, { notice }));
   },
 
