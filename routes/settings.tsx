@@ -106,10 +106,10 @@ export const handler = define.handlers({
           const { name } = parseInput(tokenNameSchema, data);
           const { token, secret } = await createToken(db, user.id, name);
           // Shown in this response and never again: the secret is stored nowhere (only its
-          // hash), so there is nothing a redirect could fetch it back from.
+          // hash), so there is nothing a redirect could fetch it back from. Not cached:
+          // no signed-in response is (lib/cache_control.ts).
           return page<SettingsPage>(await pageData(ctx, user, { newToken: { name: token.name, secret } }), {
             status: 201,
-            headers: { "Cache-Control": "no-store" },
           });
         } catch (error) {
           const failed = formFailure(error);

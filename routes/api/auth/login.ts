@@ -18,7 +18,7 @@ export const handler = define.handlers({
     const session = await logIn(db, input, current);
     if (!session) throw new HttpError(401, LOGIN_FAILED);
     return Response.json({ user: accountView(session.user) }, {
-      headers: { "Set-Cookie": sessionCookie(config, session.sessionSecret), "Cache-Control": "no-store" },
+      headers: { "Set-Cookie": sessionCookie(config, session.sessionSecret) },
     });
   },
 });

@@ -14,7 +14,7 @@ export const handler = define.handlers({
     const { user, sessionSecret } = await signUp(db, input, current);
     return Response.json({ user: accountView(user) }, {
       status: 201,
-      headers: { "Set-Cookie": sessionCookie(config, sessionSecret), "Cache-Control": "no-store" },
+      headers: { "Set-Cookie": sessionCookie(config, sessionSecret) },
     });
   },
 });
