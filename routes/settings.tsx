@@ -205,6 +205,14 @@ export default define.page<typeof handler>(function SettingsPage({ data }) {
         </form>
       </section>
 
+      <section class="card settings-section" aria-labelledby="security-heading">
+        <h2 id="security-heading">Security</h2>
+        <p>
+          Change your password, see where you are signed in, or delete your account:{" "}
+          <a href="/settings/security">Security settings</a>
+        </p>
+      </section>
+
       <section class="card settings-section" aria-labelledby="plan-heading">
         <h2 id="plan-heading">Plan</h2>
         <p>

@@ -13,6 +13,7 @@
  * export const handler = define.middleware([authenticate, csrfGuard, rateLimit]);
  * ```
  */
+import { sha256Hex } from "../auth/secret.ts";
 import { readBody } from "../body.ts";
 import { canonicalEmail } from "../email_address.ts";
 import { HttpError } from "../fresh/http_error.ts";
@@ -132,16 +133,26 @@ export function clientIp(ctx: Pick<FreshContext<State>, "req" | "info" | "state"
 /** What {@link clientIp} answers when there is neither a trusted proxy header nor a socket peer. */
 export const UNKNOWN_IP = "unknown";
 
+/** The budget subject of a signed-in user (account erasure deletes these keys too). */
+export function userSubject(userId: string): string {
+  return `user:${userId}`;
+}
+
+/** The budget subject of an e-mail address, canonical; never in the clear in KV. */
+export async function emailSubject(email: string): Promise<string> {
+  return `email:${await sha256Hex(canonicalEmail(email))}`;
+}
+
 async function subjectFor(policy: ActionPolicy, ctx: FreshContext<State>, ip: string): Promise<string | undefined> {
   switch (policy.subject) {
     case "ip":
       return ip === UNKNOWN_IP ? undefined : `ip:${ip}`;
     case "user":
       // Anonymous calls to a user action are refused by the route (401); count them by IP.
-      return ctx.state.user ? `user:${ctx.state.user.id}` : ip === UNKNOWN_IP ? undefined : `ip:${ip}`;
+      return ctx.state.user ? userSubject(ctx.state.user.id) : ip === UNKNOWN_IP ? undefined : `ip:${ip}`;
     case "email": {
       const email = await emailOf(ctx.req);
-      return email ? `email:${await sha256(email)}` : undefined;
+      return email ? await emailSubject(email) : undefined;
     }
   }
 }
@@ -160,12 +171,6 @@ async function emailOf(req: Request): Promise<string | undefined> {
   }
   const email = typeof value === "string" ? canonicalEmail(value) : "";
   return email === "" ? undefined : email;
-}
-
-// E-mail addresses never appear in KV keys in the clear.
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {
