@@ -53,7 +53,8 @@ export const handler = define.handlers({
       // Every session of the user ended: every instance must forget them now.
       await renewUserVersion(ctx.state.services, userId);
       const response = ctx.redirect("/login?done=reset");
-      response.headers.append("Set-Cookie", clearSessionCookie(config));
+      // The browser's own cookie died with the rest when it was this user's session.
+      if (ctx.state.user?.id === userId) response.headers.append("Set-Cookie", clearSessionCookie(config));
       return response;
     } catch (error) {
       const failed = formFailure(error);

@@ -373,6 +373,11 @@ Deno.test("account API: passwords, sessions, reset by e-mail", async (t) => {
           newPassword: NEW_PASSWORD,
         }, { Cookie: ann.cookie }));
       assertEquals(changes, [400, 400, 400, 400, 400, 429]);
+      const deletions = await statuses(
+        6,
+        () => api.request("DELETE", "/api/account", { password: "wrong wrong wrong" }, { Cookie: ann.cookie }),
+      );
+      assertEquals(deletions, [400, 400, 400, 400, 400, 429]);
     });
 
     await t.step("without SMTP_URL, reset is unavailable: 503, nothing written", async () => {

@@ -32,7 +32,9 @@ export const handler = define.handlers({
     }
     // The user's sessions ended: every instance must forget them now.
     await renewUserVersion(ctx.state.services, userId);
-    const headers = currentSessionHash(ctx) ? { "Set-Cookie": clearSessionCookie(config) } : undefined;
+    // The caller's own cookie died with the rest when it was this user's session.
+    const ended = currentSessionHash(ctx) && ctx.state.user?.id === userId;
+    const headers = ended ? { "Set-Cookie": clearSessionCookie(config) } : undefined;
     return new Response(null, { status: 204, headers });
   },
 });
