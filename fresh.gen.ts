@@ -7,68 +7,78 @@ import * as $2 from "./routes/_app.tsx";
 import * as $3 from "./routes/_layout.tsx";
 import * as $4 from "./routes/_middleware.ts";
 import * as $5 from "./routes/activity.tsx";
-import * as $6 from "./routes/api/activity.ts";
-import * as $7 from "./routes/api/auth/login.ts";
-import * as $8 from "./routes/api/auth/logout.ts";
-import * as $9 from "./routes/api/auth/signup.ts";
-import * as $10 from "./routes/api/billing/checkout.ts";
-import * as $11 from "./routes/api/export.ts";
-import * as $12 from "./routes/api/goals/[id].ts";
-import * as $13 from "./routes/api/goals/index.ts";
-import * as $14 from "./routes/api/goals/pin.ts";
-import * as $15 from "./routes/api/habits/[id].ts";
-import * as $16 from "./routes/api/habits/[id]/checkins.ts";
-import * as $17 from "./routes/api/habits/index.ts";
-import * as $18 from "./routes/api/health/deep.ts";
-import * as $19 from "./routes/api/health/index.ts";
-import * as $20 from "./routes/api/import.ts";
-import * as $21 from "./routes/api/me.ts";
-import * as $22 from "./routes/api/milestones/[id].ts";
-import * as $23 from "./routes/api/milestones/index.ts";
-import * as $24 from "./routes/api/monitoring.ts";
-import * as $25 from "./routes/api/notifications/index.ts";
-import * as $26 from "./routes/api/notifications/read.ts";
-import * as $27 from "./routes/api/reminders/[id].ts";
-import * as $28 from "./routes/api/reminders/index.ts";
-import * as $29 from "./routes/api/settings/index.ts";
-import * as $30 from "./routes/api/settings/save.ts";
-import * as $31 from "./routes/api/stripe/webhook.ts";
-import * as $32 from "./routes/api/subgoals/[id].ts";
-import * as $33 from "./routes/api/subgoals/index.ts";
-import * as $34 from "./routes/api/tokens/[id].ts";
-import * as $35 from "./routes/api/tokens/index.ts";
-import * as $36 from "./routes/app.tsx";
-import * as $37 from "./routes/demo.tsx";
-import * as $38 from "./routes/export.tsx";
-import * as $39 from "./routes/goals/[id]/delete.tsx";
-import * as $40 from "./routes/goals/[id]/index.tsx";
-import * as $41 from "./routes/goals/index.tsx";
-import * as $42 from "./routes/goals/pin.tsx";
-import * as $43 from "./routes/habits/[id]/checkin.tsx";
-import * as $44 from "./routes/habits/[id]/delete.tsx";
-import * as $45 from "./routes/habits/[id]/edit.tsx";
-import * as $46 from "./routes/habits/[id]/index.tsx";
-import * as $47 from "./routes/habits/archived.tsx";
-import * as $48 from "./routes/habits/new.tsx";
-import * as $49 from "./routes/index.tsx";
-import * as $50 from "./routes/login.tsx";
-import * as $51 from "./routes/logout.ts";
-import * as $52 from "./routes/notifications.tsx";
-import * as $53 from "./routes/reminders.tsx";
-import * as $54 from "./routes/reminders/[id]/edit.tsx";
-import * as $55 from "./routes/settings.tsx";
-import * as $56 from "./routes/signup.tsx";
-import * as $57 from "./routes/upgrade.tsx";
+import * as $6 from "./routes/api/account/index.ts";
+import * as $7 from "./routes/api/account/password.ts";
+import * as $8 from "./routes/api/activity.ts";
+import * as $9 from "./routes/api/auth/login.ts";
+import * as $10 from "./routes/api/auth/logout-all.ts";
+import * as $11 from "./routes/api/auth/logout.ts";
+import * as $12 from "./routes/api/auth/password-reset/confirm.ts";
+import * as $13 from "./routes/api/auth/password-reset/index.ts";
+import * as $14 from "./routes/api/auth/signup.ts";
+import * as $15 from "./routes/api/billing/checkout.ts";
+import * as $16 from "./routes/api/export.ts";
+import * as $17 from "./routes/api/goals/[id].ts";
+import * as $18 from "./routes/api/goals/index.ts";
+import * as $19 from "./routes/api/goals/pin.ts";
+import * as $20 from "./routes/api/habits/[id].ts";
+import * as $21 from "./routes/api/habits/[id]/checkins.ts";
+import * as $22 from "./routes/api/habits/index.ts";
+import * as $23 from "./routes/api/health/deep.ts";
+import * as $24 from "./routes/api/health/index.ts";
+import * as $25 from "./routes/api/import.ts";
+import * as $26 from "./routes/api/me.ts";
+import * as $27 from "./routes/api/milestones/[id].ts";
+import * as $28 from "./routes/api/milestones/index.ts";
+import * as $29 from "./routes/api/monitoring.ts";
+import * as $30 from "./routes/api/notifications/index.ts";
+import * as $31 from "./routes/api/notifications/read.ts";
+import * as $32 from "./routes/api/reminders/[id].ts";
+import * as $33 from "./routes/api/reminders/index.ts";
+import * as $34 from "./routes/api/sessions/[id].ts";
+import * as $35 from "./routes/api/sessions/index.ts";
+import * as $36 from "./routes/api/settings/index.ts";
+import * as $37 from "./routes/api/settings/save.ts";
+import * as $38 from "./routes/api/stripe/webhook.ts";
+import * as $39 from "./routes/api/subgoals/[id].ts";
+import * as $40 from "./routes/api/subgoals/index.ts";
+import * as $41 from "./routes/api/tokens/[id].ts";
+import * as $42 from "./routes/api/tokens/index.ts";
+import * as $43 from "./routes/app.tsx";
+import * as $44 from "./routes/export.tsx";
+import * as $45 from "./routes/forgot-password.tsx";
+import * as $46 from "./routes/goals/[id]/delete.tsx";
+import * as $47 from "./routes/goals/[id]/index.tsx";
+import * as $48 from "./routes/goals/index.tsx";
+import * as $49 from "./routes/goals/pin.tsx";
+import * as $50 from "./routes/habits/[id]/checkin.tsx";
+import * as $51 from "./routes/habits/[id]/delete.tsx";
+import * as $52 from "./routes/habits/[id]/edit.tsx";
+import * as $53 from "./routes/habits/[id]/index.tsx";
+import * as $54 from "./routes/habits/archived.tsx";
+import * as $55 from "./routes/habits/new.tsx";
+import * as $56 from "./routes/index.tsx";
+import * as $57 from "./routes/login.tsx";
+import * as $58 from "./routes/logout.ts";
+import * as $59 from "./routes/notifications.tsx";
+import * as $60 from "./routes/reminders.tsx";
+import * as $61 from "./routes/reminders/[id]/edit.tsx";
+import * as $62 from "./routes/reset-password.tsx";
+import * as $63 from "./routes/settings.tsx";
+import * as $64 from "./routes/settings/security.tsx";
+import * as $65 from "./routes/settings/security/delete.tsx";
+import * as $66 from "./routes/settings/security/password.tsx";
+import * as $67 from "./routes/signup.tsx";
+import * as $68 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
-import * as $$1 from "./islands/Counter.tsx";
-import * as $$2 from "./islands/GoalPinToggle.tsx";
-import * as $$3 from "./islands/GoalProgressBar.tsx";
-import * as $$4 from "./islands/GridKeys.tsx";
-import * as $$5 from "./islands/StreakTable.tsx";
-import * as $$6 from "./islands/SubgoalProgress.tsx";
-import * as $$7 from "./islands/TimezoneDetect.tsx";
-import * as $$8 from "./islands/TodayCell.tsx";
-import * as $$9 from "./islands/YearSummary.tsx";
+import * as $$1 from "./islands/GoalPinToggle.tsx";
+import * as $$2 from "./islands/GoalProgressBar.tsx";
+import * as $$3 from "./islands/GridKeys.tsx";
+import * as $$4 from "./islands/StreakTable.tsx";
+import * as $$5 from "./islands/SubgoalProgress.tsx";
+import * as $$6 from "./islands/TimezoneDetect.tsx";
+import * as $$7 from "./islands/TodayCell.tsx";
+import * as $$8 from "./islands/YearSummary.tsx";
 
 import type { Manifest } from "./lib/fresh/types.ts";
 
@@ -80,70 +90,80 @@ const manifest: Manifest = {
     "routes/_layout.tsx": $3,
     "routes/_middleware.ts": $4,
     "routes/activity.tsx": $5,
-    "routes/api/activity.ts": $6,
-    "routes/api/auth/login.ts": $7,
-    "routes/api/auth/logout.ts": $8,
-    "routes/api/auth/signup.ts": $9,
-    "routes/api/billing/checkout.ts": $10,
-    "routes/api/export.ts": $11,
-    "routes/api/goals/[id].ts": $12,
-    "routes/api/goals/index.ts": $13,
-    "routes/api/goals/pin.ts": $14,
-    "routes/api/habits/[id].ts": $15,
-    "routes/api/habits/[id]/checkins.ts": $16,
-    "routes/api/habits/index.ts": $17,
-    "routes/api/health/deep.ts": $18,
-    "routes/api/health/index.ts": $19,
-    "routes/api/import.ts": $20,
-    "routes/api/me.ts": $21,
-    "routes/api/milestones/[id].ts": $22,
-    "routes/api/milestones/index.ts": $23,
-    "routes/api/monitoring.ts": $24,
-    "routes/api/notifications/index.ts": $25,
-    "routes/api/notifications/read.ts": $26,
-    "routes/api/reminders/[id].ts": $27,
-    "routes/api/reminders/index.ts": $28,
-    "routes/api/settings/index.ts": $29,
-    "routes/api/settings/save.ts": $30,
-    "routes/api/stripe/webhook.ts": $31,
-    "routes/api/subgoals/[id].ts": $32,
-    "routes/api/subgoals/index.ts": $33,
-    "routes/api/tokens/[id].ts": $34,
-    "routes/api/tokens/index.ts": $35,
-    "routes/app.tsx": $36,
-    "routes/demo.tsx": $37,
-    "routes/export.tsx": $38,
-    "routes/goals/[id]/delete.tsx": $39,
-    "routes/goals/[id]/index.tsx": $40,
-    "routes/goals/index.tsx": $41,
-    "routes/goals/pin.tsx": $42,
-    "routes/habits/[id]/checkin.tsx": $43,
-    "routes/habits/[id]/delete.tsx": $44,
-    "routes/habits/[id]/edit.tsx": $45,
-    "routes/habits/[id]/index.tsx": $46,
-    "routes/habits/archived.tsx": $47,
-    "routes/habits/new.tsx": $48,
-    "routes/index.tsx": $49,
-    "routes/login.tsx": $50,
-    "routes/logout.ts": $51,
-    "routes/notifications.tsx": $52,
-    "routes/reminders.tsx": $53,
-    "routes/reminders/[id]/edit.tsx": $54,
-    "routes/settings.tsx": $55,
-    "routes/signup.tsx": $56,
-    "routes/upgrade.tsx": $57,
+    "routes/api/account/index.ts": $6,
+    "routes/api/account/password.ts": $7,
+    "routes/api/activity.ts": $8,
+    "routes/api/auth/login.ts": $9,
+    "routes/api/auth/logout-all.ts": $10,
+    "routes/api/auth/logout.ts": $11,
+    "routes/api/auth/password-reset/confirm.ts": $12,
+    "routes/api/auth/password-reset/index.ts": $13,
+    "routes/api/auth/signup.ts": $14,
+    "routes/api/billing/checkout.ts": $15,
+    "routes/api/export.ts": $16,
+    "routes/api/goals/[id].ts": $17,
+    "routes/api/goals/index.ts": $18,
+    "routes/api/goals/pin.ts": $19,
+    "routes/api/habits/[id].ts": $20,
+    "routes/api/habits/[id]/checkins.ts": $21,
+    "routes/api/habits/index.ts": $22,
+    "routes/api/health/deep.ts": $23,
+    "routes/api/health/index.ts": $24,
+    "routes/api/import.ts": $25,
+    "routes/api/me.ts": $26,
+    "routes/api/milestones/[id].ts": $27,
+    "routes/api/milestones/index.ts": $28,
+    "routes/api/monitoring.ts": $29,
+    "routes/api/notifications/index.ts": $30,
+    "routes/api/notifications/read.ts": $31,
+    "routes/api/reminders/[id].ts": $32,
+    "routes/api/reminders/index.ts": $33,
+    "routes/api/sessions/[id].ts": $34,
+    "routes/api/sessions/index.ts": $35,
+    "routes/api/settings/index.ts": $36,
+    "routes/api/settings/save.ts": $37,
+    "routes/api/stripe/webhook.ts": $38,
+    "routes/api/subgoals/[id].ts": $39,
+    "routes/api/subgoals/index.ts": $40,
+    "routes/api/tokens/[id].ts": $41,
+    "routes/api/tokens/index.ts": $42,
+    "routes/app.tsx": $43,
+    "routes/export.tsx": $44,
+    "routes/forgot-password.tsx": $45,
+    "routes/goals/[id]/delete.tsx": $46,
+    "routes/goals/[id]/index.tsx": $47,
+    "routes/goals/index.tsx": $48,
+    "routes/goals/pin.tsx": $49,
+    "routes/habits/[id]/checkin.tsx": $50,
+    "routes/habits/[id]/delete.tsx": $51,
+    "routes/habits/[id]/edit.tsx": $52,
+    "routes/habits/[id]/index.tsx": $53,
+    "routes/habits/archived.tsx": $54,
+    "routes/habits/new.tsx": $55,
+    "routes/index.tsx": $56,
+    "routes/login.tsx": $57,
+    "routes/logout.ts": $58,
+    "routes/notifications.tsx": $59,
+    "routes/reminders.tsx": $60,
+    "routes/reminders/[id]/edit.tsx": $61,
+    "routes/reset-password.tsx": $62,
+    "routes/settings.tsx": $63,
+    "routes/settings/security.tsx": $64,
+    "routes/settings/security/delete.tsx": $65,
+    "routes/settings/security/password.tsx": $66,
+    "routes/signup.tsx": $67,
+    "routes/upgrade.tsx": $68,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,
-    "islands/Counter.tsx": $$1,
-    "islands/GoalPinToggle.tsx": $$2,
-    "islands/GoalProgressBar.tsx": $$3,
-    "islands/GridKeys.tsx": $$4,
-    "islands/StreakTable.tsx": $$5,
-    "islands/SubgoalProgress.tsx": $$6,
-    "islands/TimezoneDetect.tsx": $$7,
-    "islands/TodayCell.tsx": $$8,
-    "islands/YearSummary.tsx": $$9,
+    "islands/GoalPinToggle.tsx": $$1,
+    "islands/GoalProgressBar.tsx": $$2,
+    "islands/GridKeys.tsx": $$3,
+    "islands/StreakTable.tsx": $$4,
+    "islands/SubgoalProgress.tsx": $$5,
+    "islands/TimezoneDetect.tsx": $$6,
+    "islands/TodayCell.tsx": $$7,
+    "islands/YearSummary.tsx": $$8,
   },
 };
 

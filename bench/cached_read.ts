@@ -16,6 +16,7 @@ import { loadDashboard } from "../db/dashboard.ts";
 import { listHabits } from "../db/habits.ts";
 import { migrate } from "../db/migrate.ts";
 import { newSecret, sha256Hex } from "../lib/auth/secret.ts";
+import { invalidateUser } from "../lib/cache/invalidate.ts";
 import { localDay } from "../lib/calendar.ts";
 import { loadConfig } from "../lib/config.ts";
 import { seedHabitYear } from "./dashboard.ts";
@@ -46,6 +47,10 @@ async function seed(dataDir: string, habits: number) {
     const token = newSecret("cgt_");
     await db.sql`insert into api_tokens (user_id, name, token_hash)
                  values (${row.id}, 'bench', ${await sha256Hex(token)})`;
+    // As creating a token through the app would: instances may now remember the token.
+    const kv = await Deno.openKv(config.kvPath);
+    await invalidateUser(kv, row.id);
+    kv.close();
     const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
     const sizes = {
       habitsListBytes: bytes({ habits: await listHabits(db, row.id) }),

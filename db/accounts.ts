@@ -16,6 +16,7 @@
 import { hashPassword, verifyPassword } from "../lib/auth/password.ts";
 import { newSecret, sha256Hex } from "../lib/auth/secret.ts";
 import { localDay, type Weekday } from "../lib/calendar.ts";
+import { canonicalEmail } from "../lib/email_address.ts";
 import type { DbQueries } from "./client.ts";
 import { type AuthUser, type PlanId, SESSION_DAYS, type Theme, toAuthUser } from "./users.ts";
 
@@ -41,36 +42,77 @@ export async function signUp(
   db: DbQueries,
   input: { email: string; password: string; timezone: string },
   replacesSession?: string,
+  userAgent?: string | null,
 ): Promise<NewSession> {
   const passwordHash = await hashPassword(input.password);
   const sessionSecret = newSecret();
   const [row] = await db.sql.unsafe<UserRow[]>(
-    `select ${USER_FIELDS} from create_user($1, $2, $3, $4, $5, $6)`,
-    [input.email, passwordHash, input.timezone, await sha256Hex(sessionSecret), SESSION_DAYS, replacesSession ?? null],
+    `select ${USER_FIELDS} from create_user($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      input.email,
+      passwordHash,
+      input.timezone,
+      await sha256Hex(sessionSecret),
+      SESSION_DAYS,
+      replacesSession ?? null,
+      userAgent ?? null,
+    ],
   );
   return { user: toAuthUser(row), sessionSecret };
 }
 
 /**
  * Checks an e-mail and password and starts a new session (rotating out
- * `replacesSession`). Null for an unknown e-mail and for a wrong password alike,
- * after the same work: an unknown e-mail is checked against a dummy hash.
+ * `replacesSession`; `userAgent` is shown in the user's session list). Null for an
+ * unknown e-mail and for a wrong password alike, after the same work: an unknown e-mail
+ * is checked against a dummy hash.
  */
 export async function logIn(
   db: DbQueries,
   input: { email: string; password: string },
   replacesSession?: string,
+  userAgent?: string | null,
 ): Promise<NewSession | null> {
   const [row] = await db.sql.unsafe<(UserRow & { password_hash: string })[]>(
-    `select ${USER_FIELDS}, password_hash from users where lower(email) = lower($1)`,
-    [input.email],
+    // The canonical spelling (lib/email_address.ts) is what the per-e-mail rate limit keys
+    // on: lower() on the stored side only, so no other spelling reaches the account.
+    `select ${USER_FIELDS}, password_hash from users where lower(email) = $1`,
+    [canonicalEmail(input.email)],
   );
   const matches = await verifyPassword(row?.password_hash ?? null, input.password);
   if (!row || !matches) return null;
   const sessionSecret = newSecret();
-  await db.sql`select log_in(${row.id}::uuid, ${await sha256Hex(sessionSecret)}, ${SESSION_DAYS}::int,
-                             ${replacesSession ?? null})`;
+  try {
+    await db.sql`select log_in(${row.id}::uuid, ${await sha256Hex(sessionSecret)}, ${SESSION_DAYS}::int,
+                               ${replacesSession ?? null}, ${userAgent ?? null})`;
+  } catch (error) {
+    // The account was deleted while its password was being checked: nobody to sign in.
+    if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return null;
+    throw error;
+  }
   return { user: toAuthUser(row), sessionSecret };
+}
+
+const FOREIGN_KEY_VIOLATION = "23503";
+
+/**
+ * Deletes the account and every row of it (`on delete cascade` from `users`: sessions,
+ * tokens, habits, goals, reminders, activity, …). Returns the e-mail it had; another
+ * user's or an unknown id → RuleViolation `not_found`. The KV side is
+ * lib/account_erasure.ts's.
+ */
+export async function deleteAccount(db: DbQueries, userId: string): Promise<string> {
+  const [row] = await db.sql<{ email: string }[]>`select delete_account(${userId}::uuid) as email`;
+  return row.email;
+}
+
+/**
+ * The stored password hash of a user (for checks against the current password), or
+ * null for an unknown user.
+ */
+export async function passwordHashOf(db: DbQueries, userId: string): Promise<string | null> {
+  const [row] = await db.sql<{ password_hash: string }[]>`select password_hash from users where id = ${userId}::uuid`;
+  return row?.password_hash ?? null;
 }
 
 /** Ends the session with this hash; false when there was none. */

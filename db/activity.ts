@@ -15,6 +15,7 @@
  * const next = first.nextCursor ? await listActivity(db, user.id, { cursor: first.nextCursor }) : null;
  * ```
  */
+import { isValidDate } from "../lib/calendar.ts";
 import type { DbQueries } from "./client.ts";
 
 /** One thing the user (or the system on their behalf) did. */
@@ -46,7 +47,19 @@ interface CursorKey {
   id: number;
 }
 
-const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-](\d{2})(?::(\d{2}))?$/;
+
+/**
+ * True for a timestamp as Postgres prints it that also names an instant that exists:
+ * a well-formed `2024-02-30 …` or month 13 would make Postgres refuse the query (a 500).
+ */
+function isRealTimestamp(text: string): boolean {
+  const m = TIMESTAMP_TEXT.exec(text);
+  if (!m) return false;
+  const [, date, hours, minutes, seconds, , offsetHours, offsetMinutes = "00"] = m;
+  return isValidDate(date) && Number(hours) <= 23 && Number(minutes) <= 59 && Number(seconds) <= 59 &&
+    Number(offsetHours) <= 15 && Number(offsetMinutes) <= 59;
+}
 
 /** The opaque cursor for a row: base64url of `created_at|id`. */
 export function encodeCursor(key: CursorKey): string {
@@ -73,7 +86,7 @@ export function decodeCursor(cursor: string): CursorKey | null {
     return null;
   }
   const [createdAt, id, extra] = text.split("|");
-  if (extra !== undefined || !TIMESTAMP_TEXT.test(createdAt ?? "") || !/^\d{1,15}$/.test(id ?? "")) return null;
+  if (extra !== undefined || !isRealTimestamp(createdAt ?? "") || !/^\d{1,15}$/.test(id ?? "")) return null;
   return { createdAt, id: Number(id) };
 }
 

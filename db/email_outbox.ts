@@ -75,18 +75,21 @@ export async function claimDueEmails(db: DbQueries, now: Date, limit = EMAIL_BAT
     returning o.id, o.to_address as "to", o.subject, o.body, o.attempts`;
 }
 
-/** Marks a claimed row sent. */
+/** Marks a claimed row sent; a body that carried a secret (a reset link) is blanked. */
 export async function markEmailSent(db: DbQueries, id: string, now: Date): Promise<void> {
   await db.sql`
-    update email_outbox set sent_at = ${now}::timestamptz, next_attempt_at = null, last_error = null
+    update email_outbox set sent_at = ${now}::timestamptz, next_attempt_at = null, last_error = null,
+                            body = case when redact_after_send then '' else body end
      where id = ${id}::uuid`;
 }
 
 /** Records a failed attempt: a retry after {@linkcode retryDelayMs}, or giving up after the last attempt. */
 export async function markEmailFailed(db: DbQueries, email: ClaimedEmail, error: string, now: Date): Promise<void> {
   const next = email.attempts >= EMAIL_MAX_ATTEMPTS ? null : new Date(now.getTime() + retryDelayMs(email.attempts));
+  // Giving up on an e-mail that carried a secret blanks its body too.
   await db.sql`
-    update email_outbox set next_attempt_at = ${next}::timestamptz, last_error = ${error.slice(0, 1000)}
+    update email_outbox set next_attempt_at = ${next}::timestamptz, last_error = ${error.slice(0, 1000)},
+                            body = case when ${next}::timestamptz is null and redact_after_send then '' else body end
      where id = ${email.id}::uuid`;
 }
 

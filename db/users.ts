@@ -56,23 +56,29 @@ export function toAuthUser(row: UserRow): AuthUser {
   };
 }
 
-/** Sliding sessions: expiry moves forward when less than this remains (one write a day at most). */
+/** Sliding sessions: a session lasts this long after it was last seen. */
 const SESSION_DAYS = 30;
 
+/** "Last seen" is recorded to this precision: a busy session costs one write per interval, not per request. */
+export const SESSION_SEEN_PRECISION_MINUTES = 5;
+
 /**
- * The user behind a live session, extending it when it has aged a day; null when the
- * session is unknown or expired.
+ * The user behind a live session; null when the session is unknown or expired. A
+ * session last recorded as seen more than {@linkcode SESSION_SEEN_PRECISION_MINUTES}
+ * ago is marked seen now and extended to {@linkcode SESSION_DAYS} from now.
  */
 export async function findUserBySession(db: DbQueries, idHash: string): Promise<AuthUser | null> {
   const rows = await db.sql.unsafe<(UserRow & { refresh: boolean })[]>(
-    `select ${USER_COLUMNS}, s.expires_at < now() + interval '${SESSION_DAYS - 1} days' as refresh
+    `select ${USER_COLUMNS},
+            (s.last_seen_at < now() - interval '${SESSION_SEEN_PRECISION_MINUTES} minutes'
+             or s.expires_at < now() + interval '${SESSION_DAYS - 1} days') as refresh
        from sessions s join users u on u.id = s.user_id
       where s.id_hash = $1 and s.expires_at > now()`,
     [idHash],
   );
   if (rows.length === 0) return null;
   if (rows[0].refresh) {
-    await db.sql`update sessions set expires_at = now() + make_interval(days => ${SESSION_DAYS})
+    await db.sql`update sessions set expires_at = now() + make_interval(days => ${SESSION_DAYS}), last_seen_at = now()
                  where id_hash = ${idHash}`;
   }
   return toAuthUser(rows[0]);

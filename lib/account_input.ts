@@ -4,8 +4,11 @@
  *
  * The rules:
  * - `email`: trimmed, lower-cased, a valid address of at most 254 characters.
- * - `password`: 8–128 characters (code points, not trimmed: spaces count). Log-in only
- *   asks for one, so it never reveals the policy of an account.
+ * - `password`: 8–128 characters (code points, not trimmed: spaces count), and not easy
+ *   to guess (lib/auth/password_strength.ts: common passwords, patterns, the user's own
+ *   e-mail are refused with the estimator's reason) — checked by
+ *   {@linkcode parseWithNewPassword} for sign-up, change and reset. Log-in only asks for
+ *   one, so it never reveals the policy of an account.
  * - `timezone`: an IANA zone this runtime knows ({@linkcode isValidTimeZone}); at
  *   sign-up it is optional and defaults to `UTC`.
  * - Settings: `displayName` ≤ 80 characters, one line (`""` or `null` clears it);
@@ -25,8 +28,11 @@ import { z } from "zod";
 import { asRuleViolation } from "../db/rules.ts";
 import type { Theme } from "../db/users.ts";
 import { isValidTimeZone, type Weekday } from "./calendar.ts";
+import { canonicalEmail } from "./email_address.ts";
+import { passwordStrength } from "./auth/password.ts";
+import { weakPasswordReason } from "./auth/password_strength.ts";
 import { HttpError, safeLocalPath } from "./fresh/mod.ts";
-import { type FieldErrors, validationFields } from "./validate.ts";
+import { type FieldErrors, fieldErrors, validationFields } from "./validate.ts";
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -34,6 +40,12 @@ export const EMAIL_MAX = 254;
 export const DISPLAY_NAME_MAX = 80;
 export const TOKEN_NAME_MAX = 100;
 export const THEMES: readonly Theme[] = ["system", "light", "dark"];
+/** A wrong password where the user confirms who they are (deleting the account). */
+export const WRONG_PASSWORD = "This is not your password";
+/** A wrong current password when changing it. */
+export const WRONG_CURRENT_PASSWORD = "This is not your current password";
+/** Password reset needs e-mail: without `SMTP_URL` there is no way to send the link. */
+export const RESET_UNAVAILABLE = "Password reset by e-mail is not available on this server: ask its administrator";
 /** The one answer to a failed log-in, whether the e-mail or the password was wrong. */
 export const LOGIN_FAILED = "Wrong e-mail or password";
 
@@ -51,8 +63,7 @@ function characters(text: string): number {
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const emailSchema = z.string({ error: "Enter your e-mail address" })
-  .trim()
-  .toLowerCase()
+  .transform(canonicalEmail)
   .refine((text) => text.length > 0, "Enter your e-mail address")
   .refine((text) => text.length <= EMAIL_MAX, `Use an e-mail address of at most ${EMAIL_MAX} characters`)
   .refine((text) => z.email().safeParse(text).success, "Enter a valid e-mail address, like ann@example.com");
@@ -74,19 +85,80 @@ export const signupSchema = z.object({
 });
 export type SignupInput = z.infer<typeof signupSchema>;
 
+/** A password the user types to prove who they are (not a new one): any non-empty text, bounded. */
+function currentPasswordSchema(what: string) {
+  return z.string({ error: `Enter ${what}` })
+    .refine((text) => text.length > 0, `Enter ${what}`)
+    // Far above any valid password; only keeps absurd bodies away from the hasher.
+    .refine((text) => text.length <= 4 * PASSWORD_MAX, `Enter ${what}`);
+}
+
 /** `POST /api/auth/login` and the log-in form. */
 export const loginSchema = z.object({
+  // Exactly the spelling the per-e-mail rate limit keys on (lib/rate_limit/middleware.ts).
   email: z.string({ error: "Enter your e-mail address" })
-    .trim()
-    .toLowerCase()
+    .transform(canonicalEmail)
     .refine((text) => text.length > 0, "Enter your e-mail address")
     .refine((text) => text.length <= EMAIL_MAX, `Use an e-mail address of at most ${EMAIL_MAX} characters`),
-  password: z.string({ error: "Enter your password" })
-    .refine((text) => text.length > 0, "Enter your password")
-    // Far above any valid password; only keeps absurd bodies away from the hasher.
-    .refine((text) => text.length <= 4 * PASSWORD_MAX, "Enter your password"),
+  password: currentPasswordSchema("your password"),
 });
 export type LoginInput = z.infer<typeof loginSchema>;
+
+/** `POST /api/account/password` and the change-password form. */
+export const passwordChangeSchema = z.object({
+  currentPassword: currentPasswordSchema("your current password"),
+  newPassword: newPasswordSchema,
+});
+
+/** `DELETE /api/account` and the delete-account form: the password confirms it. */
+export const accountDeleteSchema = z.object({
+  password: currentPasswordSchema("your password to confirm"),
+});
+
+/** `POST /api/auth/password-reset` and the forgot-password form. */
+export const passwordResetRequestSchema = z.object({ email: emailSchema });
+
+/** `POST /api/auth/password-reset/confirm` and the reset form: the link's secret and the new password. */
+export const passwordResetConfirmSchema = z.object({
+  token: z.string({ error: "Open the link from the e-mail again" })
+    .regex(/^[A-Za-z0-9_-]{20,100}$/, "This reset link is incomplete: open the link from the e-mail again"),
+  newPassword: newPasswordSchema,
+});
+
+/**
+ * Parses `data` with `schema` and checks the new password in `field` against the
+ * strength estimator (in the password workers), reporting every problem at once: the
+ * schema's and the estimator's reason on `field`, and also on each of `alsoAs` (the API
+ * reports a weak password on `password` whatever the body calls it). `userInputs` are
+ * words the password must not lean on (the user's e-mail, name).
+ *
+ * @example
+ * ```ts
+ * const input = await parseWithNewPassword(signupSchema, body, { field: "password", userInputs: [body.email] });
+ * ```
+ */
+export async function parseWithNewPassword<T extends z.ZodType>(
+  schema: T,
+  data: Record<string, unknown>,
+  options: { field: string; userInputs?: unknown[]; alsoAs?: string[] },
+): Promise<z.infer<T>> {
+  const result = schema.safeParse(data);
+  const fields = result.success ? {} : fieldErrors(result.error);
+  const password = data[options.field];
+  if (typeof password === "string" && fields[options.field] === undefined) {
+    const userInputs = (options.userInputs ?? []).filter((input): input is string => typeof input === "string");
+    const reason = weakPasswordReason(await passwordStrength(password, userInputs));
+    if (reason) fields[options.field] = reason;
+  }
+  const count = Object.keys(fields).length;
+  if (count === 0) return (result as { data: z.infer<T> }).data;
+  if (fields[options.field] !== undefined) {
+    for (const alias of options.alsoAs ?? []) fields[alias] ??= fields[options.field];
+  }
+  throw new HttpError(400, count === 1 ? "One field needs attention" : `${count} fields need attention`, {
+    details: { fields },
+  });
+}
 
 const displayNameSchema = z.string({ error: "Send the display name as text (or null to clear it)" })
   .trim()
@@ -146,9 +218,11 @@ export const tokenNameSchema = z.object({
  * never back to the log-in or sign-up page), else the dashboard.
  */
 export function afterLoginPath(next: unknown): string {
-  if (typeof next !== "string" || next === "" || safeLocalPath(next) !== next) return "/app";
-  if (/^\/(login|signup|logout)(?=[/?#]|$)/.test(next)) return "/app";
-  return next;
+  if (typeof next !== "string" || next === "") return "/app";
+  const path = safeLocalPath(next);
+  if (path === "/" && next !== "/") return "/app"; // refused: not a local path
+  if (/^\/(login|signup|logout|forgot-password|reset-password)(?=[/?#]|$)/.test(path)) return "/app";
+  return path;
 }
 
 /**

@@ -3,7 +3,8 @@
  * I/O, so tests build one around their own services and call `app.request()` in
  * process.
  *
- * Pipeline, outermost first: request id + state + log line → compression → secure headers (CSP with
+ * Pipeline, outermost first: request id + state + log line → Cache-Control (`no-store` for
+ * anything personal or uncached) → compression → secure headers (CSP with
  * a per-request nonce) → 1 MiB body limit → static files → routes; errors anywhere
  * become the API.md envelope or the error page.
  *
@@ -21,6 +22,7 @@ import { HttpError } from "./fresh/http_error.ts";
 import type { IslandAssets } from "./fresh/islands/server.ts";
 import { type Manifest, mountRoutes } from "./fresh/mod.ts";
 import { serveStatic, type StaticFile } from "./fresh/static_files.ts";
+import { cacheControl } from "./cache_control.ts";
 import { errorResponse } from "./error_response.ts";
 import { requestContext } from "./request_context.ts";
 import type { AppEnv, Services } from "./state.ts";
@@ -40,6 +42,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const https = options.services.config.appOrigin.startsWith("https:");
 
   app.use(requestContext(options.services));
+  app.use(cacheControl());
   // Deno.serve does not compress on its own here. Pages and assets only: JSON responses
   // carry no Content-Length at this point, so the size threshold could not spare the
   // many tiny API bodies a gzip stream each.

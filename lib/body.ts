@@ -1,6 +1,20 @@
 /**
  * Reads a request body as JSON or as a form, so one handler serves the API (JSON) and
- * the no-JavaScript pages (form posts). Anything else is a 415.
+ * the no-JavaScript pages (form posts). This is the ONE body parser: the rate limiter
+ * reads the log-in e-mail through it too, and gets the very same parse (it is
+ * remembered per request), so it always keys on what the handler then authenticates.
+ *
+ * What it accepts, decided here for every route that reads a body this way:
+ * - JSON: `application/json` and any `application/*+json` (RFC 6839 suffix, e.g.
+ *   `application/merge-patch+json`), in any letter case, with no charset or `utf-8`
+ *   (RFC 8259: JSON on the wire is UTF-8). The body must be one JSON object.
+ * - Forms: `application/x-www-form-urlencoded` and `multipart/form-data`, any case.
+ *   Repeated fields (checkboxes) become arrays; a field named `x[]` is always an array.
+ * - No body and no Content-Type: `{}`. Anything else: 415.
+ *
+ * And for any body: every string must be storable ({@linkcode unstorableText}: no NUL,
+ * no lone surrogate, nesting at most 16 deep), else a 400 naming each bad field, before
+ * any handler sees it.
  *
  * @example
  * ```ts
@@ -9,21 +23,77 @@
  * ```
  */
 import { HttpError } from "./fresh/http_error.ts";
+import { unstorableText } from "./storable_text.ts";
 
 export interface Body {
   kind: "json" | "form";
+  /** The fields; a null-prototype object, so `__proto__` and friends are plain keys. */
   data: Record<string, unknown>;
 }
 
+/** What a Content-Type names, by the rules above; undefined for anything else. */
+export type BodyKind = "json" | "form" | "multipart";
+
 /**
- * Parses the body. Form fields that repeat (checkboxes) become arrays; a field named
- * `x[]` is always an array. Empty bodies are `{}`.
+ * The body kind a Content-Type header value names (media types are case-insensitive;
+ * parameters other than a UTF-8 `charset` make a JSON type unacceptable).
+ *
+ * @example
+ * ```ts
+ * bodyKindOf("Application/JSON; charset=UTF-8"); // "json"
+ * bodyKindOf("application/vnd.api+json");        // "json"
+ * bodyKindOf("application/json; charset=latin1"); // undefined
+ * ```
  */
-export async function readBody(req: Request): Promise<Body> {
-  const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (type === "application/json" || type.endsWith("+json")) {
-    const text = await req.text();
-    if (text.trim() === "") return { kind: "json", data: {} };
+export function bodyKindOf(contentType: string | null): BodyKind | undefined {
+  if (!contentType) return undefined;
+  const [essence, ...params] = contentType.split(";").map((part) => part.trim().toLowerCase());
+  if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(essence)) return undefined;
+  if (essence === "application/x-www-form-urlencoded") return "form";
+  if (essence === "multipart/form-data") return "multipart";
+  if (essence === "application/json" || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(essence)) {
+    const charset = params.find((param) => param.startsWith("charset="))?.slice("charset=".length).replace(/"/g, "");
+    return charset === undefined || charset === "utf-8" || charset === "utf8" ? "json" : undefined;
+  }
+  return undefined;
+}
+
+/** The message of the 415 every body-reading route answers for a type it does not take. */
+export const UNSUPPORTED_BODY = "Send the body as application/json (or as a form from the pages)";
+
+const parsed = new WeakMap<Request, Promise<Body>>();
+
+/**
+ * Parses the body once per request: a second call (the handler after the rate limiter)
+ * gets the same result, or the same error.
+ */
+export function readBody(req: Request): Promise<Body> {
+  let body = parsed.get(req);
+  if (!body) {
+    body = parse(req);
+    parsed.set(req, body);
+  }
+  return body;
+}
+
+async function parse(req: Request): Promise<Body> {
+  const body = await parseUnchecked(req);
+  const problems = unstorableText(body.data);
+  const count = Object.keys(problems).length;
+  if (count > 0) {
+    throw new HttpError(400, count === 1 ? "One field needs attention" : `${count} fields need attention`, {
+      details: { fields: problems },
+    });
+  }
+  return body;
+}
+
+async function parseUnchecked(req: Request): Promise<Body> {
+  const contentType = req.headers.get("content-type");
+  const kind = bodyKindOf(contentType);
+  if (kind === "json") {
+    const text = await readText(req);
+    if (text.trim() === "") return { kind: "json", data: Object.create(null) };
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -33,16 +103,17 @@ export async function readBody(req: Request): Promise<Body> {
     if (typeof data !== "object" || data === null || Array.isArray(data)) {
       throw new HttpError(400, "The body must be a JSON object");
     }
-    return { kind: "json", data: data as Record<string, unknown> };
+    // JSON.parse makes `__proto__` an own key already; only the top level's prototype is swapped.
+    return { kind: "json", data: Object.assign(Object.create(null), data) };
   }
-  if (type === "application/x-www-form-urlencoded" || type === "multipart/form-data") {
+  if (kind === "form" || kind === "multipart") {
     let form: FormData;
     try {
       form = await req.formData();
     } catch {
       throw new HttpError(400, "The form data could not be read");
     }
-    const data: Record<string, unknown> = {};
+    const data: Record<string, unknown> = Object.create(null);
     for (const [rawKey, value] of form) {
       if (typeof value !== "string") continue; // no uploads on these routes
       const isList = rawKey.endsWith("[]");
@@ -54,8 +125,18 @@ export async function readBody(req: Request): Promise<Body> {
     }
     return { kind: "form", data };
   }
-  if (type === "" && (req.headers.get("content-length") ?? "0") === "0" && !req.body) {
-    return { kind: "json", data: {} };
+  if (!contentType?.trim() && (req.headers.get("content-length") ?? "0") === "0" && !req.body) {
+    return { kind: "json", data: Object.create(null) };
   }
-  throw new HttpError(415, "Send the body as application/json (or as a form from the pages)");
+  throw new HttpError(415, UNSUPPORTED_BODY);
+}
+
+/** The body as UTF-8 text; bytes that are not UTF-8 are a 400, not U+FFFD in the data. */
+async function readText(req: Request): Promise<string> {
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "The body is not valid UTF-8");
+  }
 }

@@ -1,6 +1,8 @@
 import { Actions, ErrorSummary, Field } from "../components/form.tsx";
 import { logIn } from "../db/accounts.ts";
 import { afterLoginPath, EMAIL_MAX, formFailure, formText, LOGIN_FAILED, loginSchema } from "../lib/account_input.ts";
+import { renewUserVersion } from "../lib/auth/auth_cache.ts";
+import { currentSessionHash } from "../lib/auth/require_user.ts";
 import { sessionCookie } from "../lib/auth/session_cookie.ts";
 import { readBody } from "../lib/body.ts";
 import { page } from "../lib/fresh/mod.ts";
@@ -12,14 +14,23 @@ interface LoginPage {
   /** Where to go after logging in (a local path), carried through the form. */
   next: string;
   errors?: FieldErrors;
+  notice?: string;
 }
+
+/** What the account pages send the user here with (`?done=`; a Map: the URL names it). */
+const NOTICES = new Map([
+  ["reset", "Your password is changed and every device signed out: log in with the new one."],
+  ["logged-out", "This device is signed out."],
+  ["logged-out-everywhere", "You are signed out everywhere."],
+  ["deleted", "Your account and everything in it are deleted. Thank you for trying ConsistencyGrid."],
+]);
 
 export const handler = define.handlers({
   GET(ctx) {
     ctx.state.title = "Log in";
     const next = afterLoginPath(ctx.url.searchParams.get("next"));
     if (ctx.state.user) return ctx.redirect(next);
-    return page<LoginPage>({ email: "", next });
+    return page<LoginPage>({ email: "", next, notice: NOTICES.get(ctx.url.searchParams.get("done") ?? "") });
   },
 
   async POST(ctx) {
@@ -31,9 +42,10 @@ export const handler = define.handlers({
       page<LoginPage>({ email: formText(data.email), next, errors }, { status });
     try {
       const input = parseInput(loginSchema, data);
-      const current = ctx.state.auth?.kind === "session" ? ctx.state.auth.sessionHash : undefined;
-      const session = await logIn(db, input, current);
+      const current = currentSessionHash(ctx);
+      const session = await logIn(db, input, current, ctx.req.headers.get("user-agent"));
       if (!session) return shown({ _: LOGIN_FAILED }, 401);
+      await renewUserVersion(ctx.state.services, session.user.id);
       const response = ctx.redirect(next);
       response.headers.append("Set-Cookie", sessionCookie(config, session.sessionSecret));
       return response;
@@ -53,6 +65,7 @@ export default define.page<typeof handler>(function Login({ data }) {
       <div class="card auth-card">
         <h1>Log in</h1>
         <p class="muted">Welcome back. Your grid is waiting.</p>
+        {data.notice && <p class="notice" role="status">{data.notice}</p>}
         <ErrorSummary errors={errors} title="That did not work" />
         <form method="post" action="/login">
           <input type="hidden" name="next" value={data.next} />
@@ -79,7 +92,7 @@ export default define.page<typeof handler>(function Login({ data }) {
           </Actions>
         </form>
         <p class="auth-switch">
-          New here? <a href="/signup">Create an account</a>
+          <a href="/forgot-password">Forgot your password?</a> · New here? <a href="/signup">Create an account</a>
         </p>
       </div>
     </section>

@@ -100,10 +100,10 @@ export const handler = define.handlers({
           const { name } = parseInput(tokenNameSchema, data);
           const { token, secret } = await createToken(db, user.id, name);
           // Shown in this response and never again: the secret is stored nowhere (only its
-          // hash), so there is nothing a redirect could fetch it back from.
+          // hash), so there is nothing a redirect could fetch it back from. Not cached:
+          // no signed-in response is (lib/cache_control.ts).
           return page<SettingsPage>(await pageData(ctx, user, { newToken: { name: token.name, secret } }), {
             status: 201,
-            headers: { "Cache-Control": "no-store" },
           });
         } catch (error) {
           const failed = formFailure(error);
@@ -197,6 +197,14 @@ export default define.page<typeof handler>(function SettingsPage({ data }) {
             <button type="submit" class="button button-primary">Save settings</button>
           </Actions>
         </form>
+      </section>
+
+      <section class="card settings-section" aria-labelledby="security-heading">
+        <h2 id="security-heading">Security</h2>
+        <p>
+          Change your password, see where you are signed in, or delete your account:{" "}
+          <a href="/settings/security">Security settings</a>
+        </p>
       </section>
 
       <section class="card settings-section" aria-labelledby="plan-heading">

@@ -5,16 +5,19 @@ import {
   EMAIL_MAX,
   formFailure,
   formText,
+  parseWithNewPassword,
   PASSWORD_MAX,
   PASSWORD_MIN,
   signupSchema,
   TIME_ZONES,
 } from "../lib/account_input.ts";
+import { renewUserVersion } from "../lib/auth/auth_cache.ts";
+import { currentSessionHash } from "../lib/auth/require_user.ts";
 import { sessionCookie } from "../lib/auth/session_cookie.ts";
 import { readBody } from "../lib/body.ts";
 import { page } from "../lib/fresh/mod.ts";
 import { define } from "../lib/state.ts";
-import { type FieldErrors, parseInput } from "../lib/validate.ts";
+import type { FieldErrors } from "../lib/validate.ts";
 
 interface SignupPage {
   /** What the form shows: the user's input when it comes back (never the password). */
@@ -36,9 +39,10 @@ export const handler = define.handlers({
     const { db, config } = ctx.state.services;
     const { data } = await readBody(ctx.req);
     try {
-      const input = parseInput(signupSchema, data);
-      const current = ctx.state.auth?.kind === "session" ? ctx.state.auth.sessionHash : undefined;
-      const { sessionSecret } = await signUp(db, input, current);
+      const input = await parseWithNewPassword(signupSchema, data, { field: "password", userInputs: [data.email] });
+      const current = currentSessionHash(ctx);
+      const { user, sessionSecret } = await signUp(db, input, current, ctx.req.headers.get("user-agent"));
+      await renewUserVersion(ctx.state.services, user.id);
       const response = ctx.redirect("/app");
       response.headers.append("Set-Cookie", sessionCookie(config, sessionSecret));
       return response;
@@ -75,7 +79,7 @@ export default define.page<typeof handler>(function Signup({ data }) {
             label="Password"
             name="password"
             type="password"
-            hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. A few unrelated words make a strong one.`}
+            hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters, not easy to guess. A few unrelated words make a strong one.`}
             error={errors?.password}
             autocomplete="new-password"
             maxLength={PASSWORD_MAX}

@@ -12,11 +12,14 @@ interface UpgradePage {
   notice?: string;
 }
 
-/** Where Stripe Checkout sends the user back (`success_url`/`cancel_url`). */
-const NOTICES: Record<string, string> = {
-  success: "Thank you! Your payment went through; your plan switches to Pro as soon as Stripe confirms it.",
-  canceled: "Checkout canceled: nothing was charged.",
-};
+/**
+ * Where Stripe Checkout sends the user back (`success_url`/`cancel_url`). A Map: `?done=`
+ * comes from the URL, and `constructor` must not find Object's.
+ */
+const NOTICES = new Map([
+  ["success", "Thank you! Your payment went through; your plan switches to Pro as soon as Stripe confirms it."],
+  ["canceled", "Checkout canceled: nothing was charged."],
+]);
 
 export const handler = define.handlers({
   /** The user's plan, every plan's limits, and the way to Pro (when billing is on). */
@@ -28,7 +31,7 @@ export const handler = define.handlers({
       currentPlan: user.plan,
       plans: await listPlans(db),
       billingEnabled: billingOf(config) !== null,
-      notice: NOTICES[ctx.url.searchParams.get("done") ?? ""],
+      notice: NOTICES.get(ctx.url.searchParams.get("done") ?? ""),
     });
   },
 });

@@ -4,8 +4,12 @@
  * and capped every signed-in route near 1k requests/s).
  *
  * Safety: an entry is used only while the user's cache version in KV (bumped by every
- * mutation, log-out and token revocation included: lib/cache/invalidate.ts) is the one
- * it was stored under, so a revocation on any instance takes effect on the next request.
+ * mutation, log-out and token revocation included: lib/cache/invalidate.ts) is the very
+ * entry it was stored under — same versionstamp, not just the same number, and never
+ * while the version does not exist — so a revocation on any instance takes effect on the
+ * next request, and so does erasing the version with a deleted account (the number would
+ * read 0 again; the versionstamp cannot come back). Sign-in creates the version
+ * ({@linkcode renewUserVersion}), so users are remembered from their first request.
  * What is left is a few microseconds' race between a lookup and its version read, bounded
  * by the TTL. A KV failure falls back to Postgres. Memory is bounded: at most
  * {@linkcode AUTH_CACHE_MAX} entries per instance, oldest evicted first.
@@ -16,7 +20,9 @@
  * ```
  */
 import type { AuthUser } from "../../db/users.ts";
-import { readVersion } from "../cache/user_cache.ts";
+import { invalidateUser } from "../cache/invalidate.ts";
+import { readVersionEntry } from "../cache/user_cache.ts";
+import { log } from "../log.ts";
 import type { Services } from "../state.ts";
 
 export const AUTH_CACHE_TTL_MS = 5_000;
@@ -25,6 +31,8 @@ export const AUTH_CACHE_MAX = 10_000;
 interface Entry {
   user: AuthUser;
   version: bigint;
+  /** The version entry's KV versionstamp when this was stored (never null). */
+  versionstamp: string;
   expiresAt: number;
 }
 
@@ -46,16 +54,36 @@ export async function rememberedUser(
   if (!memory) memories.set(services, memory = new Map());
   const entry = memory.get(key);
   if (entry && entry.expiresAt > now()) {
-    const version = await readVersion(services.kv, entry.user.id).catch(() => undefined);
-    if (version === entry.version) return { user: entry.user, version };
+    const current = await readVersionEntry(services.kv, entry.user.id).catch(() => undefined);
+    if (current?.versionstamp === entry.versionstamp) return { user: entry.user, version: current.value };
   }
   memory.delete(key);
   const user = await lookup();
   if (!user) return null;
-  const version = await readVersion(services.kv, user.id).catch(() => undefined);
-  if (version !== undefined) {
+  const current = await readVersionEntry(services.kv, user.id).catch(() => undefined);
+  if (current?.versionstamp) {
     if (memory.size >= AUTH_CACHE_MAX) memory.delete(memory.keys().next().value!);
-    memory.set(key, { user, version, expiresAt: now() + AUTH_CACHE_TTL_MS });
+    memory.set(key, {
+      user,
+      version: current.value,
+      versionstamp: current.versionstamp,
+      expiresAt: now() + AUTH_CACHE_TTL_MS,
+    });
   }
-  return { user, version };
+  return { user, version: current?.value };
+}
+
+/**
+ * Moves the user's cache version, creating it the first time: every instance forgets
+ * what it remembered of the user, and may remember them from now on. Called after a
+ * sign-in (so a new session is remembered from its first request) and after sessions end
+ * outside a signed-in request (a password reset). A KV failure is logged and costs only
+ * memory: credentials are then looked up in Postgres.
+ */
+export async function renewUserVersion(services: Services, userId: string): Promise<void> {
+  try {
+    await invalidateUser(services.kv, userId);
+  } catch (error) {
+    log.warn("auth.version_create_failed", { userId, error });
+  }
 }

@@ -22,6 +22,7 @@
  */
 import { argon2id, argon2Verify } from "hash-wasm";
 import { log } from "../log.ts";
+import type { PasswordStrength } from "./password_strength.ts";
 
 /** argon2id parameters for new hashes (memory in KiB). */
 export const ARGON2_PARAMS = { memorySize: 19_456, iterations: 2, parallelism: 1, hashLength: 32, saltLength: 16 };
@@ -70,6 +71,14 @@ export function passwordVerificationCount(): number {
   return verifications;
 }
 
+/**
+ * How guessable a new password is (zxcvbn, lib/auth/password_strength.ts), measured in the
+ * pool like a hash: the estimate can take 100 ms of CPU on a long password.
+ */
+export async function passwordStrength(password: string, userInputs: readonly string[]): Promise<PasswordStrength> {
+  return await pool.run({ op: "strength", password, userInputs: [...userInputs] }) as PasswordStrength;
+}
+
 /** Stops the pool's workers (graceful shutdown, tests); the next hash starts them again. */
 export function closePasswordWorkers(): void {
   pool.close();
@@ -86,13 +95,22 @@ export function passwordHashingMode(): "worker" | "main-thread" {
 /** One unit of work for the pool. */
 export type PasswordJob =
   | { op: "hash"; password: string }
-  | { op: "verify"; hash: string; password: string };
+  | { op: "verify"; hash: string; password: string }
+  | { op: "strength"; password: string; userInputs: string[] };
+
+/** What a job answers: a hash, a match, or a strength estimate. */
+export type PasswordJobResult = string | boolean | PasswordStrength;
 
 /** Runs `job` on the current thread (what the worker calls). */
-export async function runPasswordJob(job: PasswordJob): Promise<string | boolean> {
+export async function runPasswordJob(job: PasswordJob): Promise<PasswordJobResult> {
   // The same password typed on another system may arrive composed differently.
   const password = job.password.normalize("NFC");
   if (job.op === "verify") return await argon2Verify({ password, hash: job.hash });
+  if (job.op === "strength") {
+    // Loaded on first use: the dictionaries are large, and only new passwords need them.
+    const { measurePassword } = await import("./password_strength.ts");
+    return await measurePassword(password, job.userInputs);
+  }
   const { memorySize, iterations, parallelism, hashLength, saltLength } = ARGON2_PARAMS;
   return await argon2id({
     password,
@@ -107,7 +125,7 @@ export async function runPasswordJob(job: PasswordJob): Promise<string | boolean
 
 /** Messages between the pool and a worker. */
 export type WorkerRequest = { id: number; job: PasswordJob };
-export type WorkerReply = { id: number; ok: true; value: string | boolean } | {
+export type WorkerReply = { id: number; ok: true; value: PasswordJobResult } | {
   id: number;
   ok: false;
   message: string;
@@ -118,7 +136,7 @@ export type WorkerReply = { id: number; ok: true; value: string | boolean } | {
 
 interface Pending {
   job: PasswordJob;
-  resolve(value: string | boolean): void;
+  resolve(value: PasswordJobResult): void;
   reject(error: unknown): void;
 }
 
@@ -136,7 +154,7 @@ class PasswordPool {
   #queue: Pending[] = [];
   #nextId = 0;
 
-  run(job: PasswordJob): Promise<string | boolean> {
+  run(job: PasswordJob): Promise<PasswordJobResult> {
     if (this.mainThread) return runPasswordJob(job);
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, resolve, reject });

@@ -84,8 +84,20 @@ export function versionKey(userId: string): Deno.KvKey {
 
 /** Reads the user's current cache version (0 before the first bump). */
 export async function readVersion(kv: Deno.Kv, userId: string, timeoutMs?: number): Promise<bigint> {
+  return (await readVersionEntry(kv, userId, timeoutMs)).value;
+}
+
+/**
+ * The user's cache version with its KV versionstamp, which changes on every write of the
+ * key and is null while the key does not exist (never bumped, or erased with the account).
+ */
+export async function readVersionEntry(
+  kv: Deno.Kv,
+  userId: string,
+  timeoutMs?: number,
+): Promise<{ value: bigint; versionstamp: string | null }> {
   const entry = await withTimeout(kv.get<Deno.KvU64>(versionKey(userId)), timeoutMs, "KV cache version read");
-  return entry.value?.value ?? 0n;
+  return { value: entry.value?.value ?? 0n, versionstamp: entry.versionstamp };
 }
 
 const inFlight = new Map<string, Promise<CachedBytes>>();

@@ -280,12 +280,17 @@ export function redirectResponse(path: string, status = 303): Response {
   return new Response(null, { status, headers: { Location: safeLocalPath(path) } });
 }
 
-/** `path` when it is a path on this origin, otherwise "/": the guard against open redirects. */
+/**
+ * `path` when it is a path on this origin, otherwise "/": the guard against open
+ * redirects. The result is always fit for a `Location` header, which carries bytes, not
+ * text: characters past ASCII come back percent-encoded as UTF-8 (`/／` → `/%EF%BC%8F`),
+ * as a browser would send them; text that has no UTF-8 form (a lone surrogate) is refused.
+ */
 export function safeLocalPath(path: string | null | undefined): string {
   if (!path || !path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")) return "/";
   // deno-lint-ignore no-control-regex
-  if (/[\x00-\x1f]/.test(path)) return "/";
-  return path;
+  if (/[\x00-\x1f\x7f]/.test(path) || !path.isWellFormed()) return "/";
+  return path.replace(/[^\x21-\x7e]+/g, (run) => encodeURI(run));
 }
 
 function runChain<State>(

@@ -13,6 +13,9 @@
  * export const handler = define.middleware([authenticate, csrfGuard, rateLimit]);
  * ```
  */
+import { sha256Hex } from "../auth/secret.ts";
+import { readBody } from "../body.ts";
+import { canonicalEmail } from "../email_address.ts";
 import { HttpError } from "../fresh/http_error.ts";
 import type { FreshContext } from "../fresh/mod.ts";
 import { log } from "../log.ts";
@@ -130,40 +133,44 @@ export function clientIp(ctx: Pick<FreshContext<State>, "req" | "info" | "state"
 /** What {@link clientIp} answers when there is neither a trusted proxy header nor a socket peer. */
 export const UNKNOWN_IP = "unknown";
 
+/** The budget subject of a signed-in user (account erasure deletes these keys too). */
+export function userSubject(userId: string): string {
+  return `user:${userId}`;
+}
+
+/** The budget subject of an e-mail address, canonical; never in the clear in KV. */
+export async function emailSubject(email: string): Promise<string> {
+  return `email:${await sha256Hex(canonicalEmail(email))}`;
+}
+
 async function subjectFor(policy: ActionPolicy, ctx: FreshContext<State>, ip: string): Promise<string | undefined> {
   switch (policy.subject) {
     case "ip":
       return ip === UNKNOWN_IP ? undefined : `ip:${ip}`;
     case "user":
       // Anonymous calls to a user action are refused by the route (401); count them by IP.
-      return ctx.state.user ? `user:${ctx.state.user.id}` : ip === UNKNOWN_IP ? undefined : `ip:${ip}`;
+      return ctx.state.user ? userSubject(ctx.state.user.id) : ip === UNKNOWN_IP ? undefined : `ip:${ip}`;
     case "email": {
       const email = await emailOf(ctx.req);
-      return email ? `email:${await sha256(email)}` : undefined;
+      return email ? await emailSubject(email) : undefined;
     }
   }
 }
 
-/** The `email` field of a JSON or form body, read from a clone (the route reads the original). */
+/**
+ * The `email` field of the body, read by THE body parser (lib/body.ts), which remembers
+ * its parse for the handler: whatever Content-Type spelling the handler accepts, the
+ * limiter has read the same e-mail, in the same canonical spelling the handler looks up.
+ */
 async function emailOf(req: Request): Promise<string | undefined> {
+  let value: unknown;
   try {
-    const type = req.headers.get("content-type") ?? "";
-    let value: unknown;
-    if (type.includes("application/json")) {
-      value = (await req.clone().json())?.email;
-    } else if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
-      value = (await req.clone().formData()).get("email");
-    }
-    return typeof value === "string" && value.trim() ? value.trim().toLowerCase() : undefined;
+    value = (await readBody(req)).data.email;
   } catch {
-    return undefined; // a malformed body: the route answers 400/415
+    return undefined; // a body the handler refuses too (400/415): it authenticates nobody
   }
-}
-
-// E-mail addresses never appear in KV keys in the clear.
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  const email = typeof value === "string" ? canonicalEmail(value) : "";
+  return email === "" ? undefined : email;
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {

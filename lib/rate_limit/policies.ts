@@ -81,6 +81,20 @@ export const ACTION_POLICIES: readonly ActionPolicy[] = [
   action("import", ["POST"], ["/api/import", "/export"], 5),
   action("billing.checkout", ["POST"], ["/api/billing/checkout", "/billing/checkout"], 10),
   action("monitoring", ["POST"], ["/api/monitoring"], 30, "ip"),
+  // Account control (API.md "Account"); the pages' forms share each budget.
+  action("account.password", ["POST"], ["/api/account/password", "/settings/security/password"], 5),
+  action("account.delete", ["DELETE"], ["/api/account"], 5),
+  action("account.delete", ["POST"], ["/settings/security/delete"], 5),
+  action("password-reset-ip", ["POST"], ["/api/auth/password-reset", "/forgot-password"], 5, "ip", "closed"),
+  action("password-reset-email", ["POST"], ["/api/auth/password-reset", "/forgot-password"], 3, "email", "closed"),
+  action(
+    "password-reset.confirm",
+    ["POST"],
+    ["/api/auth/password-reset/confirm", "/reset-password"],
+    10,
+    "ip",
+    "closed",
+  ),
 ];
 
 /** Per-instance, approximate limits: no KV write per request (API.md). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bodyKindOf } from "../../lib/body.ts";
 import { HttpError } from "../../lib/fresh/http_error.ts";
 import { log } from "../../lib/log.ts";
 import { captureClientError, scrubString } from "../../lib/sentry.ts";
@@ -40,8 +41,9 @@ export const handler = define.handlers({
 
 /** The body as a JSON object, read no further than `maxBytes` (413 beyond). */
 async function readSmallJson(req: Request, maxBytes: number): Promise<unknown> {
-  const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "application/json") throw new HttpError(415, "Send the report as application/json");
+  if (bodyKindOf(req.headers.get("content-type")) !== "json") {
+    throw new HttpError(415, "Send the report as application/json");
+  }
   const tooLarge = () => new HttpError(413, `The report is over the ${maxBytes / 1024} KiB limit`);
   if (Number(req.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge();
   const chunks: Uint8Array[] = [];

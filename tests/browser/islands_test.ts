@@ -9,14 +9,14 @@ import { signal } from "@preact/signals";
 import type { Page } from "playwright-core";
 import { bundleIslands } from "../../lib/fresh/islands/bundle.ts";
 import { type IslandAssets, islandEntries, renderToHtml } from "../../lib/fresh/islands/server.ts";
-import * as counterModule from "../../islands/Counter.tsx";
+import * as counterModule from "../lib/fresh/islands/fixtures/Counter.tsx";
 import * as boomModule from "../lib/fresh/islands/fixtures/Boom.tsx";
 import * as cardModule from "../lib/fresh/islands/fixtures/Card.tsx";
 import * as sharedModule from "../lib/fresh/islands/fixtures/Shared.tsx";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const MODULES = {
-  "islands/Counter.tsx": counterModule,
+  "tests/lib/fresh/islands/fixtures/Counter.tsx": counterModule,
   "tests/lib/fresh/islands/fixtures/Boom.tsx": boomModule,
   "tests/lib/fresh/islands/fixtures/Card.tsx": cardModule,
   "tests/lib/fresh/islands/fixtures/Shared.tsx": sharedModule,

@@ -8,12 +8,12 @@ import { launchBrowser, skipBrowserTests } from "../support/browser.ts";
 import { h } from "preact";
 import { bundleIslands } from "../../lib/fresh/islands/bundle.ts";
 import { islandEntries, renderToHtml } from "../../lib/fresh/islands/server.ts";
-import * as counterModule from "../../islands/Counter.tsx";
+import * as counterModule from "../lib/fresh/islands/fixtures/Counter.tsx";
 import * as boomModule from "../lib/fresh/islands/fixtures/Boom.tsx";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const MODULES = {
-  "islands/Counter.tsx": counterModule,
+  "tests/lib/fresh/islands/fixtures/Counter.tsx": counterModule,
   "tests/lib/fresh/islands/fixtures/Boom.tsx": boomModule,
 };
 const NONCE = "dGVzdC1ub25jZQ==";

@@ -100,8 +100,9 @@ Deno.test("app pipeline", async (t) => {
   });
 
   await t.step("secure headers: a CSP with a per-request nonce that the island script carries", async () => {
-    const a = await app.request("/demo");
-    const b = await app.request("/demo");
+    // The sign-up page hydrates one island (the timezone picker).
+    const a = await app.request("/signup");
+    const b = await app.request("/signup");
     const csp = a.headers.get("content-security-policy")!;
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
     assert(nonce, csp);
@@ -111,6 +112,12 @@ Deno.test("app pipeline", async (t) => {
     assertEquals(a.headers.get("x-content-type-options"), "nosniff");
     const html = await a.text();
     assertStringIncludes(html, `<script type="module" nonce="${nonce}"`);
+  });
+
+  await t.step("no demo is served: /demo is a 404 and no Counter island ships", async () => {
+    assertEquals((await app.request("/demo")).status, 404);
+    const manifest = (await import("../../fresh.gen.ts")).default;
+    assertEquals(Object.keys(manifest.islands).filter((file) => /counter/i.test(file)), []);
   });
 
   await t.step("the landing page ships no JavaScript at all", async () => {

@@ -9,6 +9,7 @@
  * ```
  */
 import type { Weekday } from "../../lib/calendar.ts";
+import { renewUserVersion } from "../../lib/auth/auth_cache.ts";
 import { newSecret, sha256Hex } from "../../lib/auth/secret.ts";
 import { createSession, type PlanId } from "../../db/users.ts";
 import type { Services } from "../../lib/state.ts";
@@ -35,6 +36,8 @@ export async function createTestUser(
     returning id::text as id`;
   const secret = newSecret();
   await createSession(db, row.id, await sha256Hex(secret));
+  // As a real sign-in does: instances may now remember the user's credentials.
+  await renewUserVersion(services, row.id);
   const token = newSecret("cgt_");
   await db.sql`insert into api_tokens (user_id, name, token_hash) values (${row.id}, 'test', ${await sha256Hex(
     token,

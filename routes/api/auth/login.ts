@@ -1,5 +1,7 @@
 import { accountView, logIn } from "../../../db/accounts.ts";
 import { LOGIN_FAILED, loginSchema } from "../../../lib/account_input.ts";
+import { renewUserVersion } from "../../../lib/auth/auth_cache.ts";
+import { currentSessionHash } from "../../../lib/auth/require_user.ts";
 import { sessionCookie } from "../../../lib/auth/session_cookie.ts";
 import { readBody } from "../../../lib/body.ts";
 import { HttpError } from "../../../lib/fresh/mod.ts";
@@ -14,11 +16,12 @@ export const handler = define.handlers({
   async POST(ctx) {
     const { db, config } = ctx.state.services;
     const input = parseInput(loginSchema, (await readBody(ctx.req)).data);
-    const current = ctx.state.auth?.kind === "session" ? ctx.state.auth.sessionHash : undefined;
-    const session = await logIn(db, input, current);
+    const current = currentSessionHash(ctx);
+    const session = await logIn(db, input, current, ctx.req.headers.get("user-agent"));
     if (!session) throw new HttpError(401, LOGIN_FAILED);
+    await renewUserVersion(ctx.state.services, session.user.id);
     return Response.json({ user: accountView(session.user) }, {
-      headers: { "Set-Cookie": sessionCookie(config, session.sessionSecret), "Cache-Control": "no-store" },
+      headers: { "Set-Cookie": sessionCookie(config, session.sessionSecret) },
     });
   },
 });

@@ -17,9 +17,8 @@ export const handler = define.handlers({
     const user = requireUser(ctx);
     const { name } = parseInput(tokenNameSchema, (await readBody(ctx.req)).data);
     const { token, secret } = await createToken(ctx.state.services.db, user.id, name);
-    return Response.json({ token: { id: token.id, name: token.name }, secret }, {
-      status: 201,
-      headers: { "Cache-Control": "no-store" },
-    });
+    // The secret is on this response only; like every signed-in response it is
+    // `Cache-Control: no-store` (lib/cache_control.ts).
+    return Response.json({ token: { id: token.id, name: token.name }, secret }, { status: 201 });
   },
 });

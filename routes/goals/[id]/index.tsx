@@ -41,32 +41,34 @@ const NOT_FOUND = "No goal with that id";
 
 type Form = Record<string, unknown>;
 
+type Change = (db: DbQueries, userId: string, goal: Goal, form: Form, item: string) => Promise<unknown>;
+
 /**
  * The page's forms, by their `intent` field: each validates its fields and makes one
  * change through db/goals.ts. False means "not this user's" (a 404). `item` is the
- * milestone's or subgoal's id, already checked to belong to `goal`.
+ * milestone's or subgoal's id, already checked to belong to `goal`. A Map: the intent
+ * comes from the client, and `hasOwnProperty` or `__proto__` must find nothing.
  */
-const INTENTS: Record<
-  string,
-  (db: DbQueries, userId: string, goal: Goal, form: Form, item: string) => Promise<unknown>
-> = {
-  "goal-update": (db, userId, goal, form) =>
-    updateGoal(db, userId, goal.id, parseInput(goalUpdateSchema, goalFormToInput(form))),
-  "milestone-add": (db, userId, goal, form) =>
-    createMilestone(
-      db,
-      userId,
-      parseInput(milestoneCreateSchema, { ...milestoneFormToInput(form), goalId: goal.id }),
-    ),
-  "milestone-update": (db, userId, _goal, form, item) =>
-    updateMilestone(db, userId, item, parseInput(milestoneUpdateSchema, milestoneFormToInput(form))),
-  "milestone-delete": (db, userId, _goal, _form, item) => deleteMilestone(db, userId, item),
-  "subgoal-add": (db, userId, goal, form) =>
-    createSubgoal(db, userId, parseInput(subgoalCreateSchema, { ...subgoalFormToInput(form), goalId: goal.id })),
-  "subgoal-update": (db, userId, _goal, form, item) =>
-    updateSubgoal(db, userId, item, parseInput(subgoalUpdateSchema, subgoalFormToInput(form))),
-  "subgoal-delete": (db, userId, _goal, _form, item) => deleteSubgoal(db, userId, item),
-};
+const INTENTS = new Map<string, Change>(Object.entries(
+  {
+    "goal-update": (db, userId, goal, form) =>
+      updateGoal(db, userId, goal.id, parseInput(goalUpdateSchema, goalFormToInput(form))),
+    "milestone-add": (db, userId, goal, form) =>
+      createMilestone(
+        db,
+        userId,
+        parseInput(milestoneCreateSchema, { ...milestoneFormToInput(form), goalId: goal.id }),
+      ),
+    "milestone-update": (db, userId, _goal, form, item) =>
+      updateMilestone(db, userId, item, parseInput(milestoneUpdateSchema, milestoneFormToInput(form))),
+    "milestone-delete": (db, userId, _goal, _form, item) => deleteMilestone(db, userId, item),
+    "subgoal-add": (db, userId, goal, form) =>
+      createSubgoal(db, userId, parseInput(subgoalCreateSchema, { ...subgoalFormToInput(form), goalId: goal.id })),
+    "subgoal-update": (db, userId, _goal, form, item) =>
+      updateSubgoal(db, userId, item, parseInput(subgoalUpdateSchema, subgoalFormToInput(form))),
+    "subgoal-delete": (db, userId, _goal, _form, item) => deleteSubgoal(db, userId, item),
+  } satisfies Record<string, Change>,
+));
 
 /** The confirmation of each intent, from the goal before the change, the change's result and the form. */
 const CONFIRMATIONS: Record<string, (goal: Goal, result: unknown, item: string, form: Form) => string> = {
@@ -127,8 +129,8 @@ export const handler = define.handlers({
     ctx.state.title = goal.title;
     const { data: form } = await readBody(ctx.req);
     const intent = formString(form.intent) ?? "";
-    const change = INTENTS[intent];
-    if (!change) throw new HttpError(400, `Unknown form: send intent as one of ${Object.keys(INTENTS).join(", ")}`);
+    const change = INTENTS.get(intent);
+    if (!change) throw new HttpError(400, `Unknown form: send intent as one of ${[...INTENTS.keys()].join(", ")}`);
     const item = formString(form.id) ?? "";
     // A milestone or subgoal form must name one of this goal's: anything else is a 404.
     const [kind, verb] = intent.split("-");

@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "../../support/assert.ts";
 import type { AuthUser } from "../../../db/users.ts";
-import { AUTH_CACHE_MAX, AUTH_CACHE_TTL_MS, rememberedUser } from "../../../lib/auth/auth_cache.ts";
+import { AUTH_CACHE_MAX, AUTH_CACHE_TTL_MS, rememberedUser, renewUserVersion } from "../../../lib/auth/auth_cache.ts";
 import { invalidateUser } from "../../../lib/cache/invalidate.ts";
+import { versionKey } from "../../../lib/cache/user_cache.ts";
 import { loadConfig } from "../../../lib/config.ts";
 import type { Services } from "../../../lib/state.ts";
 import { startTestApp } from "../../support/app.ts";
@@ -39,11 +40,12 @@ Deno.test("auth memory: reused within its TTL, dropped at once when the user's v
     let clock = 1_000;
     const now = () => clock;
     const lookup = countingLookup();
-    assertEquals(await rememberedUser(s, "s:a", lookup, now), { user, version: 0n });
+    await renewUserVersion(s, user.id);
+    assertEquals(await rememberedUser(s, "s:a", lookup, now), { user, version: 1n });
     assertEquals((await rememberedUser(s, "s:a", lookup, now))?.user, user);
     assertEquals(lookup.calls, 1);
     await invalidateUser(s.kv, user.id); // a log-out or revocation anywhere
-    assertEquals(await rememberedUser(s, "s:a", lookup, now), { user, version: 1n });
+    assertEquals(await rememberedUser(s, "s:a", lookup, now), { user, version: 2n });
     assertEquals(lookup.calls, 2);
     clock += AUTH_CACHE_TTL_MS;
     await rememberedUser(s, "s:a", lookup, now);
@@ -57,9 +59,35 @@ Deno.test("auth memory: reused within its TTL, dropped at once when the user's v
   }
 });
 
+Deno.test("auth memory: nobody is remembered while their version does not exist, or after it is erased", async () => {
+  const s = await services();
+  try {
+    const lookup = countingLookup();
+    assertEquals(await rememberedUser(s, "s:a", lookup), { user, version: 0n });
+    await rememberedUser(s, "s:a", lookup);
+    assertEquals(lookup.calls, 2, "no version yet: asked every time");
+    await renewUserVersion(s, user.id);
+    await rememberedUser(s, "s:a", lookup);
+    await rememberedUser(s, "s:a", lookup);
+    assertEquals(lookup.calls, 3, "remembered once the version exists");
+    // Account deletion erases the version: it reads 0 again, but the memory must not match.
+    await s.kv.delete(versionKey(user.id));
+    await rememberedUser(s, "s:a", lookup);
+    assertEquals(lookup.calls, 4, "an erased version forgets the user");
+    await invalidateUser(s.kv, user.id);
+    await s.kv.delete(versionKey(user.id));
+    await s.kv.atomic().sum(versionKey(user.id), 1n).commit(); // the same number again, a new entry
+    await rememberedUser(s, "s:a", lookup);
+    assertEquals(lookup.calls, 5, "matched by versionstamp, not by number");
+  } finally {
+    s.kv.close();
+  }
+});
+
 Deno.test("auth memory: a KV that fails means asking Postgres every time, never trusting memory", async () => {
   const s = await services();
   const lookup = countingLookup();
+  await renewUserVersion(s, user.id);
   await rememberedUser(s, "t:x", lookup);
   s.kv.close(); // every KV call now throws
   assertEquals(await rememberedUser(s, "t:x", lookup), { user, version: undefined });
@@ -71,6 +99,7 @@ Deno.test("auth memory is bounded: the oldest entries are evicted", async () => 
   const s = await services();
   try {
     const lookup = countingLookup();
+    await renewUserVersion(s, user.id);
     for (let i = 0; i <= AUTH_CACHE_MAX; i++) await rememberedUser(s, `s:${i}`, lookup);
     assertEquals(lookup.calls, AUTH_CACHE_MAX + 1);
     await rememberedUser(s, `s:${AUTH_CACHE_MAX}`, lookup);

@@ -5,6 +5,7 @@
  * instances sharing one KV seeing each other's invalidation at once.
  */
 import manifest from "../../../fresh.gen.ts";
+import { closePasswordWorkers, hashPassword } from "../../../lib/auth/password.ts";
 import { localDay } from "../../../lib/calendar.ts";
 import type { RouteModule } from "../../../lib/fresh/mod.ts";
 import { setLogSink } from "../../../lib/log.ts";
@@ -21,6 +22,8 @@ interface Fixture {
   app: App;
   user: TestUser;
   habitId: string;
+  /** Sets the user's password (test users have none that verifies), for routes that ask for it. */
+  setPassword(password: string): Promise<void>;
 }
 
 /**
@@ -190,6 +193,46 @@ const MUTATIONS: Record<string, Partial<Record<(typeof UNSAFE)[number], Mutation
     },
   },
   "routes/notifications.tsx": { POST: (f) => form(f, "/notifications", {}) },
+  "routes/api/account/password.ts": {
+    POST: async (f) => {
+      await f.setPassword("correct horse battery staple");
+      return await json(f, "POST", "/api/account/password", {
+        currentPassword: "correct horse battery staple",
+        newPassword: "purple elephant umbrella orbit",
+      });
+    },
+  },
+  "routes/settings/security/password.tsx": {
+    POST: async (f) => {
+      await f.setPassword("correct horse battery staple");
+      return await form(f, "/settings/security/password", {
+        currentPassword: "correct horse battery staple",
+        newPassword: "purple elephant umbrella orbit",
+      });
+    },
+  },
+  "routes/api/account/index.ts": {
+    DELETE: { exempt: "erases the user and every KV entry of theirs (tests/routes/api/account_deletion_test.ts)" },
+  },
+  "routes/settings/security/delete.tsx": {
+    POST: { exempt: "erases the user and every KV entry of theirs (tests/routes/api/account_deletion_test.ts)" },
+  },
+  "routes/api/auth/logout-all.ts": { POST: (f) => json(f, "POST", "/api/auth/logout-all", {}, f.user.session) },
+  "routes/settings/security.tsx": { POST: (f) => form(f, "/settings/security", { intent: "logout-all" }) },
+  "routes/api/sessions/[id].ts": {
+    DELETE: async (f) => {
+      const { sessions } = await (await json(f, "GET", "/api/sessions")).json();
+      return await json(f, "DELETE", `/api/sessions/${sessions[0].id}`);
+    },
+  },
+  "routes/api/auth/password-reset/index.ts": { POST: { exempt: "anonymous: queues an e-mail, changes no user data" } },
+  "routes/forgot-password.tsx": { POST: { exempt: "anonymous: queues an e-mail, changes no user data" } },
+  "routes/api/auth/password-reset/confirm.ts": {
+    POST: { exempt: "anonymous: sets a password and ends sessions, then calls renewUserVersion itself" },
+  },
+  "routes/reset-password.tsx": {
+    POST: { exempt: "anonymous: sets a password and ends sessions, then calls renewUserVersion itself" },
+  },
 };
 
 /** The unsafe methods a route module answers (a single handler function answers them all). */
@@ -296,7 +339,11 @@ Deno.test("cache through the app", async (t) => {
             headers: { "content-type": "application/json", ...user.bearer },
             body: JSON.stringify({ name: "Habit" }),
           });
-          const fixture: Fixture = { app, user, habitId: (await created.json()).habit.id };
+          const setPassword = async (password: string) => {
+            await services.db.sql`update users set password_hash = ${await hashPassword(password)}
+                                  where id = ${user.id}::uuid`;
+          };
+          const fixture: Fixture = { app, user, habitId: (await created.json()).habit.id, setPassword };
           await warm(fixture);
           const res = await entry(fixture);
           await res.arrayBuffer();
@@ -328,6 +375,7 @@ Deno.test("cache through the app", async (t) => {
     assertEquals(next.headers.get("x-cache"), "HIT");
     await next.arrayBuffer();
   });
+  closePasswordWorkers(); // the password cases hashed in the worker pool
 });
 
 Deno.test("cache: two instances sharing one KV see each other's invalidation at once", async () => {

@@ -157,10 +157,18 @@ Deno.test("unknown paths render _404 (through the root middleware) and errors re
 Deno.test("redirects go to local paths only", async () => {
   const { app } = testApp();
   for (
-    const [to, location] of [["/habits/1", "/habits/1"], ["//evil.example", "/"], ["https://evil.example", "/"], [
-      "/\\evil",
-      "/",
-    ]]
+    const [to, location] of [
+      ["/habits/1", "/habits/1"],
+      ["//evil.example", "/"],
+      ["https://evil.example", "/"],
+      ["/\\evil", "/"],
+      ["/\t/evil.example", "/"],
+      ["/a\u007fb", "/"],
+      // A Location header carries bytes: past ASCII is percent-encoded, never a 500.
+      ["/／／", "/%EF%BC%8F%EF%BC%8F"],
+      ["/habits?q=é ü", "/habits?q=%C3%A9%20%C3%BC"],
+      ["/%EF%BC%8F", "/%EF%BC%8F"],
+    ]
   ) {
     const res = await app.request(`/go?to=${encodeURIComponent(to)}`);
     assertEquals(res.status, 303);

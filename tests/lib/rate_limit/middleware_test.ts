@@ -101,20 +101,23 @@ Deno.test("rate limits through the real app", async (t) => {
     assertMatch(other.headers.get("RateLimit")!, /^"anonymous";r=59;/);
   });
 
-  await t.step("login: 5 per e-mail across IPs, read from a clone (the route still sees the body)", async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const res = await app.app.request(
-        "/api/auth/login",
-        json({ email: "Victim@Example.test", password: "wrong password 123" }, {
-          "X-Forwarded-For": `198.51.100.${i}`,
-        }),
-      );
-      statuses.push(res.status);
-      await res.body?.cancel();
-    }
-    assertEquals(statuses, [401, 401, 401, 401, 401, 429]);
-  });
+  await t.step(
+    "login: 5 per e-mail across IPs, read by the route's own body parser (the route still sees the body)",
+    async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await app.app.request(
+          "/api/auth/login",
+          json({ email: "Victim@Example.test", password: "wrong password 123" }, {
+            "X-Forwarded-For": `198.51.100.${i}`,
+          }),
+        );
+        statuses.push(res.status);
+        await res.body?.cancel();
+      }
+      assertEquals(statuses, [401, 401, 401, 401, 401, 429]);
+    },
+  );
 
   await t.step("login: 10 per IP whatever the e-mail", async () => {
     const statuses: number[] = [];

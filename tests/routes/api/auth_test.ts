@@ -87,7 +87,7 @@ Deno.test("API: sign-up, log-in, log-out", async (t) => {
     });
 
     await t.step("timezone is optional (UTC); every bad field is reported at once", async () => {
-      const ok = await post("/api/auth/signup", { email: "bob@example.com", password: "12345678" });
+      const ok = await post("/api/auth/signup", { email: "bob@example.com", password: "correct horse battery staple" });
       assertEquals(ok.status, 201);
       assertEquals((await ok.json()).user.timezone, "UTC");
       const bad = await post("/api/auth/signup", { email: "not-an-email", password: "short", timezone: "Mars/Base" });

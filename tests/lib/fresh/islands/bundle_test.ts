@@ -5,9 +5,11 @@ import { npmToBare } from "../../../../lib/fresh/islands/resolve_plugin.ts";
 import type { IslandAssets } from "../../../../lib/fresh/islands/types.ts";
 
 const ROOT = new URL("../../../..", import.meta.url).pathname.replace(/\/$/, "");
+/** The demo counter island, a test fixture (the app itself ships no demo). */
+const COUNTER = "tests/lib/fresh/islands/fixtures/Counter.tsx";
 const ISLAND_FILES = [
-  "islands/Counter.tsx",
   "tests/lib/fresh/islands/fixtures/Card.tsx",
+  COUNTER,
   "tests/lib/fresh/islands/fixtures/Shared.tsx",
 ];
 const HASHED = /^(boot|island-[\w-]+|chunk)-[A-Z0-9]{8}\.js$/;
@@ -42,7 +44,10 @@ Deno.test("bundleIslands: one run writes content-hashed files; the same inputs g
       const assets = await bundleIslands({ root: ROOT, islandFiles: ISLAND_FILES, outDir: first });
       assertMatch(assets.boot, /^\/_fresh\/js\/boot-[A-Z0-9]{8}\.js$/);
       assertEquals(Object.keys(assets.islands), ISLAND_FILES);
-      assertMatch(assets.islands["islands/Counter.tsx"], /^\/_fresh\/js\/island-Counter-[A-Z0-9]{8}\.js$/);
+      assertMatch(
+        assets.islands[COUNTER],
+        /^\/_fresh\/js\/island-tests-lib-fresh-islands-fixtures-Counter-[A-Z0-9]{8}\.js$/,
+      );
       const names = await listJs(first);
       for (const name of names) assertMatch(name, HASHED);
       const referenced = new Set(
@@ -89,12 +94,12 @@ Deno.test("bundleIslands: exactly one copy of preact, its hooks and signals acro
 
 Deno.test("bundleIslands: boot + Counter stay within the JavaScript budget (minified, gzip)", async () => {
   await withTempDir(async (outDir) => {
-    const assets = await bundleIslands({ root: ROOT, islandFiles: ["islands/Counter.tsx"], outDir });
+    const assets = await bundleIslands({ root: ROOT, islandFiles: [COUNTER], outDir });
     const urls = new Set([
       assets.boot,
       ...assets.preload[assets.boot],
-      assets.islands["islands/Counter.tsx"],
-      ...assets.preload["islands/Counter.tsx"],
+      assets.islands[COUNTER],
+      ...assets.preload[COUNTER],
     ]);
     let minified = 0;
     let gzip = 0;
@@ -110,7 +115,7 @@ Deno.test("bundleIslands: boot + Counter stay within the JavaScript budget (mini
 
 Deno.test("bundleIslands: dev builds are unminified with source maps, also hashed", async () => {
   await withTempDir(async (outDir) => {
-    const assets = await bundleIslands({ root: ROOT, islandFiles: ["islands/Counter.tsx"], outDir, dev: true });
+    const assets = await bundleIslands({ root: ROOT, islandFiles: [COUNTER], outDir, dev: true });
     const names = await listJs(outDir);
     assert(names.some((name) => name.endsWith(".js.map")));
     const boot = await Deno.readTextFile(`${outDir}/js/${fileOf(assets.boot)}`);

@@ -10,7 +10,7 @@ import {
   IslandPropsError,
   renderToHtml,
 } from "../../../../lib/fresh/islands/server.ts";
-import Counter from "../../../../islands/Counter.tsx";
+import Counter from "./fixtures/Counter.tsx";
 import Card from "./fixtures/Card.tsx";
 import { SharedButton, SharedView } from "./fixtures/Shared.tsx";
 

@@ -1,0 +1,16 @@
+import { logOutEverywhere } from "../../../db/sessions.ts";
+import { requireUser } from "../../../lib/auth/require_user.ts";
+import { clearSessionCookie } from "../../../lib/auth/session_cookie.ts";
+import { define } from "../../../lib/state.ts";
+
+/** "Log out everywhere": every session of the user ends, this one too (API tokens stay): 204. */
+export const handler = define.handlers({
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    await logOutEverywhere(ctx.state.services.db, user.id);
+    return new Response(null, {
+      status: 204,
+      headers: { "Set-Cookie": clearSessionCookie(ctx.state.services.config) },
+    });
+  },
+});

@@ -1,0 +1,11 @@
+import { listSessions } from "../../../db/sessions.ts";
+import { currentSessionHash, requireUser } from "../../../lib/auth/require_user.ts";
+import { define } from "../../../lib/state.ts";
+
+/** The user's live sessions: 200 `{sessions: [{id, createdAt, lastSeenAt, userAgent, current}]}`. */
+export const handler = define.handlers({
+  async GET(ctx) {
+    const user = requireUser(ctx);
+    return Response.json({ sessions: await listSessions(ctx.state.services.db, user.id, currentSessionHash(ctx)) });
+  },
+});

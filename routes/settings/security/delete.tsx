@@ -1,0 +1,41 @@
+import { SecurityPage, type SecurityPageData, securityPageData } from "../../../components/AccountSecurity.tsx";
+import { accountDeleteSchema, formFailure, WRONG_PASSWORD } from "../../../lib/account_input.ts";
+import { deleteOwnAccount } from "../../../lib/account_erasure.ts";
+import { requireUser } from "../../../lib/auth/require_user.ts";
+import { clearSessionCookie } from "../../../lib/auth/session_cookie.ts";
+import { readBody } from "../../../lib/body.ts";
+import { page } from "../../../lib/fresh/mod.ts";
+import { define } from "../../../lib/state.ts";
+import { parseInput } from "../../../lib/validate.ts";
+
+export const handler = define.handlers({
+  /** The form lives on the security page. */
+  GET(ctx) {
+    return ctx.redirect("/settings/security#delete");
+  },
+
+  /** Deletes the account (confirmed with the password): 303 to the log-in page, signed out; or the form with its problem. */
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { data } = await readBody(ctx.req);
+    try {
+      const { password } = parseInput(accountDeleteSchema, data);
+      if (!await deleteOwnAccount(ctx, password)) {
+        const errors = { password: WRONG_PASSWORD };
+        return page<SecurityPageData>(await securityPageData(ctx, user, { failed: { form: "delete", errors } }), {
+          status: 400,
+        });
+      }
+      const response = ctx.redirect("/login?done=deleted");
+      response.headers.append("Set-Cookie", clearSessionCookie(ctx.state.services.config));
+      return response;
+    } catch (error) {
+      const failed = formFailure(error);
+      if (!failed) throw error;
+      const data = await securityPageData(ctx, user, { failed: { form: "delete", errors: failed.errors } });
+      return page<SecurityPageData>(data, { status: failed.status });
+    }
+  },
+});
+
+export default define.page<unknown, SecurityPageData>(SecurityPage);

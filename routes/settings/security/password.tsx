@@ -1,0 +1,48 @@
+import { SecurityPage, type SecurityPageData, securityPageData } from "../../../components/AccountSecurity.tsx";
+import { changePassword } from "../../../db/passwords.ts";
+import {
+  formFailure,
+  parseWithNewPassword,
+  passwordChangeSchema,
+  WRONG_CURRENT_PASSWORD,
+} from "../../../lib/account_input.ts";
+import { currentSessionHash, requireUser } from "../../../lib/auth/require_user.ts";
+import { readBody } from "../../../lib/body.ts";
+import { setFlash } from "../../../lib/flash.ts";
+import { page } from "../../../lib/fresh/mod.ts";
+import { define } from "../../../lib/state.ts";
+
+export const handler = define.handlers({
+  /** The form lives on the security page. */
+  GET(ctx) {
+    return ctx.redirect("/settings/security#password");
+  },
+
+  /** Changes the password (this session stays, every other one ends): 303 back, or the form with its problems. */
+  async POST(ctx) {
+    const user = requireUser(ctx);
+    const { data } = await readBody(ctx.req);
+    try {
+      const input = await parseWithNewPassword(passwordChangeSchema, data, {
+        field: "newPassword",
+        userInputs: [user.email, user.displayName],
+      });
+      const ended = await changePassword(ctx.state.services.db, user.id, input, currentSessionHash(ctx));
+      if (ended === null) {
+        const errors = { currentPassword: WRONG_CURRENT_PASSWORD };
+        return page<SecurityPageData>(await securityPageData(ctx, user, { failed: { form: "password", errors } }), {
+          status: 400,
+        });
+      }
+      setFlash(ctx, "Password changed. Every other device is signed out.");
+      return ctx.redirect("/settings/security", 303);
+    } catch (error) {
+      const failed = formFailure(error);
+      if (!failed) throw error;
+      const data = await securityPageData(ctx, user, { failed: { form: "password", errors: failed.errors } });
+      return page<SecurityPageData>(data, { status: failed.status });
+    }
+  },
+});
+
+export default define.page<unknown, SecurityPageData>(SecurityPage);
