@@ -120,7 +120,12 @@ Deno.test({
         ["one at a time, across 3 instances", all, 1],
         ["12 at a time, across 3 instances", all, 12],
         ["all 60 at once on one instance", [all[0]], 60],
-        ["all 60 at once, 20 per instance on 3 instances", all, 60],
+        // The row that let 60 of 60 (and a 61st) through, in 5 trials: 3 here.
+        ...[1, 2, 3].map((trial): [string, Instance[], number] => [
+          `all 60 at once, 20 per instance on 3 instances (trial ${trial})`,
+          all,
+          60,
+        ]),
       ];
       const table: string[] = [];
       for (const [how, targets, atOnce] of rows) {
