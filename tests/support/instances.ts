@@ -21,7 +21,7 @@ const SCRIPT = new URL("./app_instance.ts", import.meta.url).pathname;
 /** One running instance. */
 export interface Instance {
   url: string;
-  /** Its log lines so far (JSON, one per line). */
+  /** Its log lines so far, stdout and stderr (JSON, one per line; warnings and errors are on stderr). */
   lines: string[];
   child: Deno.ChildProcess;
 }
@@ -100,36 +100,39 @@ async function spawnInstance(env: Record<string, string>): Promise<Instance> {
     stderr: "piped",
   }).spawn();
   const lines: string[] = [];
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let url = "";
-  let buffer = "";
-  const deadline = Date.now() + 120_000;
-  while (!url && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    const parts = buffer.split("\n");
-    buffer = parts.pop()!;
-    for (const line of parts) {
-      lines.push(line);
-      if (line.includes('"server.listening"')) url = JSON.parse(line).url;
-    }
-  }
-  // Keep reading, so the child never blocks on a full pipe.
-  (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      lines.push(...value.split("\n").filter(Boolean));
-    }
-  })().catch(() => {});
-  if (!url) {
+  let listening!: (url: string) => void;
+  const url = new Promise<string>((resolve) => listening = resolve);
+  const onLine = (line: string) => {
+    lines.push(line);
+    if (line.includes('"server.listening"')) listening(JSON.parse(line).url);
+  };
+  // Both pipes are read all along, so the child never blocks on a full one.
+  const output = Promise.all([readLines(child.stdout, onLine), readLines(child.stderr, onLine)]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const started = await Promise.race([
+    url,
+    child.status.then(() => null),
+    new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 120_000)),
+  ]);
+  clearTimeout(timer);
+  if (!started) {
     kill(child, "SIGKILL");
     await child.status;
-    throw new Error(`an app instance did not start:\n${lines.join("\n")}\n${await stderr}`);
+    await output;
+    throw new Error(`an app instance did not start:\n${lines.join("\n")}`);
   }
-  return { url, lines, child };
+  return { url: started, lines, child };
+}
+
+/** Calls `onLine` for each line of `stream` until it ends. */
+async function readLines(stream: ReadableStream<Uint8Array<ArrayBuffer>>, onLine: (line: string) => void): Promise<void> {
+  let buffer = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (buffer + chunk).split("\n");
+    buffer = parts.pop()!;
+    for (const line of parts) if (line) onLine(line);
+  }
+  if (buffer) onLine(buffer);
 }
 
 async function stopAll(instances: Instance[]): Promise<void> {
