@@ -26,7 +26,9 @@ export interface State {
   /** The signed-in user, set by the root middleware. */
   user?: AuthUser;
   /** The user's read-cache version as authentication read it (lib/cache/user_cache.ts reuses it). */
-  userVersion?: bigint;
+  userVersion?: string;
+  /** Users this request changed besides the signed-in one; bumped after success (lib/cache/invalidate.ts). */
+  changedUserIds?: Set<string>;
   /** How the user authenticated: a browser session (CSRF-checked) or a Bearer token. */
   auth?: { kind: "session"; sessionHash: string } | { kind: "token" };
   /** The signed-in user's unread notifications, for the header; set on page requests (lib/notifications_count.ts). */

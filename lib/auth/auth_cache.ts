@@ -24,7 +24,7 @@ export const AUTH_CACHE_MAX = 10_000;
 
 interface Entry {
   user: AuthUser;
-  version: bigint;
+  version: string;
   expiresAt: number;
 }
 
@@ -41,7 +41,7 @@ export async function rememberedUser(
   key: string,
   lookup: () => Promise<AuthUser | null>,
   now: () => number = Date.now,
-): Promise<{ user: AuthUser; version: bigint | undefined } | null> {
+): Promise<{ user: AuthUser; version: string | undefined } | null> {
   let memory = memories.get(services);
   if (!memory) memories.set(services, memory = new Map());
   const entry = memory.get(key);

@@ -125,7 +125,10 @@ async function spawnInstance(env: Record<string, string>): Promise<Instance> {
 }
 
 /** Calls `onLine` for each line of `stream` until it ends. */
-async function readLines(stream: ReadableStream<Uint8Array<ArrayBuffer>>, onLine: (line: string) => void): Promise<void> {
+async function readLines(
+  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
+  onLine: (line: string) => void,
+): Promise<void> {
   let buffer = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     const parts = (buffer + chunk).split("\n");

@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../../support/assert.ts";
 import type { AuthUser } from "../../../db/users.ts";
 import { AUTH_CACHE_MAX, AUTH_CACHE_TTL_MS, rememberedUser } from "../../../lib/auth/auth_cache.ts";
 import { invalidateUser } from "../../../lib/cache/invalidate.ts";
+import { NO_VERSION } from "../../../lib/cache/user_cache.ts";
 import { loadConfig } from "../../../lib/config.ts";
 import type { Services } from "../../../lib/state.ts";
 import { startTestApp } from "../../support/app.ts";
@@ -39,11 +40,13 @@ Deno.test("auth memory: reused within its TTL, dropped at once when the user's v
     let clock = 1_000;
     const now = () => clock;
     const lookup = countingLookup();
-    assertEquals(await rememberedUser(s, "s:a", lookup, now), { user, version: 0n });
+    assertEquals(await rememberedUser(s, "s:a", lookup, now), { user, version: NO_VERSION });
     assertEquals((await rememberedUser(s, "s:a", lookup, now))?.user, user);
     assertEquals(lookup.calls, 1);
     await invalidateUser(s.kv, user.id); // a log-out or revocation anywhere
-    assertEquals(await rememberedUser(s, "s:a", lookup, now), { user, version: 1n });
+    const bumped = await rememberedUser(s, "s:a", lookup, now);
+    assertEquals(bumped?.user, user);
+    assert(bumped?.version !== NO_VERSION && bumped?.version !== undefined, "the bump gave a new version");
     assertEquals(lookup.calls, 2);
     clock += AUTH_CACHE_TTL_MS;
     await rememberedUser(s, "s:a", lookup, now);
