@@ -11,7 +11,7 @@
  *   (embedded PGlite has one session, so one long statement holds everyone up: that is
  *   its way of being "locked").
  */
-import { DEFAULT_QUERY_TIMEOUT_MS, LOCK_TIMEOUT_MS, openPostgresDb } from "../../db/client.ts";
+import { type DbQueries, DEFAULT_QUERY_TIMEOUT_MS, LOCK_TIMEOUT_MS, openPostgresDb } from "../../db/client.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { setLogSink } from "../../lib/log.ts";
 import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
@@ -156,28 +156,18 @@ Deno.test({
       await db.sql`create table deadlock_probe (id int primary key, n int not null)`;
       await db.sql`insert into deadlock_probe values (1, 0), (2, 0)`;
       // Each takes one row, waits until the other has taken its row, then wants the other's.
-      let firstRuns = 0;
-      let secondRuns = 0;
-      let firstHolds!: () => void;
-      let secondHolds!: () => void;
-      const firstHolding = new Promise<void>((resolve) => firstHolds = resolve);
-      const secondHolding = new Promise<void>((resolve) => secondHolds = resolve);
-      const first = db.tx(async (sql) => {
-        firstRuns++;
-        await sql`update deadlock_probe set n = n + 1 where id = 1`;
-        firstHolds();
-        await secondHolding;
-        await sql`update deadlock_probe set n = n + 1 where id = 2`;
-      });
-      const second = other.tx(async (sql) => {
-        secondRuns++;
-        await sql`update deadlock_probe set n = n + 1 where id = 2`;
-        secondHolds();
-        await firstHolding;
-        await sql`update deadlock_probe set n = n + 1 where id = 1`;
-      });
-      await Promise.all([first, second]);
-      assertEquals(firstRuns + secondRuns, 3, "exactly one of them ran twice");
+      let runs = 0;
+      const holding = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+      const crosswise = (pool: DbQueries, mine: number) =>
+        pool.tx(async (sql) => {
+          runs++;
+          await sql`update deadlock_probe set n = n + 1 where id = ${mine + 1}`;
+          holding[mine].resolve();
+          await holding[1 - mine].promise;
+          await sql`update deadlock_probe set n = n + 1 where id = ${2 - mine}`;
+        });
+      await Promise.all([crosswise(db, 0), crosswise(other, 1)]);
+      assertEquals(runs, 3, "exactly one of them ran twice");
       const rows = await db.sql<{ n: number }[]>`select n from deadlock_probe order by id`;
       assertEquals(rows.map((row) => row.n), [2, 2], "both transactions' updates are there, once each");
       assert(lines.some((line) => line.includes('"db.tx.retried"') && line.includes("40P01")));

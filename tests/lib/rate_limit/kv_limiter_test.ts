@@ -10,25 +10,32 @@ const hangingKv = {
   atomic: () => ({ check: () => ({}), set: () => ({}), commit: () => new Promise(() => {}) }),
 } as unknown as Deno.Kv;
 
-/** `kv` with its commits counted (a Proxy keeps every other call as it is). */
-function countingCommits(kv: Deno.Kv) {
-  const counts = { commits: 0 };
-  const counted = new Proxy(kv, {
+type Commit = Deno.AtomicOperation["commit"];
+
+/** `kv` whose commits go through `commit(original)` (a Proxy keeps every other call as it is). */
+function wrapCommits(kv: Deno.Kv, commit: (original: Commit) => ReturnType<Commit>) {
+  return new Proxy(kv, {
     get(target, prop) {
       if (prop === "atomic") {
         return () => {
           const op = target.atomic();
-          const commit = op.commit.bind(op);
-          op.commit = () => {
-            counts.commits++;
-            return commit();
-          };
+          const original = op.commit.bind(op);
+          op.commit = () => commit(original);
           return op;
         };
       }
       const value = Reflect.get(target, prop);
       return typeof value === "function" ? value.bind(target) : value;
     },
+  });
+}
+
+/** `kv` with its commits counted. */
+function countingCommits(kv: Deno.Kv) {
+  const counts = { commits: 0 };
+  const counted = wrapCommits(kv, (commit) => {
+    counts.commits++;
+    return commit();
   });
   return { kv: counted, counts };
 }
@@ -107,20 +114,10 @@ Deno.test("consume: contention that outlasts the budget is refused (KvContention
 Deno.test("consume retries SQLite's 'database is locked' as contention", async () => {
   const real = await Deno.openKv(":memory:");
   let locks = 2;
-  const locking = new Proxy(real, {
-    get(target, prop) {
-      if (prop === "atomic") {
-        return () => {
-          const op = target.atomic();
-          const commit = op.commit.bind(op);
-          op.commit = () => locks-- > 0 ? Promise.reject(new TypeError("database is locked")) : commit();
-          return op;
-        };
-      }
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  const locking = wrapCommits(
+    real,
+    (commit) => locks-- > 0 ? Promise.reject(new TypeError("database is locked")) : commit(),
+  );
   try {
     assertEquals((await consume(locking, policy, "l")).allowed, true);
     assertEquals(locks, -1);
