@@ -121,7 +121,9 @@ export function consume(
 /**
  * Decides batch after batch until nobody waits on the key, then calls `close` in the
  * same synchronous step that found the queue empty: a request arriving a moment later
- * starts a new queue instead of joining one nobody drains. Never rejects.
+ * starts a new queue instead of joining one nobody drains. Never rejects. The clock and
+ * the call bound are those of the request that opened the queue (they are the app's, not
+ * the request's); each request keeps its own budget.
  */
 async function drain(
   kv: Deno.Kv,
