@@ -26,14 +26,12 @@ export interface SeedUser {
 
 const config = loadConfig();
 const template = Deno.env.get("SEED_TEMPLATE");
-if (template && !config.databaseUrl) {
-  // A migrated embedded database to start from: far cheaper than initdb + migrations.
-  const db = await openEmbeddedDb({ dataDir: config.dataDir, loadDataDir: (await Deno.readFile(template)).buffer });
-  await db.close();
-}
 const users = JSON.parse(Deno.env.get("SEED_USERS") ?? "[]") as SeedUser[];
-if (users.length > 0) {
-  const db = await openDb(config);
+if (users.length > 0 || template) {
+  // Embedded, start from a migrated database: far cheaper than initdb + migrations.
+  const db = template && !config.databaseUrl
+    ? await openEmbeddedDb({ dataDir: config.dataDir, loadDataDir: (await Deno.readFile(template)).buffer })
+    : await openDb(config);
   try {
     await migrate(db);
     for (const user of users) {

@@ -112,7 +112,8 @@ async function spawnInstance(env: Record<string, string>): Promise<Instance> {
   const started = await Promise.race([
     url,
     child.status.then(() => null),
-    new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 120_000)),
+    // Generous: on a loaded 2-core machine an embedded database alone took a minute to open.
+    new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 300_000)),
   ]);
   clearTimeout(timer);
   if (!started) {
