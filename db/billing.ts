@@ -141,21 +141,37 @@ export type WebhookAction =
 
 export type WebhookResult = SubscriptionResult | LinkResult | "ignored";
 
+/** What a webhook event did, and to whom: the caller invalidates those users' caches. */
+export interface WebhookOutcome {
+  result: WebhookResult;
+  /** Users whose rows the event changed (its plan, its billing state): none unless applied. */
+  changedUserIds: string[];
+}
+
 /**
  * Applies one webhook event: a subscription change, a customer link, or nothing.
  *
  * @example
  * ```ts
- * const result = await applyWebhookAction(db, webhookAction(event, billing.pricePro));
+ * const { result, changedUserIds } = await applyWebhookAction(db, webhookAction(event, billing.pricePro));
  * ```
  */
-export function applyWebhookAction(db: DbQueries, action: WebhookAction): Promise<WebhookResult> {
+export async function applyWebhookAction(db: DbQueries, action: WebhookAction): Promise<WebhookOutcome> {
   switch (action.kind) {
-    case "subscription":
-      return applySubscriptionEvent(db, action.change);
-    case "link":
-      return linkStripeCustomer(db, action.link);
+    case "subscription": {
+      const result = await applySubscriptionEvent(db, action.change);
+      if (result !== "applied") return { result, changedUserIds: [] };
+      // A customer belongs to one user for good once linked, so reading it after the
+      // event's own transaction finds the user that transaction changed.
+      const rows = await db.sql<{ user_id: string }[]>`
+        select user_id::text from billing_customers where stripe_customer_id = ${action.change.customerId}`;
+      return { result, changedUserIds: rows.map((row) => row.user_id) };
+    }
+    case "link": {
+      const result = await linkStripeCustomer(db, action.link);
+      return { result, changedUserIds: result === "applied" ? [action.link.userId] : [] };
+    }
     case "ignored":
-      return Promise.resolve("ignored");
+      return { result: "ignored", changedUserIds: [] };
   }
 }

@@ -30,11 +30,18 @@ import type { Config } from "../lib/config.ts";
 import { log } from "../lib/log.ts";
 import { boundBegin, boundSql, type BoundTarget, type DeadlinePolicy } from "./deadline.ts";
 import type { EmbeddedServer } from "./embedded.ts";
-import { DbUnavailableError, QueryTimeoutError, toDbError } from "./errors.ts";
+import { DbUnavailableError, QueryTimeoutError, RETRYABLE_SQLSTATES, sqlStateIn, toDbError } from "./errors.ts";
 import { PG_TYPES, SESSION_PARAMETERS } from "./types.ts";
 
 /** Every statement's deadline unless told otherwise. */
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+/**
+ * How long a statement waits for a lock before the server gives up (SQLSTATE 55P03):
+ * the app role's `lock_timeout`, set by sql/010_lock_timeout.sql (a test checks they
+ * agree). Shorter than {@linkcode DEFAULT_QUERY_TIMEOUT_MS}, so a lock wait ends as a
+ * clean, quick 503 rather than a cancelled statement at the deadline.
+ */
+export const LOCK_TIMEOUT_MS = 3_000;
 /** How long `ping()` waits for its answer. */
 export const DEFAULT_PING_TIMEOUT_MS = 2_000;
 /** How long `close()` waits for connections to finish. */
@@ -48,7 +55,11 @@ export const DEFAULT_CANCEL_GRACE_MS = 2_000;
 export interface DbQueries {
   /** postgres.js tagged-template client (pooled); every query is bounded. */
   readonly sql: postgres.Sql;
-  /** Runs fn in one transaction (BEGIN..COMMIT through the pool, PgBouncer-transaction-mode safe). */
+  /**
+   * Runs fn in one transaction (BEGIN..COMMIT through the pool, PgBouncer-transaction-mode
+   * safe). A transaction that lost a deadlock or a serialization check (40P01, 40001) was
+   * rolled back whole and is run once more, so fn may run twice: keep it to database work.
+   */
   tx<T>(fn: (sql: postgres.TransactionSql) => Promise<T>): Promise<T>;
 }
 
@@ -217,17 +228,17 @@ class PooledDb implements Db {
   }
 
   tx<T>(fn: (sql: postgres.TransactionSql) => Promise<T>): Promise<T> {
-    const { sql, policy } = this.#target(this.#policy.timeoutMs);
-    return boundBegin(sql, policy, fn);
+    return this.withTimeout(this.#policy.timeoutMs).tx(fn);
   }
 
   withTimeout(timeoutMs: number): DbQueries {
     return {
       sql: boundSql(() => this.#target(timeoutMs)),
-      tx: <T>(fn: (sql: postgres.TransactionSql) => Promise<T>) => {
-        const { sql, policy } = this.#target(timeoutMs);
-        return boundBegin(sql, policy, fn);
-      },
+      tx: <T>(fn: (sql: postgres.TransactionSql) => Promise<T>) =>
+        retryOnce(() => {
+          const { sql, policy } = this.#target(timeoutMs);
+          return boundBegin(sql, policy, fn);
+        }),
     };
   }
 
@@ -301,6 +312,20 @@ class PooledDb implements Db {
       reason: "the server did not answer a cancel request",
     });
     pool.end({ timeout: 0 }).catch(() => {}).finally(() => this.#retired.delete(pool));
+  }
+}
+
+/**
+ * Runs a transaction again, once, when the server rolled it back as a deadlock victim or
+ * for a serialization failure: the retry usually finds the other transaction gone.
+ */
+async function retryOnce<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!sqlStateIn(error, RETRYABLE_SQLSTATES)) throw error;
+    log.warn("db.tx.retried", { code: (error as { code?: string }).code, error });
+    return await run();
   }
 }
 

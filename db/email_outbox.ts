@@ -45,6 +45,8 @@ export function retryDelayMs(attempt: number): number {
 /** An outbox row claimed for sending. */
 export interface ClaimedEmail {
   id: string;
+  /** The user it is about (null for mail to no account). */
+  userId: string | null;
   to: string;
   subject: string;
   body: string;
@@ -72,7 +74,7 @@ export async function claimDueEmails(db: DbQueries, now: Date, limit = EMAIL_BAT
              limit ${limit}
                for update skip locked) due
      where o.id = due.id
-    returning o.id, o.to_address as "to", o.subject, o.body, o.attempts`;
+    returning o.id, o.user_id::text as "userId", o.to_address as "to", o.subject, o.body, o.attempts`;
 }
 
 /** Marks a claimed row sent; a body that carried a secret (a reset link) is blanked. */
@@ -93,6 +95,14 @@ export async function markEmailFailed(db: DbQueries, email: ClaimedEmail, error:
      where id = ${email.id}::uuid`;
 }
 
+/** What {@linkcode sendDueEmails} did. */
+export interface SendResult {
+  sent: number;
+  failed: number;
+  /** Users whose outbox rows changed (sent, retried or given up), for cache invalidation. */
+  changedUserIds: string[];
+}
+
 /**
  * Sends every e-mail due at `now`, batch by batch, each independently: a refusal is
  * recorded on its row and the others go on.
@@ -102,16 +112,14 @@ export async function markEmailFailed(db: DbQueries, email: ClaimedEmail, error:
  * await sendDueEmails(db, createMailer(config.smtpUrl!, config.mailFrom), new Date());
  * ```
  */
-export async function sendDueEmails(
-  db: DbQueries,
-  mailer: Mailer,
-  now: Date,
-): Promise<{ sent: number; failed: number }> {
+export async function sendDueEmails(db: DbQueries, mailer: Mailer, now: Date): Promise<SendResult> {
   let sent = 0;
   let failed = 0;
+  const changed = new Set<string>();
   while (true) {
     const batch = await claimDueEmails(db, now);
     for (const email of batch) {
+      if (email.userId) changed.add(email.userId);
       try {
         await mailer.send({ to: email.to, subject: email.subject, text: email.body });
       } catch (error) {
@@ -123,6 +131,6 @@ export async function sendDueEmails(
       await markEmailSent(db, email.id, now);
     }
     // A short batch means nothing else was due (or the rest is another sender's).
-    if (batch.length < EMAIL_BATCH) return { sent, failed };
+    if (batch.length < EMAIL_BATCH) return { sent, failed, changedUserIds: [...changed] };
   }
 }

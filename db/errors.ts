@@ -6,7 +6,8 @@
  *   later may work; the HTTP layer answers `503 unavailable`.
  * - {@linkcode QueryTimeoutError}: the server is healthy but one statement ran past
  *   its deadline and was cancelled. That is a slow query (or a lock wait), not an
- *   outage, so it is *not* "unavailable".
+ *   outage, so it is *not* "unavailable" — but it is not the client's fault either:
+ *   it is one of the "busy" failures of {@linkcode isDbBusy}, which also answer 503.
  *
  * Every query made through `db/client.ts` rejects with one of these instead of the
  * driver's raw connection errors, so callers can test with `instanceof`.
@@ -147,4 +148,47 @@ export function toDbError(err: unknown): unknown {
     });
   }
   return err;
+}
+
+/**
+ * SQLSTATEs of a healthy server that could not do this statement now: cancelled or timed
+ * out (57014), a lock not granted within `lock_timeout` (55P03), a serialization failure
+ * (40001) or a deadlock victim (40P01). None is the client's fault; a retry later may
+ * well work.
+ */
+export const BUSY_SQLSTATES: ReadonlySet<string> = new Set(["57014", "55P03", "40001", "40P01"]);
+
+/** SQLSTATEs after which the whole transaction may simply be run again. */
+export const RETRYABLE_SQLSTATES: ReadonlySet<string> = new Set(["40001", "40P01"]);
+
+/**
+ * True when `err` (or one of its causes) says the database was too busy for this
+ * statement: a {@linkcode QueryTimeoutError} (our deadline) or one of
+ * {@linkcode BUSY_SQLSTATES} (the server's statement or lock timeout, a deadlock). The
+ * HTTP layer answers these `503 unavailable` with `Retry-After`, never `500`.
+ *
+ * @example
+ * ```ts
+ * isDbBusy(Object.assign(new Error("canceling statement due to lock timeout"), { code: "55P03" })); // true
+ * isDbBusy(Object.assign(new Error("duplicate key"), { code: "23505" })); // false
+ * ```
+ */
+export function isDbBusy(err: unknown): boolean {
+  return sqlStateIn(err, BUSY_SQLSTATES) || hasCause(err, (e) => e instanceof QueryTimeoutError);
+}
+
+/** True when `err` (or a cause) carries one of `codes` as its SQLSTATE. */
+export function sqlStateIn(err: unknown, codes: ReadonlySet<string>): boolean {
+  return hasCause(err, (e) => {
+    const code = (e as { code?: unknown }).code;
+    return typeof code === "string" && codes.has(code);
+  });
+}
+
+function hasCause(err: unknown, test: (err: object) => boolean): boolean {
+  for (let depth = 0; depth < 5 && typeof err === "object" && err !== null; depth++) {
+    if (test(err)) return true;
+    err = (err as { cause?: unknown }).cause;
+  }
+  return false;
 }

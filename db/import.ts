@@ -542,14 +542,14 @@ export async function rollbackImport(
 /**
  * Rolls back the imports left running longer than {@linkcode STALE_IMPORT_MS} (their
  * process died): the user's, or anyone's (at most `limit`) when `userId` is omitted (the
- * scheduler's sweep). Returns how many it rolled back.
+ * scheduler's sweep). Returns the users whose imports it rolled back, once per import.
  *
  * @example
  * ```ts
- * await recoverStaleImports(db); // 0 on a healthy system
+ * await recoverStaleImports(db); // [] on a healthy system
  * ```
  */
-export async function recoverStaleImports(db: DbQueries, userId?: string, limit = 10): Promise<number> {
+export async function recoverStaleImports(db: DbQueries, userId?: string, limit = 10): Promise<string[]> {
   const stale = await db.sql<{ id: string; user_id: string }[]>`
     select id::text, user_id::text from imports
      where status = 'running' and started_at < now() - ${STALE_IMPORT_MS / 1000} * interval '1 second'
@@ -560,5 +560,5 @@ export async function recoverStaleImports(db: DbQueries, userId?: string, limit 
     log.warn("import.stale_rolled_back", { userId: user_id, importId: id });
     await rollbackImport(db, user_id, id);
   }
-  return stale.length;
+  return stale.map((row) => row.user_id);
 }

@@ -128,11 +128,12 @@ export async function migrate(
   options: { dir?: URL; timeoutMs?: number } = {},
 ): Promise<{ applied: string[] }> {
   const migrations = await readMigrations(options.dir);
-  const queries = db.withTimeout(options.timeoutMs ?? MIGRATION_TIMEOUT_MS);
+  const timeoutMs = options.timeoutMs ?? MIGRATION_TIMEOUT_MS;
+  const queries = db.withTimeout(timeoutMs);
 
   // Check the whole record before changing anything.
   const recorded = await queries.tx(async (sql) => {
-    await lock(sql);
+    await lock(sql, timeoutMs);
     await sql`
       create table if not exists schema_migrations (
         version    integer     not null,
@@ -150,7 +151,7 @@ export async function migrate(
     if (recorded.has(migration.version)) continue;
     const started = performance.now();
     const didApply = await queries.tx(async (sql) => {
-      await lock(sql);
+      await lock(sql, timeoutMs);
       // Another instance may have applied it while this one waited for the lock.
       const now = await readRecorded(sql);
       if (now.has(migration.version)) return false;
@@ -177,7 +178,10 @@ interface RecordedMigration {
   checksum: string;
 }
 
-async function lock(sql: postgres.TransactionSql): Promise<void> {
+async function lock(sql: postgres.TransactionSql, timeoutMs: number): Promise<void> {
+  // Instances starting together wait here for each other's migrations: longer than the
+  // role's lock_timeout (sql/010_lock_timeout.sql) allows ordinary statements.
+  await sql`select set_config('lock_timeout', ${`${timeoutMs}ms`}, true)`;
   await sql`select pg_advisory_xact_lock(${LOCK_KEY}::int8)`;
 }
 

@@ -23,7 +23,7 @@ import { deleteAccount, passwordHashOf } from "../db/accounts.ts";
 import { verifyPassword } from "./auth/password.ts";
 import { versionKey } from "./cache/user_cache.ts";
 import { type FreshContext, HttpError } from "./fresh/mod.ts";
-import { commitWithRetry, withTimeout } from "./kv.ts";
+import { isLockedError, withTimeout } from "./kv.ts";
 import { budgetKey } from "./rate_limit/kv_limiter.ts";
 import { emailSubject, userSubject } from "./rate_limit/middleware.ts";
 import { ACTION_POLICIES } from "./rate_limit/policies.ts";
@@ -48,13 +48,24 @@ export async function userKvKeys(kv: Deno.Kv, user: { id: string; email: string 
 export async function eraseAccountKv(kv: Deno.Kv, user: { id: string; email: string }): Promise<number> {
   const keys = await withTimeout(userKvKeys(kv, user), 10_000, "KV account key listing");
   for (let i = 0; i < keys.length; i += BATCH) {
-    const batch = keys.slice(i, i + BATCH);
-    await commitWithRetry(kv, (op) => {
-      for (const key of batch) op.delete(key);
-      return Promise.resolve();
-    });
+    await deleteBatch(kv, keys.slice(i, i + BATCH));
   }
   return keys.length;
+}
+
+/** Deletes `keys` in one atomic commit; "database is locked" (another process writing the file) is retried. */
+async function deleteBatch(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    const op = kv.atomic();
+    for (const key of keys) op.delete(key);
+    try {
+      await withTimeout(op.commit(), 2_000, "KV account erase");
+      return;
+    } catch (error) {
+      if (!isLockedError(error) || attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 10 * Math.random()));
+    }
+  }
 }
 
 /**

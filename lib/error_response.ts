@@ -10,7 +10,7 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { isDbUnavailable } from "../db/errors.ts";
+import { isDbBusy, isDbUnavailable } from "../db/errors.ts";
 import { asRuleViolation } from "../db/rules.ts";
 import { codeForStatus, HttpError } from "./fresh/http_error.ts";
 import type { Router } from "./fresh/mod.ts";
@@ -40,6 +40,13 @@ export function toHttpError(error: unknown): HttpError {
   }
   if (isDbUnavailable(error) || error instanceof KvTimeoutError) {
     return new HttpError(503, undefined, { cause: error, headers: { "Retry-After": "5" } });
+  }
+  // A statement timeout, a lock wait or a deadlock: the server is up but could not do it now.
+  if (isDbBusy(error)) {
+    return new HttpError(503, "The database is busy right now: try again in a few seconds", {
+      cause: error,
+      headers: { "Retry-After": "2" },
+    });
   }
   return new HttpError(500, undefined, { cause: error });
 }

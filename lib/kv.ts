@@ -1,17 +1,16 @@
 /**
- * Deno KV, opened once, with every call bounded by a timeout and commits retried.
+ * Deno KV, opened once, and the vocabulary of its failures.
  *
- * Why the wrappers: a remote KV that is unreachable can hang forever, and several
- * processes on one local KV file make `commit()` throw "database is locked" now and
- * then (see STACK_NOTES). Callers get a bounded wait and a bounded number of tries.
+ * Why: a remote KV that is unreachable does not fail, it retries forever inside Deno (a
+ * KV Connect server whose port is closed leaves `get` pending), so every call is bounded
+ * ({@linkcode withTimeout}); and several processes on one local KV file make `commit()`
+ * throw "database is locked" now and then ({@linkcode isLockedError}): contention, which
+ * callers retry, unlike a real failure.
  *
  * @example
  * ```ts
  * const kv = await openKv(config);
- * const result = await commitWithRetry(kv, async (op) => {
- *   const entry = await kv.get<number>(["counter"]);
- *   op.check(entry).set(["counter"], (entry.value ?? 0) + 1);
- * });
+ * const entry = await withTimeout(kv.get<number>(["counter"]), 1_000, "counter read");
  * ```
  */
 import type { Config } from "./config.ts";
@@ -24,7 +23,7 @@ export class KvTimeoutError extends Error {
   override name = "KvTimeoutError";
 }
 
-/** Thrown when a commit still failed its checks (or hit a lock) after every try. */
+/** Thrown when contention (failed checks, locks, a long queue) outlasted the caller's budget. */
 export class KvContentionError extends Error {
   override name = "KvContentionError";
 }
@@ -52,40 +51,15 @@ export function withTimeout<T>(promise: Promise<T>, ms = KV_TIMEOUT_MS, what = "
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export interface RetryOptions {
-  /** Tries in all, first included. */
-  tries?: number;
-  /** Bound for each read/commit round. */
-  timeoutMs?: number;
-}
-
 /**
- * Runs `attempt` (read, then add checks and mutations to a fresh atomic operation) and
- * commits; retries with jittered backoff when a check fails or the file is locked, up
- * to `tries` times. `attempt` may return `false` to stop without committing (e.g. a
- * limit is reached); then `null` is returned.
+ * True for SQLite's "database is locked"/"busy", which several processes on one local KV
+ * file make `commit()` throw now and then: contention, to retry, not a failure.
+ *
+ * @example
+ * ```ts
+ * isLockedError(new TypeError("database is locked")); // true
+ * ```
  */
-export async function commitWithRetry(
-  kv: Deno.Kv,
-  attempt: (op: Deno.AtomicOperation) => Promise<boolean | void>,
-  { tries = 8, timeoutMs = KV_TIMEOUT_MS }: RetryOptions = {},
-): Promise<Deno.KvCommitResult | null> {
-  let lastError: unknown;
-  for (let i = 0; i < tries; i++) {
-    try {
-      const op = kv.atomic();
-      if (await withTimeout(attempt(op), timeoutMs, "KV read") === false) return null;
-      const result = await withTimeout(op.commit(), timeoutMs, "KV commit");
-      if (result.ok) return result;
-    } catch (error) {
-      if (!isLocked(error)) throw error;
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** i, 32)));
-  }
-  throw new KvContentionError(`KV commit failed after ${tries} tries`, { cause: lastError });
-}
-
-function isLocked(error: unknown): boolean {
+export function isLockedError(error: unknown): boolean {
   return error instanceof Error && /database is locked|busy/i.test(error.message);
 }

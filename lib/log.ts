@@ -78,8 +78,11 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
   for (const [key, value] of Object.entries(fields)) {
     if (SECRET_KEY.test(key)) out[key] = FILTERED;
     else if (value instanceof Error) {
+      const code = (value as { code?: unknown }).code;
       out[key] = {
         name: value.name,
+        // A SQLSTATE (55P03, 57014…) or a system code (ECONNREFUSED) says what happened at a glance.
+        ...(typeof code === "string" ? { code } : {}),
         message: scrubString(value.message),
         stack: value.stack && scrubString(value.stack),
       };

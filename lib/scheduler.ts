@@ -27,6 +27,7 @@
 import { sendDueEmails } from "../db/email_outbox.ts";
 import { recoverStaleImports } from "../db/import.ts";
 import { deliverDueReminders } from "../db/reminders.ts";
+import { invalidateQuietly } from "./cache/invalidate.ts";
 import { log } from "./log.ts";
 import { createMailer, type Mailer } from "./mail.ts";
 import type { Services } from "./state.ts";
@@ -47,9 +48,70 @@ export interface TickOptions {
   mailer?: Mailer;
 }
 
+/** What a job gets: the services it may use, and the tick's mailer (none: no e-mail). */
+export interface JobContext {
+  services: Pick<Services, "db" | "config">;
+  now: Date;
+  mailer: Mailer | undefined;
+}
+
+/** What a job did: its share of the {@linkcode TickResult}, and whose rows it changed. */
+export interface JobResult {
+  counts: Partial<TickResult>;
+  /** Every user whose rows the job changed: the tick bumps their cache versions. */
+  changedUserIds: Iterable<string>;
+}
+
 /**
- * One round: delivers every reminder due at `now`, then sends the due e-mail. Each part
- * is safe to run concurrently with other instances' ticks.
+ * One kind of background work. A job returns the users it changed instead of
+ * invalidating them itself, so no job can forget: the tick bumps them in one place
+ * (tests/lib/cache/writers_test.ts runs every job and checks each user whose rows
+ * changed was reported).
+ */
+export interface SchedulerJob {
+  name: string;
+  run(context: JobContext): Promise<JobResult>;
+}
+
+/** Every job a tick runs, in order. */
+export const SCHEDULER_JOBS: readonly SchedulerJob[] = [
+  {
+    name: "reminders",
+    async run({ services, now, mailer }) {
+      let delivered = 0;
+      const changed = new Set<string>();
+      // Batches until an empty one: after an outage many reminders may be due at once.
+      while (true) {
+        const batch = await deliverDueReminders(services.db, now, mailer !== undefined);
+        for (const delivery of batch) changed.add(delivery.userId);
+        delivered += batch.length;
+        if (batch.length === 0) break;
+      }
+      return { counts: { delivered }, changedUserIds: changed };
+    },
+  },
+  {
+    name: "email",
+    async run({ services, now, mailer }) {
+      if (!mailer) return { counts: {}, changedUserIds: [] };
+      const { sent, failed, changedUserIds } = await sendDueEmails(services.db, mailer, now);
+      return { counts: { sent, failed }, changedUserIds };
+    },
+  },
+  {
+    // Imports left running by a process that died are rolled back (db/import.ts).
+    name: "imports",
+    async run({ services }) {
+      const rolledBack = await recoverStaleImports(services.db);
+      return { counts: { staleImports: rolledBack.length }, changedUserIds: rolledBack };
+    },
+  },
+];
+
+/**
+ * One round: every job of {@linkcode SCHEDULER_JOBS} in turn (delivers every reminder due
+ * at `now`, then sends the due e-mail), then the cache versions of every user they
+ * changed are bumped. Each part is safe to run concurrently with other instances' ticks.
  *
  * @example
  * ```ts
@@ -57,35 +119,24 @@ export interface TickOptions {
  * ```
  */
 export async function runSchedulerTick(
-  services: Pick<Services, "db" | "config">,
+  services: Pick<Services, "db" | "config" | "kv">,
   now: Date = new Date(),
   options: TickOptions = {},
 ): Promise<TickResult> {
-  const { db, config } = services;
+  const { config } = services;
   const ownMailer = !options.mailer && config.smtpUrl ? createMailer(config.smtpUrl, config.mailFrom) : undefined;
   const mailer = options.mailer ?? ownMailer;
+  const result: TickResult = { delivered: 0, sent: 0, failed: 0, staleImports: 0 };
   try {
-    let delivered = 0;
-    // Batches until a short one: after an outage many reminders may be due at once.
-    while (true) {
-      const batch = await deliverDueReminders(db, now, mailer !== undefined);
-      delivered += batch.length;
-      if (batch.length === 0) break;
+    for (const job of SCHEDULER_JOBS) {
+      const { counts, changedUserIds } = await job.run({ services, now, mailer });
+      for (const [name, n] of Object.entries(counts) as [keyof TickResult, number][]) result[name] += n;
+      // After each job, not at the end: a later job failing must not leave these stale.
+      await invalidateQuietly(services.kv, changedUserIds, `scheduler.${job.name}`);
     }
-    const { sent, failed } = mailer ? await sendDueEmails(db, mailer, now) : { sent: 0, failed: 0 };
-    return { delivered, sent, failed, staleImports: await sweepImports(db) };
+    return result;
   } finally {
     ownMailer?.close();
-  }
-}
-
-/** The stale-import sweep; its failure is logged and does not fail the reminders' tick. */
-async function sweepImports(db: Services["db"]): Promise<number> {
-  try {
-    return await recoverStaleImports(db);
-  } catch (error) {
-    log.error("scheduler.import_sweep_failed", { error: error instanceof Error ? error.message : String(error) });
-    return 0;
   }
 }
 
@@ -110,7 +161,7 @@ export interface Scheduler {
  * ```
  */
 export function startScheduler(
-  services: Pick<Services, "db" | "config">,
+  services: Pick<Services, "db" | "config" | "kv">,
   options: SchedulerOptions = {},
 ): Scheduler {
   const intervalMs = options.intervalMs ?? 60_000;

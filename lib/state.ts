@@ -27,7 +27,9 @@ export interface State {
   /** The signed-in user, set by the root middleware. */
   user?: AuthUser;
   /** The user's read-cache version as authentication read it (lib/cache/user_cache.ts reuses it). */
-  userVersion?: bigint;
+  userVersion?: string;
+  /** Users this request changed besides the signed-in one; bumped after success (lib/cache/invalidate.ts). */
+  changedUserIds?: Set<string>;
   /** How the user authenticated: a browser session (CSRF-checked) or a Bearer token. */
   auth?: { kind: "session"; sessionHash: string } | { kind: "token" };
   /** The confirmation left by the previous form action, shown by the layout (lib/flash.ts). */

@@ -5,11 +5,13 @@
  *
  * Safety: an entry is used only while the user's cache version in KV (bumped by every
  * mutation, log-out and token revocation included: lib/cache/invalidate.ts) is the very
- * entry it was stored under — same versionstamp, not just the same number, and never
- * while the version does not exist — so a revocation on any instance takes effect on the
- * next request, and so does erasing the version with a deleted account (the number would
- * read 0 again; the versionstamp cannot come back). Sign-in creates the version
- * ({@linkcode renewUserVersion}), so users are remembered from their first request.
+ * entry it was stored under — the version IS that entry's versionstamp
+ * (lib/cache/user_cache.ts), which never repeats — and never while the version does not
+ * exist: so a revocation on any instance takes effect on the next request, and so does
+ * erasing the version with a deleted account. A user whose version is missing (never
+ * created, or expired after a quiet hour) gets a new one at their first lookup
+ * ({@linkcode renewUserVersion}; sign-in does the same), so they are remembered from
+ * then on at the cost of one KV write per quiet hour.
  * What is left is a few microseconds' race between a lookup and its version read, bounded
  * by the TTL. A KV failure falls back to Postgres. Memory is bounded: at most
  * {@linkcode AUTH_CACHE_MAX} entries per instance, oldest evicted first.
@@ -21,7 +23,7 @@
  */
 import type { AuthUser } from "../../db/users.ts";
 import { invalidateUser } from "../cache/invalidate.ts";
-import { readVersionEntry } from "../cache/user_cache.ts";
+import { NO_VERSION, readVersion } from "../cache/user_cache.ts";
 import { log } from "../log.ts";
 import type { Services } from "../state.ts";
 
@@ -30,9 +32,8 @@ export const AUTH_CACHE_MAX = 10_000;
 
 interface Entry {
   user: AuthUser;
-  version: bigint;
-  /** The version entry's KV versionstamp when this was stored (never null). */
-  versionstamp: string;
+  /** The user's version (a versionstamp) when this was stored; never NO_VERSION. */
+  version: string;
   expiresAt: number;
 }
 
@@ -49,36 +50,35 @@ export async function rememberedUser(
   key: string,
   lookup: () => Promise<AuthUser | null>,
   now: () => number = Date.now,
-): Promise<{ user: AuthUser; version: bigint | undefined } | null> {
+): Promise<{ user: AuthUser; version: string | undefined } | null> {
   let memory = memories.get(services);
   if (!memory) memories.set(services, memory = new Map());
   const entry = memory.get(key);
   if (entry && entry.expiresAt > now()) {
-    const current = await readVersionEntry(services.kv, entry.user.id).catch(() => undefined);
-    if (current?.versionstamp === entry.versionstamp) return { user: entry.user, version: current.value };
+    const version = await readVersion(services.kv, entry.user.id).catch(() => undefined);
+    if (version === entry.version) return { user: entry.user, version };
   }
   memory.delete(key);
   const user = await lookup();
   if (!user) return null;
-  const current = await readVersionEntry(services.kv, user.id).catch(() => undefined);
-  if (current?.versionstamp) {
-    if (memory.size >= AUTH_CACHE_MAX) memory.delete(memory.keys().next().value!);
-    memory.set(key, {
-      user,
-      version: current.value,
-      versionstamp: current.versionstamp,
-      expiresAt: now() + AUTH_CACHE_TTL_MS,
-    });
+  let version = await readVersion(services.kv, user.id).catch(() => undefined);
+  if (version === NO_VERSION) {
+    await renewUserVersion(services, user.id);
+    version = await readVersion(services.kv, user.id).catch(() => undefined);
   }
-  return { user, version: current?.value };
+  if (version !== undefined && version !== NO_VERSION) {
+    if (memory.size >= AUTH_CACHE_MAX) memory.delete(memory.keys().next().value!);
+    memory.set(key, { user, version, expiresAt: now() + AUTH_CACHE_TTL_MS });
+  }
+  return { user, version };
 }
 
 /**
  * Moves the user's cache version, creating it the first time: every instance forgets
  * what it remembered of the user, and may remember them from now on. Called after a
- * sign-in (so a new session is remembered from its first request) and after sessions end
- * outside a signed-in request (a password reset). A KV failure is logged and costs only
- * memory: credentials are then looked up in Postgres.
+ * sign-in (so a new session is remembered from its first request), after sessions end
+ * outside a signed-in request (a password reset), and when a lookup finds no version. A
+ * KV failure is logged and costs only memory: credentials are then looked up in Postgres.
  */
 export async function renewUserVersion(services: Services, userId: string): Promise<void> {
   try {

@@ -1,11 +1,18 @@
 /**
- * Cache invalidation: every mutation bumps the user's cache version (see ./user_cache.ts),
- * which every instance reads before serving an entry, so the next read anywhere is a MISS.
+ * Cache invalidation: every write that changes what a user sees bumps that user's cache
+ * version (see ./user_cache.ts), which every instance reads before serving a cached read
+ * or a remembered session, so the next read anywhere is fresh.
  *
- * {@linkcode invalidateOnWrite} is a root middleware, so no mutating route can forget:
- * every unsafe request (POST/PUT/PATCH/DELETE, JSON and form posts alike) of a signed-in
- * user that ended in 2xx/3xx bumps the version before its response goes out. Writes made
- * outside a request (jobs, reminders, scripts) call {@linkcode invalidateUser} themselves.
+ * Three ways in, one function underneath ({@linkcode invalidateUsers}):
+ * - {@linkcode invalidateOnWrite}, a root middleware: every unsafe request (POST/PUT/PATCH/
+ *   DELETE, JSON and form posts alike) that ended in 2xx/3xx bumps the signed-in user and
+ *   every user the handler named with {@linkcode markUsersChanged}, before the response
+ *   goes out. No mutating route can forget its own user; a route that changes someone it
+ *   was not signed in as (Stripe's webhook changes a plan) names them.
+ * - Work outside requests (lib/scheduler.ts jobs) returns the users it changed and the
+ *   scheduler bumps them ({@linkcode invalidateQuietly}).
+ * - tests/lib/cache/writers_test.ts walks every such writer and compares each user's rows
+ *   before and after: a user whose rows changed without a bump fails it.
  *
  * When the bump fails (KV down or too slow), the write has already happened in Postgres
  * and cannot be undone: the response is still sent, the failure is logged at `error`
@@ -14,7 +21,8 @@
  * @example
  * ```ts
  * export const handler = define.middleware([authenticate, csrfGuard, invalidateOnWrite]);
- * await invalidateUser(kv, userId); // after a background job changed the user's data
+ * markUsersChanged(ctx.state, [customerUserId]); // in a handler that changed another user
+ * await invalidateQuietly(kv, deliveries.map((d) => d.userId), "scheduler.reminders");
  * ```
  */
 import { HttpError } from "../fresh/http_error.ts";
@@ -22,24 +30,61 @@ import type { FreshContext } from "../fresh/mod.ts";
 import { withTimeout } from "../kv.ts";
 import { log } from "../log.ts";
 import type { State } from "../state.ts";
-import { versionKey } from "./user_cache.ts";
+import { VERSION_TTL_MS, versionKey } from "./user_cache.ts";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/** Version bumps per atomic commit (KV allows 1000 mutations; keep commits small). */
+const BUMPS_PER_COMMIT = 100;
+
 /**
- * Bumps the user's cache version, so every cached read of theirs misses from now on, on
- * every instance. `sum` needs no read and no check, so it never conflicts.
+ * Bumps the cache version of every user in `userIds`, so every cached read and remembered
+ * session of theirs is re-read from Postgres from now on, on every instance. A bump is a
+ * blind `set` (the new versionstamp is the version), so it never conflicts; it carries
+ * `expireIn` like every KV entry of the app.
  */
-export async function invalidateUser(kv: Deno.Kv, userId: string, timeoutMs?: number): Promise<void> {
-  const result = await withTimeout(
-    kv.atomic().sum(versionKey(userId), 1n).commit(),
-    timeoutMs,
-    "KV cache version bump",
-  );
-  if (!result.ok) throw new Error("KV cache version bump was not committed");
+export async function invalidateUsers(kv: Deno.Kv, userIds: Iterable<string>, timeoutMs?: number): Promise<void> {
+  const ids = [...new Set(userIds)];
+  for (let first = 0; first < ids.length; first += BUMPS_PER_COMMIT) {
+    const op = kv.atomic();
+    const bumpedAt = Date.now();
+    for (const id of ids.slice(first, first + BUMPS_PER_COMMIT)) {
+      op.set(versionKey(id), { bumpedAt }, { expireIn: VERSION_TTL_MS });
+    }
+    const result = await withTimeout(op.commit(), timeoutMs, "KV cache version bump");
+    if (!result.ok) throw new Error("KV cache version bump was not committed");
+  }
 }
 
-/** Root middleware: after a signed-in user's successful unsafe request, invalidates their cache. */
+/** {@linkcode invalidateUsers} for one user. */
+export function invalidateUser(kv: Deno.Kv, userId: string, timeoutMs?: number): Promise<void> {
+  return invalidateUsers(kv, [userId], timeoutMs);
+}
+
+/**
+ * {@linkcode invalidateUsers} after a write that already happened: a failure is logged
+ * (`cache.invalidate_failed`, error level), never thrown, since the write stands.
+ */
+export async function invalidateQuietly(kv: Deno.Kv, userIds: Iterable<string>, where: string): Promise<void> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return;
+  try {
+    await invalidateUsers(kv, ids);
+  } catch (error) {
+    log.error("cache.invalidate_failed", { where, users: ids.length, userIds: ids.slice(0, 10), error });
+  }
+}
+
+/**
+ * Names users a request changed besides the signed-in one (e.g. the customer of a
+ * Stripe event): {@linkcode invalidateOnWrite} bumps them once the request succeeded.
+ */
+export function markUsersChanged(state: Pick<State, "changedUserIds">, userIds: Iterable<string>): void {
+  state.changedUserIds ??= new Set();
+  for (const id of userIds) state.changedUserIds.add(id);
+}
+
+/** Root middleware: after a successful unsafe request, invalidates the users it changed. */
 export async function invalidateOnWrite(ctx: FreshContext<State>): Promise<Response> {
   if (!UNSAFE.has(ctx.req.method)) return await ctx.next();
   let response: Response;
@@ -56,11 +101,7 @@ export async function invalidateOnWrite(ctx: FreshContext<State>): Promise<Respo
 
 async function bump(ctx: FreshContext<State>): Promise<void> {
   // The user as authenticated before the handler: logout clears the session, not the id.
-  const user = ctx.state.user;
-  if (!user) return;
-  try {
-    await invalidateUser(ctx.state.services.kv, user.id);
-  } catch (error) {
-    log.error("cache.invalidate_failed", { userId: user.id, path: ctx.url.pathname, error });
-  }
+  const ids = new Set(ctx.state.changedUserIds);
+  if (ctx.state.user) ids.add(ctx.state.user.id);
+  await invalidateQuietly(ctx.state.services.kv, ids, `${ctx.req.method} ${ctx.url.pathname}`);
 }

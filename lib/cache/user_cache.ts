@@ -5,6 +5,13 @@
  * every instance sharing the KV.
  *
  * Why each piece:
+ * - The version is the versionstamp of the user's version entry: each bump is a plain
+ *   `set` (no read, no check: it never conflicts), and KV gives every commit a new, never
+ *   repeated versionstamp. Unlike a `sum` counter, a `set` can carry `expireIn`, so the
+ *   version of a user who went quiet leaves KV too ({@linkcode VERSION_TTL_MS}); a user
+ *   without one reads as {@linkcode NO_VERSION}, which only entries written while the
+ *   version was absent carry, and those are long stale (entries live at most
+ *   {@linkcode CACHE_TTL_MS}, far below the version's lifetime).
  * - `expireIn` is lazy (an expired key stays readable), so the expiry is stored in the
  *   value and checked here; `expireIn` is still set so KV reclaims the space later.
  * - Values are limited to 64 KiB: a body over {@linkcode PART_BYTES} is split into parts
@@ -30,6 +37,16 @@ import { log } from "../log.ts";
 
 /** How long an entry is served after it was computed. */
 export const CACHE_TTL_MS = 60_000;
+
+/**
+ * How long a user's version entry lives after its last bump. Far longer than anything
+ * keyed by it stays fresh (cache entries: {@linkcode CACHE_TTL_MS}; the auth memory: 5 s),
+ * so when it expires nothing that could still be served depends on it.
+ */
+export const VERSION_TTL_MS = 60 * 60_000;
+
+/** A user's version when KV holds none (never bumped, or expired after a quiet hour). */
+export const NO_VERSION = "none";
 
 /** The largest part stored in one KV value (KV's limit is 64 KiB, keys and envelope aside). */
 export const PART_BYTES = 60 * 1024;
@@ -59,13 +76,13 @@ export interface CacheOptions {
   /** Bound for each KV call. */
   timeoutMs?: number;
   /** The user's version, when this request already read it (authentication does). */
-  version?: bigint;
+  version?: string;
 }
 
-type CacheContext = { state: { services: { kv: Deno.Kv }; user?: { id: string }; userVersion?: bigint } };
+type CacheContext = { state: { services: { kv: Deno.Kv }; user?: { id: string }; userVersion?: string } };
 
 /** The version authentication read for this request, if it is `userId`'s. */
-function knownVersion(ctx: CacheContext, userId: string): bigint | undefined {
+function knownVersion(ctx: CacheContext, userId: string): string | undefined {
   return ctx.state.user?.id === userId ? ctx.state.userVersion : undefined;
 }
 
@@ -82,22 +99,10 @@ export function versionKey(userId: string): Deno.KvKey {
   return ["cache_version", userId];
 }
 
-/** Reads the user's current cache version (0 before the first bump). */
-export async function readVersion(kv: Deno.Kv, userId: string, timeoutMs?: number): Promise<bigint> {
-  return (await readVersionEntry(kv, userId, timeoutMs)).value;
-}
-
-/**
- * The user's cache version with its KV versionstamp, which changes on every write of the
- * key and is null while the key does not exist (never bumped, or erased with the account).
- */
-export async function readVersionEntry(
-  kv: Deno.Kv,
-  userId: string,
-  timeoutMs?: number,
-): Promise<{ value: bigint; versionstamp: string | null }> {
-  const entry = await withTimeout(kv.get<Deno.KvU64>(versionKey(userId)), timeoutMs, "KV cache version read");
-  return { value: entry.value?.value ?? 0n, versionstamp: entry.versionstamp };
+/** Reads the user's current cache version ({@linkcode NO_VERSION} when KV holds none). */
+export async function readVersion(kv: Deno.Kv, userId: string, timeoutMs?: number): Promise<string> {
+  const entry = await withTimeout(kv.get(versionKey(userId)), timeoutMs, "KV cache version read");
+  return entry.versionstamp ?? NO_VERSION;
 }
 
 const inFlight = new Map<string, Promise<CachedBytes>>();
@@ -119,7 +124,7 @@ export async function cachedBytes(
   compute: () => Promise<Bytes>,
   options: CacheOptions = {},
 ): Promise<CachedBytes> {
-  let version: bigint;
+  let version: string;
   try {
     version = options.version ?? await readVersion(kv, userId, options.timeoutMs);
   } catch (error) {
@@ -127,7 +132,7 @@ export async function cachedBytes(
     return { body: await compute(), status: "MISS" };
   }
   const key: Deno.KvKey = ["cache", userId, version, ...name];
-  const flightKey = JSON.stringify(key, (_, v) => typeof v === "bigint" ? `${v}n` : v);
+  const flightKey = JSON.stringify(key);
   // KV keys are limited to 2 KiB; a key built from a huge path parameter is not cached.
   if (flightKey.length > MAX_KEY_CHARS) return { body: await compute(), status: "MISS" };
   const running = inFlight.get(flightKey);
@@ -152,7 +157,7 @@ async function readOrCompute(
   }
   const body = await compute();
   try {
-    await writeEntry(kv, key, body, now() + (options.ttlMs ?? CACHE_TTL_MS), options);
+    await writeEntry(kv, key, body, now() + ttlOf(options), options);
   } catch (error) {
     log.warn("cache.write_failed", { key: describe(key), bytes: body.byteLength, error });
   }
@@ -185,7 +190,7 @@ async function writeEntry(
   options: CacheOptions,
 ): Promise<void> {
   // expireIn lets KV drop the entry some time after it went stale; freshness is `expiresAt`.
-  const expireIn = (options.ttlMs ?? CACHE_TTL_MS) * 2;
+  const expireIn = ttlOf(options) * 2;
   if (body.byteLength <= PART_BYTES) {
     await withTimeout(
       kv.set(key, { expiresAt, body } satisfies CacheHead, { expireIn }),
@@ -208,6 +213,14 @@ async function writeEntry(
   }
   const head = { expiresAt, partsId, parts: count } satisfies CacheHead;
   await withTimeout(kv.set(key, head, { expireIn }), options.timeoutMs, "KV cache write");
+}
+
+/**
+ * An entry's freshness: as asked, but never near the version's lifetime, which is what
+ * keeps an entry written under {@linkcode NO_VERSION} from outliving it.
+ */
+function ttlOf(options: CacheOptions): number {
+  return Math.min(options.ttlMs ?? CACHE_TTL_MS, VERSION_TTL_MS / 4);
 }
 
 /** Parts per atomic write: 8 × 60 KiB stays under KV's 800 KiB total per atomic operation. */

@@ -5,8 +5,11 @@
  * with 429 + `Retry-After` when any budget is spent. error_response.ts turns the
  * HttpError into the JSON envelope for `/api` or the error page for browsers.
  *
- * KV slow or failing (past 100 ms): fail-closed policies (auth) answer 503, the others
- * let the request through; both are logged as errors so monitoring sees them.
+ * Contention is waited out (lib/rate_limit/kv_limiter.ts); when it outlasts the decision
+ * budget the request gets 503 whatever the policy: letting it through uncounted would
+ * break "exact". Only a KV that fails or does not answer may be failed open: fail-closed
+ * policies (auth) answer 503, the others let the request through; both are logged as
+ * errors so monitoring sees them.
  *
  * @example
  * ```ts
@@ -18,6 +21,7 @@ import { readBody } from "../body.ts";
 import { canonicalEmail } from "../email_address.ts";
 import { HttpError } from "../fresh/http_error.ts";
 import type { FreshContext } from "../fresh/mod.ts";
+import { KvContentionError } from "../kv.ts";
 import { log } from "../log.ts";
 import type { Services, State } from "../state.ts";
 import { type PolicyState, rateLimitHeaders, retryAfterHeader } from "./headers.ts";
@@ -25,7 +29,7 @@ import { consume, type ConsumeOptions } from "./kv_limiter.ts";
 import { LocalLimiter } from "./local_limiter.ts";
 import { type ActionPolicy, isUnlimited, LOCAL_POLICIES, policiesFor } from "./policies.ts";
 
-/** Options tests use to reach the clock and the KV deadline. */
+/** Options tests use to reach the clock, the contention budget and the KV call bound. */
 export const rateLimitOptions: ConsumeOptions = {};
 
 // One pair of per-instance limiters per app (per Services), so each test app starts
@@ -78,6 +82,10 @@ export async function rateLimit(ctx: FreshContext<State>): Promise<Response> {
     try {
       return { policy, decision: await consume(services.kv, policy, subject, rateLimitOptions) };
     } catch (error) {
+      if (error instanceof KvContentionError) {
+        log.warn("rate_limit.busy", { requestId: ctx.state.requestId, action: policy.action, error: error.message });
+        return { policy, busy: error };
+      }
       log.error("rate_limit.unavailable", {
         requestId: ctx.state.requestId,
         action: policy.action,
@@ -89,6 +97,12 @@ export async function rateLimit(ctx: FreshContext<State>): Promise<Response> {
   }));
   for (const result of decisions) {
     if (!result) continue;
+    if ("busy" in result) {
+      // Not an outage, so never failed open; a warning, not an alert (rate_limit.busy above).
+      throw new HttpError(503, "Too many requests are racing for this limit: try again in a moment", {
+        headers: retryAfterHeader(1000),
+      });
+    }
     if ("error" in result) {
       if (result.policy.failMode === "closed") {
         throw new HttpError(503, "Rate limiting is unavailable right now: try again shortly", {

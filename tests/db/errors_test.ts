@@ -1,5 +1,7 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { DbUnavailableError, isDbUnavailable, QueryTimeoutError, toDbError } from "../../db/errors.ts";
+import { DbUnavailableError, isDbBusy, isDbUnavailable, QueryTimeoutError, toDbError } from "../../db/errors.ts";
+import { toHttpError } from "../../lib/error_response.ts";
+import { codeForStatus } from "../../lib/fresh/http_error.ts";
 
 const withCode = (code: string, message = code, extra: object = {}) =>
   Object.assign(new Error(message), { code, ...extra });
@@ -67,4 +69,33 @@ Deno.test("QueryTimeoutError says what was exceeded and what to do", () => {
     [error.message.includes("10000 ms"), error.message.includes("longer timeout")],
     [true, true],
   );
+});
+
+const busyCases: [string, unknown, boolean][] = [
+  ["our own query deadline", new QueryTimeoutError(10_000), true],
+  ["the server's statement timeout", withCode("57014", "canceling statement due to statement timeout"), true],
+  ["the server's lock timeout", withCode("55P03", "canceling statement due to lock timeout"), true],
+  ["a serialization failure", withCode("40001", "could not serialize access"), true],
+  ["a deadlock victim", withCode("40P01", "deadlock detected"), true],
+  ["wrapped in a cause", new Error("outer", { cause: withCode("55P03") }), true],
+  ["unique violation", withCode("23505", "duplicate key value"), false],
+  ["a rule of ours", withCode("CG402", "plan limit"), false],
+  ["an outage is unavailable, not busy", withCode("ECONNREFUSED"), false],
+  ["nothing", undefined, false],
+];
+
+for (const [name, error, expected] of busyCases) {
+  Deno.test(`isDbBusy: ${name} → ${expected}`, () => {
+    equal(isDbBusy(error), expected);
+  });
+}
+
+Deno.test("toHttpError: a busy database is 503 unavailable with Retry-After, never a 500", () => {
+  for (const [name, error, busy] of busyCases) {
+    if (!busy) continue;
+    const http = toHttpError(error);
+    equal(http.status, 503, name);
+    equal(http.code ?? codeForStatus(http.status), "unavailable", name);
+    ok(Number(http.headers["Retry-After"]) >= 1, name);
+  }
 });

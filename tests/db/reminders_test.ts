@@ -233,11 +233,12 @@ Deno.test("reminder delivery", async (t) => {
       },
       close() {},
     };
+    const kv = await Deno.openKv(":memory:");
     try {
       const now = new Date("2026-02-17T12:00:00Z");
       const results = await Promise.all(
         [...instances, ...instances].map((instance) =>
-          runSchedulerTick({ db: instance, config: { ...config, smtpUrl: undefined } }, now, { mailer })
+          runSchedulerTick({ db: instance, config: { ...config, smtpUrl: undefined }, kv }, now, { mailer })
         ),
       );
       assertEquals(results.reduce((sum, r) => sum + r.delivered, 0), ids.length);
@@ -249,6 +250,7 @@ Deno.test("reminder delivery", async (t) => {
       assertEquals(sent.length, ids.length, "each e-mail sent once");
       assertEquals(new Set(sent).size, ids.length);
     } finally {
+      kv.close();
       await Promise.all(pools.map((pool) => pool.close()));
     }
   });

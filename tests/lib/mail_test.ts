@@ -160,7 +160,7 @@ Deno.test("the outbox sends every due e-mail, retries a refused one with backoff
 
     await t.step("one refused recipient does not hold up the others", async () => {
       const result = await sendDueEmails(db, mailer, start);
-      assertEquals(result, { sent: 2, failed: 1 });
+      assertEquals(result, { sent: 2, failed: 1, changedUserIds: [] });
       assertEquals(sink.messages.map((m) => m.to[0]).sort(), ["a@example.com", "c@example.com"]);
       const [failed] = await db.sql<{ attempts: number; next_attempt_at: Date; last_error: string }[]>`
         select attempts, next_attempt_at, last_error from email_outbox where to_address = 'fails@example.com'`;
@@ -170,12 +170,16 @@ Deno.test("the outbox sends every due e-mail, retries a refused one with backoff
     });
 
     await t.step("nothing is due before the backoff is over; sent rows are never sent again", async () => {
-      assertEquals(await sendDueEmails(db, mailer, at(retryDelayMs(1) - 1000)), { sent: 0, failed: 0 });
+      assertEquals(await sendDueEmails(db, mailer, at(retryDelayMs(1) - 1000)), {
+        sent: 0,
+        failed: 0,
+        changedUserIds: [],
+      });
       assertEquals(sink.messages.length, 2);
     });
 
     await t.step("the retry fails again and waits twice as long", async () => {
-      assertEquals(await sendDueEmails(db, mailer, at(retryDelayMs(1))), { sent: 0, failed: 1 });
+      assertEquals(await sendDueEmails(db, mailer, at(retryDelayMs(1))), { sent: 0, failed: 1, changedUserIds: [] });
       const [row] = await db.sql<{ attempts: number; next_attempt_at: Date }[]>`
         select attempts, next_attempt_at from email_outbox where to_address = 'fails@example.com'`;
       assertEquals(row.attempts, 2);
@@ -185,13 +189,13 @@ Deno.test("the outbox sends every due e-mail, retries a refused one with backoff
     await t.step("sent once the server recovers", async () => {
       sink.failing.clear();
       const later = at(retryDelayMs(1) + retryDelayMs(2));
-      assertEquals(await sendDueEmails(db, mailer, later), { sent: 1, failed: 0 });
+      assertEquals(await sendDueEmails(db, mailer, later), { sent: 1, failed: 0, changedUserIds: [] });
       assertEquals(sink.messages.at(-1)?.to, ["fails@example.com"]);
       const [row] = await db.sql<{ sent_at: Date | null; next_attempt_at: Date | null }[]>`
         select sent_at, next_attempt_at from email_outbox where to_address = 'fails@example.com'`;
       assert(row.sent_at !== null);
       assertEquals(row.next_attempt_at, null);
-      assertEquals(await sendDueEmails(db, mailer, at(86_400_000)), { sent: 0, failed: 0 });
+      assertEquals(await sendDueEmails(db, mailer, at(86_400_000)), { sent: 0, failed: 0, changedUserIds: [] });
     });
 
     await t.step(`gives up after ${EMAIL_MAX_ATTEMPTS} attempts`, async () => {
@@ -199,10 +203,10 @@ Deno.test("the outbox sends every due e-mail, retries a refused one with backoff
       await enqueue("never@example.com");
       let now = start;
       for (let i = 0; i < EMAIL_MAX_ATTEMPTS; i++) {
-        assertEquals(await sendDueEmails(db, mailer, now), { sent: 0, failed: 1 });
+        assertEquals(await sendDueEmails(db, mailer, now), { sent: 0, failed: 1, changedUserIds: [] });
         now = new Date(now.getTime() + 86_400_000);
       }
-      assertEquals(await sendDueEmails(db, mailer, now), { sent: 0, failed: 0 });
+      assertEquals(await sendDueEmails(db, mailer, now), { sent: 0, failed: 0, changedUserIds: [] });
       const [row] = await db.sql<{ attempts: number; next_attempt_at: Date | null }[]>`
         select attempts, next_attempt_at from email_outbox where to_address = 'never@example.com'`;
       assertEquals(row, { attempts: EMAIL_MAX_ATTEMPTS, next_attempt_at: null });

@@ -17,7 +17,8 @@ Deno.test("startScheduler delivers on its interval and stops cleanly", async () 
     insert into users (email, password_hash) values ('sched@example.test', 'x') returning id::text as id`;
   await createReminder(db, user.id, { title: "Now", time: "00:00", days: [1, 2, 3, 4, 5, 6, 7] });
   const config = { ...loadConfig(() => undefined), smtpUrl: undefined };
-  const scheduler = startScheduler({ db, config }, { intervalMs: 10 });
+  const kv = await Deno.openKv(":memory:");
+  const scheduler = startScheduler({ db, config, kv }, { intervalMs: 10 });
   try {
     for (let i = 0; i < 200; i++) {
       const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from notifications`;
@@ -27,6 +28,7 @@ Deno.test("startScheduler delivers on its interval and stops cleanly", async () 
   } finally {
     await scheduler.stop();
     await scheduler.stop();
+    kv.close();
   }
   const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from notifications`;
   assertEquals(n, 1, "delivered once although it ticked many times");
@@ -43,12 +45,14 @@ Deno.test("a failing tick is logged and the next one runs", async () => {
     },
   };
   const config = { ...loadConfig(() => undefined), smtpUrl: undefined };
+  const kv = await Deno.openKv(":memory:");
   // deno-lint-ignore no-explicit-any
-  const scheduler = startScheduler({ db: failingDb as any, config }, { intervalMs: 5 });
+  const scheduler = startScheduler({ db: failingDb as any, config, kv }, { intervalMs: 5 });
   try {
     for (let i = 0; i < 200 && calls < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5));
   } finally {
     await scheduler.stop();
+    kv.close();
     restore();
   }
   assertEquals(calls >= 2, true);

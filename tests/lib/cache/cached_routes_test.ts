@@ -62,7 +62,7 @@ const MUTATIONS: Record<string, Partial<Record<(typeof UNSAFE)[number], Mutation
   "routes/api/auth/signup.ts": { POST: { exempt: "anonymous: a new user has nothing cached" } },
   "routes/api/auth/logout.ts": { POST: (f) => json(f, "POST", "/api/auth/logout", {}, f.user.session) },
   "routes/api/billing/checkout.ts": {
-    POST: { exempt: "only starts a Stripe Checkout; the plan changes in the webhook, which calls invalidateUser" },
+    POST: { exempt: "only starts a Stripe Checkout; the plan changes in the webhook (./writers_test.ts)" },
   },
   "routes/api/habits/index.ts": { POST: (f) => json(f, "POST", "/api/habits", { name: "Another" }) },
   "routes/api/habits/[id].ts": {
@@ -147,8 +147,7 @@ const MUTATIONS: Record<string, Partial<Record<(typeof UNSAFE)[number], Mutation
   },
   "routes/api/stripe/webhook.ts": {
     POST: {
-      exempt:
-        "Stripe, not a user: changes the plan, which no cached read holds; it must call invalidateUser once one does",
+      exempt: "Stripe, not a user: it names the user it changed (markUsersChanged); walked in ./writers_test.ts",
     },
   },
   "routes/habits/new.tsx": { POST: (f) => form(f, "/habits/new", { name: "Walk", scheduleType: "daily" }) },

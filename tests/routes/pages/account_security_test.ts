@@ -6,7 +6,6 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
 import { closePasswordWorkers } from "../../../lib/auth/password.ts";
-import { rateLimitOptions } from "../../../lib/rate_limit/middleware.ts";
 import { startTestApp } from "../../support/app.ts";
 import { fieldError, flashCookie, html, shownFlash } from "../../support/pages.ts";
 import { resetRateLimits } from "../../support/rate_limits.ts";
@@ -16,7 +15,6 @@ const NEW_PASSWORD = "purple elephant umbrella orbit";
 const XSS = "<script>alert(1)</script>";
 
 Deno.test("account pages without JavaScript", async (t) => {
-  rateLimitOptions.deadlineMs = 10_000;
   await using test = await startTestApp({ config: { smtpUrl: "smtp://127.0.0.1:9" } });
   const { app, services } = test;
   const { db } = services;
@@ -195,7 +193,6 @@ Deno.test("account pages without JavaScript", async (t) => {
       assertStringIncludes(await html(await get("/login?done=deleted"), 200), "Your account and everything in it");
     });
   } finally {
-    rateLimitOptions.deadlineMs = undefined;
     closePasswordWorkers();
   }
 });

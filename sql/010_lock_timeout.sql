@@ -1,0 +1,14 @@
+-- Waiting for a lock is capped at 3 s for the app's role, below the app's 10 s query
+-- deadline (db/client.ts: LOCK_TIMEOUT_MS and DEFAULT_QUERY_TIMEOUT_MS, checked against
+-- this file by tests/db/lock_wait_test.ts). A statement stuck behind someone else's lock
+-- (an ACCESS EXCLUSIVE lock on check-ins during maintenance, a long transaction) then
+-- fails with SQLSTATE 55P03 soon and cleanly, and the app answers 503 with Retry-After,
+-- instead of holding a pooled connection until the client-side deadline cancels it.
+--
+-- Why a role setting: through PgBouncer in transaction mode neither a startup parameter
+-- nor a session SET reaches the statements of later transactions, and most statements
+-- run outside an explicit transaction. A role default applies to every server session
+-- opened from now on (PgBouncer's existing server connections pick it up when they are
+-- recycled). The migration runner raises it for its own transactions, which wait for
+-- each other on purpose.
+alter role current_user set lock_timeout = '3s';
