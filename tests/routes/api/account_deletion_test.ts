@@ -84,6 +84,8 @@ Deno.test("delete account: every row and KV entry of the user, on every instance
       );
       await json(await send(a.app, "GET", "/api/habits", undefined, user.cookie), 200); // a cached read
       await json(await send(a.app, "POST", "/api/settings/save", { displayName: "Me" }, user.cookie), 200);
+      const doc = { format: "consistencygrid-export", version: 1, habits: [] };
+      await json(await send(a.app, "POST", "/api/import", doc, user.cookie), 201); // an `imports` row
     }
     await json(await send(a.app, "POST", "/api/auth/password-reset", { email: "ann.deleted@example.test" }), 202);
     await send(a.app, "POST", "/api/auth/login", { email: "ann.deleted@example.test", password: "wrong one x" });
