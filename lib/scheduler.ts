@@ -104,11 +104,16 @@ export function startScheduler(
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> = Promise.resolve();
+  let ticking = false;
 
   const schedule = () => {
     if (stopped) return;
     const id = setTimeout(() => {
-      running = tick().finally(schedule);
+      ticking = true;
+      running = tick().finally(() => {
+        ticking = false;
+        schedule();
+      });
     }, intervalMs);
     // The timer alone does not keep the process alive; the server does.
     Deno.unrefTimer(id);
@@ -132,6 +137,9 @@ export function startScheduler(
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      // Shutdown waits here for a tick in progress (bounded by the query deadlines):
+      // say so, so a slow stop is explained in the log.
+      if (ticking) log.info("scheduler.stopping", { waitingFor: "tick" });
       await running;
       mailer?.close();
     },

@@ -131,20 +131,39 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string) => {
     stopping ??= (async () => {
-      log.info("server.stopping", { reason });
+      const started = performance.now();
+      log.info("server.stopping", { reason, inFlight });
       draining = true;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained = resolve);
-      const graceful = await Promise.race([
-        idle.then(() => server.shutdown()).then(() => true),
-        new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS)),
-      ]);
-      clearTimeout(timer);
-      if (!graceful) log.warn("server.shutdown_timeout", { graceMs: SHUTDOWN_GRACE_MS });
-      await scheduler.stop();
-      await closeServices(services);
-      if (!await flushSentry(2_000)) log.warn("sentry.flush_timeout", { timeoutMs: 2_000 });
-      log.info("server.stopped", { reason });
+      // Each phase is timed and named in `server.stopped`, and any phase that has to
+      // wait says what for before it waits, so a slow shutdown explains itself.
+      const phasesMs: Record<string, number> = {};
+      const phase = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+        const phaseStarted = performance.now();
+        try {
+          return await run();
+        } finally {
+          phasesMs[name] = Math.round(performance.now() - phaseStarted);
+        }
+      };
+      await phase("requests", async () => {
+        if (inFlight > 0) {
+          log.info("server.shutdown.waiting", { for: "requests", inFlight, graceMs: SHUTDOWN_GRACE_MS });
+        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained = resolve);
+        const graceful = await Promise.race([
+          idle.then(() => server.shutdown()).then(() => true),
+          new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS)),
+        ]);
+        clearTimeout(timer);
+        if (!graceful) log.warn("server.shutdown_timeout", { graceMs: SHUTDOWN_GRACE_MS, inFlight });
+      });
+      await phase("scheduler", () => scheduler.stop());
+      await phase("services", () => closeServices(services));
+      await phase("sentry", async () => {
+        if (!await flushSentry(2_000)) log.warn("sentry.flush_timeout", { timeoutMs: 2_000 });
+      });
+      log.info("server.stopped", { reason, ms: Math.round(performance.now() - started), phasesMs });
     })();
     return stopping;
   };
