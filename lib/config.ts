@@ -23,6 +23,14 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Transaction-pooling safe: no prepared statements. */
   pgBouncer: boolean;
+  /**
+   * The same database without the pooler, for tools that keep session state
+   * (`pg_dump`, `psql` in backups and restores); unset → `databaseUrl` when that is not
+   * pooled.
+   */
+  databaseUrlDirect: string | undefined;
+  /** Scheduled daily backups go here (with retention); unset → none scheduled. */
+  backupDir: string | undefined;
   pgPoolMax: number;
   /** KV file path, `:memory:`, or a KV Connect URL. */
   kvPath: string;
@@ -98,6 +106,13 @@ export function loadConfig(
   if (stripeMissing.length > 0 && stripeMissing.length < 3) {
     throw new ConfigError(`${stripeMissing.join(", ")} must be set too: billing needs all three Stripe variables`);
   }
+  const backupDir = get("BACKUP_DIR");
+  if (backupDir !== undefined && get("DENO_DEPLOYMENT_ID") !== undefined) {
+    throw new ConfigError(
+      "BACKUP_DIR cannot be used on Deno Deploy (no local files, no pg_dump): use your managed Postgres's " +
+        "backups and point-in-time recovery, and unset BACKUP_DIR",
+    );
+  }
   const smtpUrl = get("SMTP_URL");
   if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(smtpUrl)) {
     throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587`);
@@ -109,6 +124,8 @@ export function loadConfig(
     dataDir,
     databaseUrl: get("DATABASE_URL"),
     pgBouncer: boolean(get("PGBOUNCER"), "PGBOUNCER"),
+    databaseUrlDirect: get("DATABASE_URL_DIRECT"),
+    backupDir,
     pgPoolMax: integer(get("PG_POOL_MAX"), "PG_POOL_MAX", 10, 1, 1000),
     kvPath: get("DENO_KV_PATH") ?? `${dataDir}/kv.sqlite3`,
     logLevel,
