@@ -3,7 +3,9 @@
  * {@linkcode openServices} + `createApp` to get the same app without a port.
  *
  * Shutdown (SIGTERM/SIGINT): stop accepting, let in-flight requests finish for up to
- * 10 s, close the DB pool (bounded) and KV, send queued Sentry events (up to 2 s), exit 0.
+ * 10 s, stop the scheduler (a running tick finishes) and abort a backup in progress,
+ * close the DB pool (bounded) and KV, send queued Sentry events (up to 2 s), exit 0.
+ * Every phase that waits logs what for; `server.stopped` carries each phase's time.
  */
 import manifest from "../fresh.gen.ts";
 import { openDb } from "../db/client.ts";
@@ -15,6 +17,7 @@ import { loadStaticFiles } from "./fresh/static_files.ts";
 import { openKv } from "./kv.ts";
 import { flushLogs, log, setLogLevel } from "./log.ts";
 import { startScheduler } from "./scheduler.ts";
+import { startBackupSchedule } from "./backup/schedule.ts";
 import { flushSentry, initSentry } from "./sentry.ts";
 import type { Services } from "./state.ts";
 
@@ -89,6 +92,8 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const app = createApp({ services, manifest, assets, staticFiles });
   // Reminders: every instance runs one; the claim in Postgres keeps deliveries at most once.
   const scheduler = startScheduler(services);
+  // Daily backups: every instance checks; the claim in Postgres lets one of them write it.
+  const backups = config.backupDir ? startBackupSchedule(services, { folder: config.backupDir }) : undefined;
 
   // Deno's server.shutdown() cuts request bodies that are still arriving, so drain
   // first: count requests in flight, answer new ones 503 once stopping, and shut the
@@ -159,6 +164,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
         if (!graceful) log.warn("server.shutdown_timeout", { graceMs: SHUTDOWN_GRACE_MS, inFlight });
       });
       await phase("scheduler", () => scheduler.stop());
+      if (backups) await phase("backups", () => backups.stop());
       await phase("services", () => closeServices(services));
       await phase("sentry", async () => {
         if (!await flushSentry(2_000)) log.warn("sentry.flush_timeout", { timeoutMs: 2_000 });
