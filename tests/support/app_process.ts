@@ -62,7 +62,7 @@ export async function spawnApp(
   }).spawn();
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
+  const collect = async (stream: ReadableStream<Uint8Array<ArrayBuffer>>) => {
     let buffer = "";
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
       buffer += chunk;
