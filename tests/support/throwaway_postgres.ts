@@ -301,7 +301,8 @@ async function findPgBouncer(): Promise<string | null> {
   return null;
 }
 
-async function waitForPort(port: number): Promise<void> {
+/** Waits (up to 5 s) until something accepts connections on 127.0.0.1:`port`. */
+export async function waitForPort(port: number): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     try {
       (await Deno.connect({ hostname: "127.0.0.1", port })).close();
@@ -346,7 +347,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** A port that was free a moment ago (the OS picks it). */
-function freePort(): number {
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
