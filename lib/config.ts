@@ -113,6 +113,8 @@ export function loadConfig(
         "backups and point-in-time recovery, and unset BACKUP_DIR",
     );
   }
+  const kvPath = get("DENO_KV_PATH") ?? `${dataDir}/kv.sqlite3`;
+  if (/^https?:/i.test(kvPath)) checkKvConnect(kvPath, get("DENO_KV_ACCESS_TOKEN"));
   const smtpUrl = get("SMTP_URL");
   if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(smtpUrl)) {
     throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587`);
@@ -127,7 +129,7 @@ export function loadConfig(
     databaseUrlDirect: get("DATABASE_URL_DIRECT"),
     backupDir,
     pgPoolMax: integer(get("PG_POOL_MAX"), "PG_POOL_MAX", 10, 1, 1000),
-    kvPath: get("DENO_KV_PATH") ?? `${dataDir}/kv.sqlite3`,
+    kvPath,
     logLevel,
     trustProxy: boolean(get("TRUST_PROXY"), "TRUST_PROXY"),
     sentryDsn: get("SENTRY_DSN"),
@@ -142,6 +144,29 @@ export function loadConfig(
     smtpUrl,
     mailFrom: get("MAIL_FROM") ?? `ConsistencyGrid <reminders@${new URL(appOrigin).hostname}>`,
   };
+}
+
+/**
+ * A KV Connect URL needs a host and the access token (Deno reads DENO_KV_ACCESS_TOKEN
+ * itself; without it every KV call would fail).
+ */
+function checkKvConnect(url: string, token: string | undefined): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`DENO_KV_PATH must be a file path, :memory: or a URL such as https://kv.example.com`);
+  }
+  if (!parsed.hostname) throw new ConfigError("DENO_KV_PATH names no host: https://kv.example.com");
+  if (parsed.username || parsed.password) {
+    throw new ConfigError("DENO_KV_PATH must not carry credentials: put the token in DENO_KV_ACCESS_TOKEN");
+  }
+  if (!token) {
+    throw new ConfigError(
+      "DENO_KV_PATH is a KV Connect URL: set DENO_KV_ACCESS_TOKEN to the server's access token " +
+        "(denokv's --access-token)",
+    );
+  }
 }
 
 function integer(
