@@ -64,23 +64,35 @@ export async function loadAssets() {
 
 export interface RunningServer {
   url: string;
+  /** What the server opened (the Deno Deploy entry's cron ticks with it). */
+  services: Services;
   /** Resolves when the server has shut down and everything is closed. */
   finished: Promise<void>;
   shutdown(reason: string): Promise<void>;
 }
 
-/** `main.ts`'s entry: starts the server; a start-up failure is logged and exits 1. */
-export async function main(): Promise<void> {
+/** How the server is started. */
+export interface StartOptions {
+  /**
+   * Reminders are ticked by `Deno.cron` (`main_deploy.ts`), so no in-process timer
+   * runs: on Deno Deploy timers do not run between requests.
+   */
+  cron?: boolean;
+}
+
+/** The entry points' start: a start-up failure is logged and exits 1. */
+export async function main(options: StartOptions = {}): Promise<RunningServer> {
   try {
-    await startServer();
+    return await startServer(loadConfig(), options);
   } catch (error) {
     log.error("server.start_failed", { error: error instanceof Error ? error.message : String(error) });
+    flushLogs();
     Deno.exit(1);
   }
 }
 
 /** Starts the app from the environment; handles SIGTERM/SIGINT. */
-export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
+export async function startServer(config: Config = loadConfig(), options: StartOptions = {}): Promise<RunningServer> {
   setLogLevel(config.logLevel);
   // Before Deno.serve: the SDK wraps it to capture what escapes the app.
   if (initSentry(config)) {
@@ -91,7 +103,13 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const { assets, staticFiles } = await loadAssets();
   const app = createApp({ services, manifest, assets, staticFiles });
   // Reminders: every instance runs one; the claim in Postgres keeps deliveries at most once.
-  const scheduler = startScheduler(services);
+  const scheduler = options.cron ? undefined : startScheduler(services);
+  if (config.onDeploy && !options.cron) {
+    log.warn("scheduler.timer_on_deploy", {
+      hint: "Deno Deploy runs no timers between requests, so reminders would stall: make main_deploy.ts the " +
+        "entry point (it ticks with Deno.cron)",
+    });
+  }
   // Daily backups: every instance checks; the claim in Postgres lets one of them write it.
   const backups = config.backupDir ? startBackupSchedule(services, { folder: config.backupDir }) : undefined;
 
@@ -163,7 +181,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
         clearTimeout(timer);
         if (!graceful) log.warn("server.shutdown_timeout", { graceMs: SHUTDOWN_GRACE_MS, inFlight });
       });
-      await phase("scheduler", () => scheduler.stop());
+      if (scheduler) await phase("scheduler", () => scheduler.stop());
       if (backups) await phase("backups", () => backups.stop());
       await phase("services", () => closeServices(services));
       await phase("sentry", async () => {
@@ -174,7 +192,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     return stopping;
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    Deno.addSignalListener(signal, () => {
+    listenForSignal(signal, () => {
       shutdown(signal).then(() => {
         flushLogs();
         Deno.exit(0);
@@ -184,5 +202,14 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       });
     });
   }
-  return { url, finished: server.finished.then(() => stopping), shutdown };
+  return { url, services, finished: server.finished.then(() => stopping), shutdown };
+}
+
+/** `Deno.addSignalListener`, where the platform has signals (a serverless host may not). */
+function listenForSignal(signal: Deno.Signal, handler: () => void): void {
+  try {
+    Deno.addSignalListener(signal, handler);
+  } catch (error) {
+    log.info("server.signals_unavailable", { signal, error: error instanceof Error ? error.message : String(error) });
+  }
 }

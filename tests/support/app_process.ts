@@ -1,5 +1,5 @@
 /**
- * The app as a real process (`deno run -A main.ts`) on a free loopback port, for tests
+ * The app as a real process (`deno run -A main.ts`, or another entry) on a free loopback port, for tests
  * that need what only a process has: signals, several instances on one KV file, a
  * proxy in front, a database killed under it.
  *
@@ -43,7 +43,13 @@ const INHERITED = ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"];
  */
 export async function spawnApp(
   env: Record<string, string>,
-  { startTimeoutMs = 60_000 }: { startTimeoutMs?: number } = {},
+  { startTimeoutMs = 60_000, entry = "main.ts", denoArgs = ["-A"] }: {
+    startTimeoutMs?: number;
+    /** The module to run, relative to the repository root. */
+    entry?: string;
+    /** Flags before the module (permissions). */
+    denoArgs?: string[];
+  } = {},
 ): Promise<AppProcess> {
   const inherited = Object.fromEntries(
     INHERITED.flatMap((name) => {
@@ -52,7 +58,7 @@ export async function spawnApp(
     }),
   );
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
+    args: ["run", ...denoArgs, entry],
     cwd: ROOT,
     clearEnv: true,
     env: { ...inherited, NO_COLOR: "1", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
