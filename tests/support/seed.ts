@@ -11,6 +11,7 @@
  * await seedYearOfData(t.app, t.services, alice);
  * ```
  */
+import { localDay } from "../../lib/calendar.ts";
 import { assertEquals } from "./assert.ts";
 import { type App, call, json } from "./api.ts";
 import type { Services } from "../../lib/state.ts";
@@ -24,9 +25,18 @@ const NOTES = [
   "back\\slash and 'quotes'",
 ];
 
-/** Seeds `user` (see the module doc); returns how many check-ins were written. */
-export async function seedYearOfData(app: App, services: Services, user: TestUser): Promise<number> {
+/**
+ * Seeds `user` (see the module doc); returns how many check-ins were written. Days are
+ * the user's local ones: near midnight UTC, "today" differs from one timezone to the next.
+ */
+export async function seedYearOfData(
+  app: App,
+  services: Services,
+  user: TestUser,
+  timezone: string,
+): Promise<number> {
   const auth = user.bearer;
+  const today = localDay(timezone);
   const habits = [
     { name: "Read 20 pages", color: "#2f855a" },
     { name: "Water", kind: "numeric", target: 8, unit: "glasses" },
@@ -36,11 +46,11 @@ export async function seedYearOfData(app: App, services: Services, user: TestUse
   const ids: string[] = [];
   for (const body of habits) ids.push((await json(await call(app, auth, "POST", "/api/habits", body), 201)).habit.id);
   // The habits began a year ago.
-  await services.db.sql`update habits set start_date = current_date - 370 where user_id = ${user.id}::uuid`;
+  await services.db.sql`update habits set start_date = ${today}::date - 370 where user_id = ${user.id}::uuid`;
   const [{ n }] = await services.db.sql<{ n: number }[]>`
     with days as (select generate_series(1, 365) as ago)
     insert into checkins (habit_id, user_id, day, status, value, note)
-    select h.id, h.user_id, current_date - d.ago,
+    select h.id, h.user_id, ${today}::date - d.ago,
            case when (d.ago + h.position) % 7 = 0 then 'skipped' else 'done' end,
            case when h.kind = 'numeric' then ((d.ago * 37) % 12)::numeric + 0.5 end,
            case when d.ago % 11 = 0 then (${NOTES}::text[])[1 + (d.ago / 11) % ${NOTES.length}] end
@@ -48,7 +58,7 @@ export async function seedYearOfData(app: App, services: Services, user: TestUse
      where h.user_id = ${user.id}::uuid and (h.position + d.ago) % 5 <> 0
     returning 1`.then((rows) => [{ n: rows.length }]);
   for (const id of ids) {
-    await json(await call(app, auth, "POST", `/api/habits/${id}/checkins`, { date: today(), status: "done" }), 200);
+    await json(await call(app, auth, "POST", `/api/habits/${id}/checkins`, { date: today, status: "done" }), 200);
   }
   await json(await call(app, auth, "PUT", `/api/habits/${ids[2]}`, { archived: true }), 200);
 
@@ -72,8 +82,4 @@ export async function seedYearOfData(app: App, services: Services, user: TestUse
   );
   assertEquals(ids.length, habits.length);
   return n + ids.length;
-}
-
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
 }

@@ -108,7 +108,7 @@ Deno.test({
       let checkins = 0;
       for (const timezone of ["Europe/Lisbon", "Pacific/Kiritimati", "America/Los_Angeles"]) {
         const user = await createTestUser(t.services, { timezone });
-        checkins += await seedYearOfData(t.app, t.services, user);
+        checkins += await seedYearOfData(t.app, t.services, user, timezone);
         users.push(user);
       }
       const before = await snapshot(source.db, users);
