@@ -133,10 +133,13 @@ export async function spawnApp(
     await signal("SIGKILL", 5_000);
     throw error;
   }
-  const url = String(listening.url);
+  // The port from the log, the address from what we asked for: the logged URL may name
+  // `localhost` rather than the loopback address the server listens on.
+  const port = Number(new URL(String(listening.url)).port);
+  const url = `http://${env.HOST ?? "127.0.0.1"}:${port}`;
   return {
     url,
-    port: Number(new URL(url).port),
+    port,
     pid: child.pid,
     lines,
     exited,

@@ -18,7 +18,7 @@ import { startTestApp } from "../../support/app.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "../../support/assert.ts";
 import { openTestDb } from "../../support/db.ts";
 import { directUrlOf } from "../../support/direct_url.ts";
-import { seedYearOfData } from "../../support/seed.ts";
+import { seedYearOfData } from "../../support/seed_year.ts";
 import { createTestUser, type TestUser } from "../../support/users.ts";
 
 // Migrations and restores log at info; the test output only needs problems.
