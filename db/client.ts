@@ -68,7 +68,11 @@ export interface Db extends DbQueries {
   readonly backend: "pglite" | "postgres";
   /** One round trip (`select 1`), returns its latency in ms; throws DbUnavailableError when the DB is down. Bounded by a short timeout (default 2 s, parameter). */
   ping(timeoutMs?: number): Promise<number>;
-  /** Closes the pool (bounded by timeoutMs, default 5 s: race sql.end against your own timer, since sql.end({timeout}) can hang) and, for embedded, the socket server and PGlite. Idempotent. */
+  /**
+   * Waits for this Db's statements and transactions in flight (bounded by timeoutMs,
+   * default 5 s), then ends the pool at once and, for embedded, the socket server and
+   * PGlite. Logs what it waited for (`db.closing`, `db.closed`). Idempotent.
+   */
   close(timeoutMs?: number): Promise<void>;
   /**
    * The same pool with another statement deadline, for work known to be long
@@ -212,6 +216,8 @@ class PooledDb implements Db {
   #policy: Omit<DeadlinePolicy, "onSilentServer">;
   #server: EmbeddedServer | null;
   #closing: Promise<void> | undefined;
+  /** Statements and transactions of this Db that have started and not yet settled. */
+  #active = new Set<Promise<unknown>>();
 
   constructor(
     backend: "pglite" | "postgres",
@@ -278,16 +284,37 @@ class PooledDb implements Db {
     return this.#closing ??= this.#shutdown(timeoutMs);
   }
 
+  /**
+   * Waits (bounded) for this Db's own statements and transactions to finish, then ends
+   * the pools at once. Why not postgres.js's graceful `end({ timeout })`: a connection
+   * that lost its socket mid-statement keeps that statement as current, and its `end()`
+   * waits for an answer that never comes (porsager/postgres#1097), so after any outage
+   * shutdown stalled for the whole timeout. The count of our statements is the truth
+   * about what is still in use.
+   */
   async #shutdown(timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
+    const started = performance.now();
+    const deadline = started + timeoutMs;
+    const waitingFor = this.#active.size;
+    let timedOut = false;
+    if (waitingFor > 0) {
+      log.info("db.closing", { backend: this.backend, waitingFor: { statements: waitingFor }, timeoutMs });
+      timedOut = !await settlesWithin(Promise.allSettled([...this.#active]), timeoutMs);
+    }
     const pools = [this.#pool, ...this.#retired];
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.allSettled(pools.map((pool) => pool.end({ timeout: timeoutMs / 1000 }))),
-      new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
-    ]);
-    clearTimeout(timer);
+    const ended = await settlesWithin(
+      Promise.allSettled(pools.map((pool) => pool.end({ timeout: 0 }))),
+      Math.max(100, deadline - performance.now()),
+    );
     await this.#server?.close(Math.max(500, deadline - performance.now()));
+    // Quiet when there was nothing to wait for (tests close hundreds of Dbs).
+    (timedOut || !ended ? log.warn : waitingFor > 0 ? log.info : log.debug)("db.closed", {
+      backend: this.backend,
+      ms: Math.round(performance.now() - started),
+      waitedFor: { statements: waitingFor },
+      ...(timedOut ? { abandoned: { statements: this.#active.size } } : {}),
+      timedOut: timedOut || !ended,
+    });
   }
 
   #target(timeoutMs: number): BoundTarget<postgres.Sql> {
@@ -298,6 +325,11 @@ class PooledDb implements Db {
         ...this.#policy,
         timeoutMs,
         onSilentServer: () => this.#replace(pool),
+        onStart: (done) => {
+          this.#active.add(done);
+          const forget = () => this.#active.delete(done);
+          done.then(forget, forget);
+        },
       },
     };
   }
@@ -326,6 +358,19 @@ async function retryOnce<T>(run: () => Promise<T>): Promise<T> {
     if (!sqlStateIn(error, RETRYABLE_SQLSTATES)) throw error;
     log.warn("db.tx.retried", { code: (error as { code?: string }).code, error });
     return await run();
+  }
+}
+
+/** True when `promise` settled within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise.then(() => true, () => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

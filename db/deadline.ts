@@ -44,6 +44,11 @@ export interface DeadlinePolicy {
   cancelGraceMs: number | null;
   /** Runs when the server did not answer a cancel in time. */
   onSilentServer(): void;
+  /**
+   * Told of every statement and transaction as it starts, with a promise that settles
+   * when it is done (the pool counts what it must wait for before closing).
+   */
+  onStart?(done: Promise<unknown>): void;
 }
 
 /** The pool (or transaction) to send to now, and the policy for it. */
@@ -156,6 +161,7 @@ export function boundBegin<T>(
       }
     };
     const run = mode === undefined ? sql.begin(body) : sql.begin(mode, body);
+    policy.onStart?.(run);
     run.then(
       (value) => settle(() => resolve(value as T)),
       (error) => settle(() => reject(toDbError(error))),
@@ -226,7 +232,7 @@ function withDeadline<Q>(query: Q, policy: DeadlinePolicy): Q {
     const timers: ReturnType<typeof setTimeout>[] = [setTimeout(onDeadline, policy.timeoutMs)];
     const disarm = () => timers.forEach(clearTimeout);
     // The base `then`: Query's own `then` would execute the query.
-    Promise.prototype.then.call(query, disarm, disarm);
+    policy.onStart?.(Promise.prototype.then.call(query, disarm, disarm));
 
     function onDeadline() {
       timedOut = true;

@@ -29,6 +29,14 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Transaction-pooling safe: no prepared statements. */
   pgBouncer: boolean;
+  /**
+   * The same database without the pooler, for tools that keep session state
+   * (`pg_dump`, `psql` in backups and restores); unset → `databaseUrl` when that is not
+   * pooled.
+   */
+  databaseUrlDirect: string | undefined;
+  /** Scheduled daily backups go here (with retention); unset → none scheduled. */
+  backupDir: string | undefined;
   pgPoolMax: number;
   /** KV file path, `:memory:`, or a KV Connect URL. */
   kvPath: string;
@@ -105,6 +113,15 @@ export function loadConfig(
   if (stripeMissing.length > 0 && stripeMissing.length < 3) {
     throw new ConfigError(`${stripeMissing.join(", ")} must be set too: billing needs all three Stripe variables`);
   }
+  const backupDir = get("BACKUP_DIR");
+  if (backupDir !== undefined && get("DENO_DEPLOYMENT_ID") !== undefined) {
+    throw new ConfigError(
+      "BACKUP_DIR cannot be used on Deno Deploy (no local files, no pg_dump): use your managed Postgres's " +
+        "backups and point-in-time recovery, and unset BACKUP_DIR",
+    );
+  }
+  const kvPath = get("DENO_KV_PATH") ?? `${dataDir}/kv.sqlite3`;
+  if (/^https?:/i.test(kvPath)) checkKvConnect(kvPath, get("DENO_KV_ACCESS_TOKEN"));
   const smtpUrl = get("SMTP_URL");
   if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(smtpUrl)) {
     throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587`);
@@ -117,8 +134,10 @@ export function loadConfig(
     dataDir,
     databaseUrl: get("DATABASE_URL"),
     pgBouncer: boolean(get("PGBOUNCER"), "PGBOUNCER"),
+    databaseUrlDirect: get("DATABASE_URL_DIRECT"),
+    backupDir,
     pgPoolMax: integer(get("PG_POOL_MAX"), "PG_POOL_MAX", 10, 1, 1000),
-    kvPath: get("DENO_KV_PATH") ?? `${dataDir}/kv.sqlite3`,
+    kvPath,
     logLevel,
     trustProxy: boolean(get("TRUST_PROXY"), "TRUST_PROXY"),
     sentryDsn: get("SENTRY_DSN"),
@@ -133,6 +152,29 @@ export function loadConfig(
     smtpUrl,
     mailFrom: get("MAIL_FROM") ?? `ConsistencyGrid <reminders@${new URL(appOrigin).hostname}>`,
   };
+}
+
+/**
+ * A KV Connect URL needs a host and the access token (Deno reads DENO_KV_ACCESS_TOKEN
+ * itself; without it every KV call would fail).
+ */
+function checkKvConnect(url: string, token: string | undefined): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`DENO_KV_PATH must be a file path, :memory: or a URL such as https://kv.example.com`);
+  }
+  if (!parsed.hostname) throw new ConfigError("DENO_KV_PATH names no host: https://kv.example.com");
+  if (parsed.username || parsed.password) {
+    throw new ConfigError("DENO_KV_PATH must not carry credentials: put the token in DENO_KV_ACCESS_TOKEN");
+  }
+  if (!token) {
+    throw new ConfigError(
+      "DENO_KV_PATH is a KV Connect URL: set DENO_KV_ACCESS_TOKEN to the server's access token " +
+        "(denokv's --access-token)",
+    );
+  }
 }
 
 function integer(

@@ -15,6 +15,7 @@ import { asRuleViolation } from "../db/rules.ts";
 import { codeForStatus, HttpError } from "./fresh/http_error.ts";
 import type { Router } from "./fresh/mod.ts";
 import { KvTimeoutError } from "./kv.ts";
+import { KvUnavailableError } from "./kv_remote.ts";
 import { log } from "./log.ts";
 import { captureRequestError } from "./sentry.ts";
 import type { AppEnv } from "./state.ts";
@@ -38,7 +39,7 @@ export function toHttpError(error: unknown): HttpError {
     const upgrade = rule.kind === "plan_limit" ? { upgradeUrl: "/upgrade" } : undefined;
     return new HttpError(status, rule.message, { details: upgrade, cause: error });
   }
-  if (isDbUnavailable(error) || error instanceof KvTimeoutError) {
+  if (isDbUnavailable(error) || error instanceof KvTimeoutError || error instanceof KvUnavailableError) {
     return new HttpError(503, undefined, { cause: error, headers: { "Retry-After": "5" } });
   }
   // A statement timeout, a lock wait or a deadlock: the server is up but could not do it now.

@@ -8,6 +8,7 @@
  */
 import { isDbUnavailable } from "../db/errors.ts";
 import { KvTimeoutError, withTimeout } from "./kv.ts";
+import { KvUnavailableError } from "./kv_remote.ts";
 import { log } from "./log.ts";
 
 export interface Check {
@@ -26,7 +27,11 @@ export async function runCheck(probe: () => Promise<unknown>): Promise<Check> {
     return { status: "ok", latencyMs: latencyMs() };
   } catch (error) {
     log.warn("health.check_failed", { error });
-    const reason = error instanceof KvTimeoutError ? "timeout" : isDbUnavailable(error) ? "unavailable" : "error";
+    const reason = error instanceof KvTimeoutError
+      ? "timeout"
+      : isDbUnavailable(error) || error instanceof KvUnavailableError
+      ? "unavailable"
+      : "error";
     return { status: "fail", latencyMs: latencyMs(), error: reason };
   }
 }

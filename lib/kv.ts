@@ -14,6 +14,7 @@
  * ```
  */
 import type { Config } from "./config.ts";
+import { openRemoteKv } from "./kv_remote.ts";
 
 /** How long one KV call may take before the caller gives up on it. */
 export const KV_TIMEOUT_MS = 1_000;
@@ -35,7 +36,9 @@ export class KvContentionError extends Error {
 export async function openKv(config: Pick<Config, "kvPath" | "onDeploy" | "dataDir">): Promise<Deno.Kv> {
   const path = config.kvPath;
   if (config.onDeploy && path === `${config.dataDir}/kv.sqlite3`) return await Deno.openKv();
-  if (path !== ":memory:" && !/^https?:\/\//.test(path)) {
+  // A KV Connect server: bounded open, and the app starts even while it is unreachable.
+  if (/^https?:\/\//.test(path)) return await openRemoteKv(path);
+  if (path !== ":memory:") {
     const folder = path.replace(/\/[^/]*$/, "");
     if (folder && folder !== path) await Deno.mkdir(folder, { recursive: true });
   }

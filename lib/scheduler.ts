@@ -10,12 +10,12 @@
  * from one sender at a time. No leader election, no advisory locks (which PgBouncer's
  * transaction mode would not keep).
  *
- * Why an in-process timer rather than `Deno.cron`: a timer starts and stops with the
- * server (shutdown awaits the running tick before the pool closes), tests drive ticks
- * directly with an injected clock, and it needs no unstable flag. On Deno Deploy,
- * where instances sleep between requests and timers do not run, register
- * `Deno.cron("reminders", "* * * * *", () => runSchedulerTick(services))` at the top
- * level instead: the tick is the same function.
+ * Why an in-process timer rather than `Deno.cron` when self-hosted: a timer starts and
+ * stops with the server (shutdown awaits the running tick before the pool closes) and
+ * tests drive ticks directly with an injected clock. On Deno Deploy, where instances
+ * sleep between requests and timers do not run, `main_deploy.ts` registers
+ * `Deno.cron` at the top level instead and calls {@linkcode runLoggedTick}: the same
+ * tick.
  *
  * @example
  * ```ts
@@ -140,6 +140,33 @@ export async function runSchedulerTick(
   }
 }
 
+/**
+ * One tick, logged: `scheduler.tick` when it did something, `scheduler.tick_failed`
+ * (and a rejection) when it failed. The timer below and the Deno Deploy entry's
+ * `Deno.cron` (main_deploy.ts) both tick through here.
+ *
+ * @example
+ * ```ts
+ * Deno.cron("reminders", "* * * * *", () => runLoggedTick(services));
+ * ```
+ */
+export async function runLoggedTick(
+  services: Pick<Services, "db" | "config" | "kv">,
+  options: TickOptions = {},
+): Promise<TickResult> {
+  const started = performance.now();
+  try {
+    const result = await runSchedulerTick(services, new Date(), options);
+    if (result.delivered || result.sent || result.failed || result.staleImports) {
+      log.info("scheduler.tick", { ...result, ms: Math.round(performance.now() - started) });
+    }
+    return result;
+  } catch (error) {
+    log.error("scheduler.tick_failed", { error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}
+
 export interface SchedulerOptions {
   /** Time between the end of one tick and the start of the next. Default 60 s. */
   intervalMs?: number;
@@ -169,27 +196,25 @@ export function startScheduler(
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> = Promise.resolve();
+  let ticking = false;
 
   const schedule = () => {
     if (stopped) return;
     const id = setTimeout(() => {
-      running = tick().finally(schedule);
+      ticking = true;
+      running = tick().finally(() => {
+        ticking = false;
+        schedule();
+      });
     }, intervalMs);
     // The timer alone does not keep the process alive; the server does.
     Deno.unrefTimer(id);
     timer = id;
   };
 
+  // Logged inside; a failing tick must not stop the loop.
   const tick = async () => {
-    const started = performance.now();
-    try {
-      const result = await runSchedulerTick(services, new Date(), { mailer });
-      if (result.delivered || result.sent || result.failed || result.staleImports) {
-        log.info("scheduler.tick", { ...result, ms: Math.round(performance.now() - started) });
-      }
-    } catch (error) {
-      log.error("scheduler.tick_failed", { error: error instanceof Error ? error.message : String(error) });
-    }
+    await runLoggedTick(services, { mailer }).catch(() => {});
   };
 
   schedule();
@@ -197,6 +222,9 @@ export function startScheduler(
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      // Shutdown waits here for a tick in progress (bounded by the query deadlines):
+      // say so, so a slow stop is explained in the log.
+      if (ticking) log.info("scheduler.stopping", { waitingFor: "tick" });
       await running;
       mailer?.close();
     },

@@ -187,3 +187,24 @@ function scrubValue(value: unknown, depth: number): unknown {
   }
   return out;
 }
+
+/**
+ * Sends the failure of background work (a scheduled backup, a job) that no request
+ * saw, tagged `task`, grouped per task and error type. No-op when Sentry is off.
+ *
+ * @example
+ * ```ts
+ * captureTaskError("backup", error, { day: "2026-11-29" });
+ * ```
+ */
+export function captureTaskError(task: string, error: unknown, extra: Record<string, unknown> = {}): void {
+  if (!initialized) return;
+  Sentry.withScope((scope) => {
+    scope.setTags({ task });
+    scope.setContext("task", { name: task, ...extra });
+    scope.setLevel("error");
+    const type = error instanceof Error ? error.name : "Error";
+    scope.setFingerprint(["task", task, type]);
+    Sentry.captureException(error);
+  });
+}

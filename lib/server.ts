@@ -3,7 +3,9 @@
  * {@linkcode openServices} + `createApp` to get the same app without a port.
  *
  * Shutdown (SIGTERM/SIGINT): stop accepting, let in-flight requests finish for up to
- * 10 s, close the DB pool (bounded) and KV, send queued Sentry events (up to 2 s), exit 0.
+ * 10 s, stop the scheduler (a running tick finishes) and abort a backup in progress,
+ * close the DB pool (bounded) and KV, send queued Sentry events (up to 2 s), exit 0.
+ * Every phase that waits logs what for; `server.stopped` carries each phase's time.
  */
 import manifest from "../fresh.gen.ts";
 import { openDb } from "../db/client.ts";
@@ -15,6 +17,7 @@ import { loadStaticFiles } from "./fresh/static_files.ts";
 import { openKv } from "./kv.ts";
 import { flushLogs, log, setLogLevel } from "./log.ts";
 import { startScheduler } from "./scheduler.ts";
+import { startBackupSchedule } from "./backup/schedule.ts";
 import { flushSentry, initSentry } from "./sentry.ts";
 import type { Services } from "./state.ts";
 
@@ -61,6 +64,8 @@ export async function loadAssets() {
 
 export interface RunningServer {
   url: string;
+  /** What the server opened (the Deno Deploy entry's cron ticks with it). */
+  services: Services;
   /** Resolves when the server has shut down and everything is closed. */
   finished: Promise<void>;
   shutdown(reason: string): Promise<void>;
@@ -79,18 +84,28 @@ export function listeningUrl(config: Pick<Config, "acceptLoopbackOrigins">, host
   return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 }
 
-/** `main.ts`'s entry: starts the server; a start-up failure is logged and exits 1. */
-export async function main(): Promise<void> {
+/** How the server is started. */
+export interface StartOptions {
+  /**
+   * Reminders are ticked by `Deno.cron` (`main_deploy.ts`), so no in-process timer
+   * runs: on Deno Deploy timers do not run between requests.
+   */
+  cron?: boolean;
+}
+
+/** The entry points' start: a start-up failure is logged and exits 1. */
+export async function main(options: StartOptions = {}): Promise<RunningServer> {
   try {
-    await startServer();
+    return await startServer(loadConfig(), options);
   } catch (error) {
     log.error("server.start_failed", { error: error instanceof Error ? error.message : String(error) });
+    flushLogs();
     Deno.exit(1);
   }
 }
 
 /** Starts the app from the environment; handles SIGTERM/SIGINT. */
-export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
+export async function startServer(config: Config = loadConfig(), options: StartOptions = {}): Promise<RunningServer> {
   setLogLevel(config.logLevel);
   // Before Deno.serve: the SDK wraps it to capture what escapes the app.
   if (initSentry(config)) {
@@ -101,7 +116,15 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const { assets, staticFiles } = await loadAssets();
   const app = createApp({ services, manifest, assets, staticFiles });
   // Reminders: every instance runs one; the claim in Postgres keeps deliveries at most once.
-  const scheduler = startScheduler(services);
+  const scheduler = options.cron ? undefined : startScheduler(services);
+  if (config.onDeploy && !options.cron) {
+    log.warn("scheduler.timer_on_deploy", {
+      hint: "Deno Deploy runs no timers between requests, so reminders would stall: make main_deploy.ts the " +
+        "entry point (it ticks with Deno.cron)",
+    });
+  }
+  // Daily backups: every instance checks; the claim in Postgres lets one of them write it.
+  const backups = config.backupDir ? startBackupSchedule(services, { folder: config.backupDir }) : undefined;
 
   // Deno's server.shutdown() cuts request bodies that are still arriving, so drain
   // first: count requests in flight, answer new ones 503 once stopping, and shut the
@@ -145,25 +168,45 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string) => {
     stopping ??= (async () => {
-      log.info("server.stopping", { reason });
+      const started = performance.now();
+      log.info("server.stopping", { reason, inFlight });
       draining = true;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained = resolve);
-      const graceful = await Promise.race([
-        idle.then(() => server.shutdown()).then(() => true),
-        new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS)),
-      ]);
-      clearTimeout(timer);
-      if (!graceful) log.warn("server.shutdown_timeout", { graceMs: SHUTDOWN_GRACE_MS });
-      await scheduler.stop();
-      await closeServices(services);
-      if (!await flushSentry(2_000)) log.warn("sentry.flush_timeout", { timeoutMs: 2_000 });
-      log.info("server.stopped", { reason });
+      // Each phase is timed and named in `server.stopped`, and any phase that has to
+      // wait says what for before it waits, so a slow shutdown explains itself.
+      const phasesMs: Record<string, number> = {};
+      const phase = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+        const phaseStarted = performance.now();
+        try {
+          return await run();
+        } finally {
+          phasesMs[name] = Math.round(performance.now() - phaseStarted);
+        }
+      };
+      await phase("requests", async () => {
+        if (inFlight > 0) {
+          log.info("server.shutdown.waiting", { for: "requests", inFlight, graceMs: SHUTDOWN_GRACE_MS });
+        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained = resolve);
+        const graceful = await Promise.race([
+          idle.then(() => server.shutdown()).then(() => true),
+          new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS)),
+        ]);
+        clearTimeout(timer);
+        if (!graceful) log.warn("server.shutdown_timeout", { graceMs: SHUTDOWN_GRACE_MS, inFlight });
+      });
+      if (scheduler) await phase("scheduler", () => scheduler.stop());
+      if (backups) await phase("backups", () => backups.stop());
+      await phase("services", () => closeServices(services));
+      await phase("sentry", async () => {
+        if (!await flushSentry(2_000)) log.warn("sentry.flush_timeout", { timeoutMs: 2_000 });
+      });
+      log.info("server.stopped", { reason, ms: Math.round(performance.now() - started), phasesMs });
     })();
     return stopping;
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    Deno.addSignalListener(signal, () => {
+    listenForSignal(signal, () => {
       shutdown(signal).then(() => {
         flushLogs();
         Deno.exit(0);
@@ -173,5 +216,14 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       });
     });
   }
-  return { url, finished: server.finished.then(() => stopping), shutdown };
+  return { url, services, finished: server.finished.then(() => stopping), shutdown };
+}
+
+/** `Deno.addSignalListener`, where the platform has signals (a serverless host may not). */
+function listenForSignal(signal: Deno.Signal, handler: () => void): void {
+  try {
+    Deno.addSignalListener(signal, handler);
+  } catch (error) {
+    log.info("server.signals_unavailable", { signal, error: error instanceof Error ? error.message : String(error) });
+  }
 }

@@ -10,7 +10,9 @@
 # Postgres, $PGBOUNCER_PORT (64329) for PgBouncer. The app connects as role `cg`
 # (CREATEDB, so tests can create throwaway databases) to database `consistencygrid`.
 # Authentication is `trust` on 127.0.0.1 only: this cluster is for tests and local
-# development, never for real data (it also runs with fsync off).
+# development, never for real data. It also runs with fsync, synchronous_commit and
+# full_page_writes off, which loses acknowledged commits when Postgres is killed: wrong
+# for production (docs/operations.md); tests/faults/ start their own durable cluster.
 #
 # Debian's Postgres refuses to run as root, so as root everything runs as the
 # `postgres` user, and DIR must be reachable by that user (under /tmp is safe).

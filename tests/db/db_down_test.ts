@@ -7,6 +7,8 @@
 import { equal, fail, ok } from "node:assert/strict";
 import { type Db, openPostgresDb } from "../../db/client.ts";
 import { DbUnavailableError } from "../../db/errors.ts";
+import { type LogLevel } from "../../lib/config.ts";
+import { setLogLevel, setLogSink } from "../../lib/log.ts";
 import { postgresInstalled, startThrowawayPgBouncer, startThrowawayPostgres } from "../support/throwaway_postgres.ts";
 
 const installed = await postgresInstalled();
@@ -135,6 +137,49 @@ Deno.test({
       // After this outage postgres.js may wait on one connection until close's
       // deadline; a short one keeps the test quick.
       await db.close(1_000);
+    }
+  },
+});
+
+Deno.test({
+  name: "close() after statements died with their connection ends at once (no wait for their lost answers)",
+  ignore: !installed,
+  async fn() {
+    await using pg = (await startThrowawayPostgres())!;
+    const bouncer = await startThrowawayPgBouncer(pg);
+    if (!bouncer) {
+      console.warn("pgbouncer not installed: skipped");
+      return;
+    }
+    await using _bouncer = bouncer;
+    for (const [label, url, pgBouncer] of [["direct", pg.url, false], ["PgBouncer", bouncer.url, true]] as const) {
+      const db = openPostgresDb(url, { poolMax: 3, pgBouncer });
+      const lines: Record<string, unknown>[] = [];
+      try {
+        await db.sql`select 1`;
+        // Three statements running when the server is killed: their connections close
+        // under them (postgres.js then keeps each as its connection's current query).
+        const running = [1, 2, 3].map(() => db.sql`select pg_sleep(30)`.catch((error) => error));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await pg.crash();
+        for (const error of await Promise.all(running)) ok(error instanceof DbUnavailableError, `${label}: ${error}`);
+        await pg.start();
+        await recovers(db);
+      } finally {
+        const restoreSink = setLogSink((_level, line) => lines.push(JSON.parse(line)));
+        setLogLevel("debug");
+        const started = performance.now();
+        try {
+          await db.close(5_000);
+        } finally {
+          restoreSink();
+          setLogLevel((Deno.env.get("LOG_LEVEL") as LogLevel | undefined) ?? "info");
+        }
+        const closed = lines.find((line) => line.msg === "db.closed");
+        console.log(`${label}: close after the crash took ${Math.round(performance.now() - started)} ms`, closed);
+        ok(closed, `${label}: close() logged no db.closed line`);
+        equal(closed.timedOut, false, `${label}: close() waited out its timeout`);
+      }
     }
   },
 });

@@ -25,6 +25,8 @@ export interface TestAppOptions {
   db?: Services["db"];
   /** Open the KV at this path (a file shared by two apps = two instances) instead of `:memory:`. */
   kvPath?: string;
+  /** Use this KV instead of opening one (the caller closes it). */
+  kv?: Deno.Kv;
 }
 
 export async function startTestApp(options: TestAppOptions = {}) {
@@ -32,7 +34,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
   setLogLevel((Deno.env.get("LOG_LEVEL") as "info" | undefined) ?? "warn");
   const testDb = options.db ? undefined : await openTestDb();
   const db = options.db ?? testDb!.db;
-  const kv = await Deno.openKv(options.kvPath ?? ":memory:");
+  const kv = options.kv ?? await Deno.openKv(options.kvPath ?? ":memory:");
   const config: Config = {
     ...loadConfig(() => undefined),
     dataDir: ":memory:",
@@ -54,7 +56,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     app,
     services,
     async [Symbol.asyncDispose]() {
-      kv.close();
+      if (!options.kv) kv.close();
       await testDb?.dispose();
     },
   };

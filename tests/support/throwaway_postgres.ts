@@ -25,6 +25,12 @@ export interface ThrowawayPostgres {
   readonly port: number;
   /** Stops the server: `immediate` (default) is a crash, `fast` a clean shutdown. */
   stop(mode?: "immediate" | "fast"): Promise<void>;
+  /**
+   * `kill -9` of the postmaster and every backend at once, as the OOM killer or a
+   * container runtime would do it: no shutdown checkpoint, crash recovery on the next
+   * {@linkcode start}. Resolves once every process is gone.
+   */
+  crash(): Promise<void>;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
   /** Freezes every server process (SIGSTOP): connections stay open, nothing answers. */
@@ -55,8 +61,20 @@ async function postgresBin(): Promise<string | null> {
   return bin;
 }
 
+/** How a throwaway server is configured. */
+export interface ThrowawayPostgresOptions {
+  /**
+   * Production durability: `fsync`, `synchronous_commit` and `full_page_writes` on, so
+   * a commit is acknowledged only once its WAL is on disk. Off by default (faster tests;
+   * a crash may then lose the last acknowledged commits).
+   */
+  durable?: boolean;
+  /** `max_connections`; default 50. */
+  maxConnections?: number;
+}
+
 /** Starts a fresh server, or returns `null` when Postgres is not installed. */
-export async function startThrowawayPostgres(): Promise<
+export async function startThrowawayPostgres(options: ThrowawayPostgresOptions = {}): Promise<
   ThrowawayPostgres | null
 > {
   const bin = await postgresBin();
@@ -85,8 +103,8 @@ export async function startThrowawayPostgres(): Promise<
     `-p ${port}`,
     `-k ${dir}`,
     "-c listen_addresses=127.0.0.1",
-    "-c fsync=off",
-    "-c max_connections=50",
+    ...(options.durable ? ["-c fsync=on", "-c synchronous_commit=on", "-c full_page_writes=on"] : ["-c fsync=off"]),
+    `-c max_connections=${options.maxConnections ?? 50}`,
   ].join(" ");
   const start = () =>
     owner("pg_ctl", [
@@ -104,12 +122,26 @@ export async function startThrowawayPostgres(): Promise<
   const stop = async (mode: "immediate" | "fast" = "immediate") => {
     await owner("pg_ctl", ["stop", "-D", dataDir, "-m", mode, "-w", "-t", "30"]);
   };
-  const signalAll = async (signal: "SIGSTOP" | "SIGCONT") => {
+  const processes = async () => {
     const postmaster = Number(
       (await Deno.readTextFile(`${dataDir}/postmaster.pid`)).split("\n")[0],
     );
-    for (const pid of [postmaster, ...await childrenOf(postmaster)]) {
-      Deno.kill(pid, signal);
+    return [postmaster, ...await childrenOf(postmaster)];
+  };
+  const signalAll = async (signal: "SIGSTOP" | "SIGCONT") => {
+    for (const pid of await processes()) Deno.kill(pid, signal);
+  };
+  const crash = async () => {
+    const pids = await processes();
+    for (const pid of pids) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // Exited on its own already.
+      }
+    }
+    for (let attempt = 0; attempt < 400 && pids.some(alive); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
   await start();
@@ -139,6 +171,7 @@ export async function startThrowawayPostgres(): Promise<
     port,
     stop,
     start,
+    crash,
     freeze: () => signalAll("SIGSTOP"),
     thaw: () => signalAll("SIGCONT"),
     dispose,
@@ -150,6 +183,11 @@ export async function startThrowawayPostgres(): Promise<
 export interface ThrowawayPgBouncer {
   /** `postgres://postgres@127.0.0.1:PORT/postgres` through PgBouncer. */
   readonly url: string;
+  readonly port: number;
+  /** `kill -9`: every client and server connection drops at once. */
+  crash(): Promise<void>;
+  /** Starts it again on the same port (after {@linkcode crash}). */
+  start(): Promise<void>;
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -196,11 +234,16 @@ export async function startThrowawayPgBouncer(
     ].join("\n"),
   );
   if (asRoot) await run("chown", ["-R", "postgres:", dir]);
-  await (asRoot
-    ? run("runuser", ["-u", "postgres", "--", bin, "-d", `${dir}/pgbouncer.ini`])
-    : run(bin, ["-d", `${dir}/pgbouncer.ini`]));
-  await waitForPort(port);
-  const pid = await readPidFile(dir);
+  let pid = 0;
+  const start = async () => {
+    await Deno.remove(`${dir}/pgbouncer.pid`).catch(() => {});
+    await (asRoot
+      ? run("runuser", ["-u", "postgres", "--", bin, "-d", `${dir}/pgbouncer.ini`])
+      : run(bin, ["-d", `${dir}/pgbouncer.ini`]));
+    await waitForPort(port);
+    pid = await readPidFile(dir);
+  };
+  await start();
 
   let disposed = false;
   const kill = () => {
@@ -208,6 +251,13 @@ export async function startThrowawayPgBouncer(
       Deno.kill(pid, "SIGTERM");
     } catch {
       // Already gone.
+    }
+  };
+  const crash = async () => {
+    const victim = pid;
+    Deno.kill(victim, "SIGKILL");
+    for (let attempt = 0; attempt < 400 && alive(victim); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
   // A test that dies before disposing must not leave PgBouncer running.
@@ -221,9 +271,26 @@ export async function startThrowawayPgBouncer(
   };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    crash,
+    start,
     dispose,
     [Symbol.asyncDispose]: dispose,
   };
+}
+
+/**
+ * True while a process exists, zombies included: Postgres refuses to start while the
+ * pid in its lock file answers `kill(pid, 0)`, which a zombie does. An orphan is reaped
+ * by pid 1, which in a container may take a second or two.
+ */
+function alive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function findPgBouncer(): Promise<string | null> {
@@ -234,7 +301,8 @@ async function findPgBouncer(): Promise<string | null> {
   return null;
 }
 
-async function waitForPort(port: number): Promise<void> {
+/** Waits (up to 5 s) until something accepts connections on 127.0.0.1:`port`. */
+export async function waitForPort(port: number): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     try {
       (await Deno.connect({ hostname: "127.0.0.1", port })).close();
@@ -279,7 +347,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** A port that was free a moment ago (the OS picks it). */
-function freePort(): number {
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
