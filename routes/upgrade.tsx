@@ -38,6 +38,14 @@ export const handler = define.handlers({
 
 const PLAN_NAMES: Record<string, string> = { free: "Free", pro: "Pro" };
 
+/** The rows of the plans table: what each plan allows. */
+const PLAN_LIMITS: [string, "maxActiveHabits" | "maxArchivedHabits" | "maxGoals" | "exportsPerMonth"][] = [
+  ["Active habits", "maxActiveHabits"],
+  ["Archived habits", "maxArchivedHabits"],
+  ["Goals", "maxGoals"],
+  ["Exports per month", "exportsPerMonth"],
+];
+
 /** Plans and their limits, and the upgrade form (a plain form post: works without JavaScript). */
 export default define.page<typeof handler>(function UpgradePage({ data }) {
   const { currentPlan, plans, billingEnabled } = data;
@@ -53,24 +61,24 @@ export default define.page<typeof handler>(function UpgradePage({ data }) {
 
       <section class="card" aria-labelledby="plans-heading">
         <h2 id="plans-heading">What each plan allows</h2>
+        {/* Plans as columns, limits as rows: two plans fit a 320 px phone, five limits would not. */}
         <table class="plans-table">
           <thead>
             <tr>
-              <th scope="col">Plan</th>
-              <th scope="col">Active habits</th>
-              <th scope="col">Archived habits</th>
-              <th scope="col">Goals</th>
-              <th scope="col">Exports per month</th>
+              <td></td>
+              {plans.map((plan) => (
+                <th key={plan.id} scope="col" aria-current={plan.id === currentPlan ? "true" : undefined}>
+                  {PLAN_NAMES[plan.id] ?? plan.id}
+                  {plan.id === currentPlan && " (yours)"}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
-            {plans.map((plan) => (
-              <tr key={plan.id} aria-current={plan.id === currentPlan ? "true" : undefined}>
-                <th scope="row">{PLAN_NAMES[plan.id] ?? plan.id}{plan.id === currentPlan && " (yours)"}</th>
-                <td>{plan.maxActiveHabits}</td>
-                <td>{plan.maxArchivedHabits}</td>
-                <td>{plan.maxGoals}</td>
-                <td>{plan.exportsPerMonth}</td>
+            {PLAN_LIMITS.map(([label, limit]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                {plans.map((plan) => <td key={plan.id}>{plan[limit]}</td>)}
               </tr>
             ))}
           </tbody>

@@ -46,13 +46,7 @@ export async function pgDump(
   const child = spawn("pg_dump", ["--format=custom", "--compress=6", "--no-password", ...args], env, {
     stdin: "null",
   });
-  const kill = () => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Exited already.
-    }
-  };
+  const kill = () => stop(child);
   signal?.addEventListener("abort", kill, { once: true });
   const stderr = collect(child.stderr);
   try {
@@ -106,7 +100,7 @@ export async function pgRestore(
       await archiveIn.close();
     } catch (error) {
       fed = error;
-      restore.kill("SIGKILL");
+      stop(restore);
     }
   })();
   let failed: Error | undefined;
@@ -127,7 +121,7 @@ export async function pgRestore(
   } catch (error) {
     // psql stopped reading: it hit an error (ON_ERROR_STOP) and exited; its stderr says which.
     failed = error instanceof Error ? error : new Error(String(error));
-    restore.kill("SIGKILL");
+    stop(restore);
     await restore.status;
   } finally {
     // Without a COMMIT, closing psql's input ends its session and rolls everything back.
@@ -139,6 +133,15 @@ export async function pgRestore(
     throw new PostgresToolError(`psql failed (exit ${applied.code}), nothing was restored: ${await psqlErrors}`);
   }
   if (failed) throw failed;
+}
+
+/** Kills `child`; one that already exited (the race every kill has) is fine. */
+function stop(child: Deno.ChildProcess): void {
+  try {
+    child.kill("SIGKILL");
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error; // "Child process has already terminated"
+  }
 }
 
 /** libpq arguments for `url` without its password, and the password in the environment. */
