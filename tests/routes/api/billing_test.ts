@@ -312,8 +312,11 @@ Deno.test("billing over HTTP", async (t) => {
       assertMatch(res.headers.get("content-type")!, /text\/html/);
       const html = await res.text();
       assertStringIncludes(html, "You are on the <strong>Free</strong> plan");
-      assertMatch(html, /<td>10<\/td><td>50<\/td><td>20<\/td><td>3<\/td>/);
-      assertMatch(html, /<td>1000<\/td><td>1000<\/td><td>1000<\/td><td>100<\/td>/);
+      // Plans are columns (Free, Pro); each limit is a row.
+      assertMatch(html, /Active habits<\/th><td>10<\/td><td>1000<\/td>/);
+      assertMatch(html, /Archived habits<\/th><td>50<\/td><td>1000<\/td>/);
+      assertMatch(html, /Goals<\/th><td>20<\/td><td>1000<\/td>/);
+      assertMatch(html, /Exports per month<\/th><td>3<\/td><td>100<\/td>/);
       assertStringIncludes(html, 'action="/api/billing/checkout"');
       assertStringIncludes(html, 'name="plan" value="pro"');
       assertStringIncludes(html, "Upgrade to Pro");
@@ -327,7 +330,7 @@ Deno.test("billing over HTTP", async (t) => {
       const html = await res.text();
       assertStringIncludes(html, "Billing is off on this server");
       assert(!html.includes('action="/api/billing/checkout"'));
-      assertMatch(html, /<td>10<\/td><td>50<\/td><td>20<\/td><td>3<\/td>/);
+      assertMatch(html, /Active habits<\/th><td>10<\/td><td>1000<\/td>/);
     });
 
     await t.step("upgrade page needs sign-in", async () => {

@@ -31,12 +31,13 @@ Deno.test("a max-size import leaves other users' reads and the deep health check
   }));
 
   let importing = true;
-  const seen: { what: string; status: number; during: boolean }[] = [];
+  const seen: { what: string; status: number; during: boolean; error?: string }[] = [];
   const until = async (what: string, request: () => Response | Promise<Response>) => {
     while (importing) {
       const res = await request();
-      await res.body?.cancel();
-      seen.push({ what, status: res.status, during: importing });
+      // A failure keeps what it said, so a red run tells why.
+      const error = res.status === 200 ? (await res.body?.cancel(), undefined) : await res.text();
+      seen.push({ what, status: res.status, during: importing, ...(error === undefined ? {} : { error }) });
       await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     }
   };
