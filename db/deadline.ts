@@ -24,6 +24,11 @@
  * A cursor or `forEach` stream is bounded as a whole, reading included: give a long
  * export its own deadline (`db.withTimeout(ms)`).
  *
+ * Deadlines count time this process could see passing ({@linkcode observedTimeout}): when
+ * the process itself was stalled (a long synchronous task, a starved CPU), a timer that
+ * comes due late first lets the answers that arrived meanwhile in, instead of blaming
+ * the server for the process's own pause and replacing a healthy pool.
+ *
  * @example
  * ```ts
  * const sql = boundSql(() => ({ sql: pool, policy }));
@@ -120,6 +125,38 @@ export function boundSql<S extends AnyFunction>(
   });
 }
 
+/** A timer that fired this much later than asked was held up by this process, not by the server. */
+export const STALL_TOLERANCE_MS = 250;
+/** After a stall, the least time answers that arrived meanwhile get before the deadline counts again. */
+const CATCH_UP_MS = 50;
+
+/** A pending {@linkcode observedTimeout}. */
+export interface ObservedTimer {
+  clear(): void;
+}
+
+/**
+ * `setTimeout` for deadlines: when the timer fires more than {@linkcode STALL_TOLERANCE_MS}
+ * late, the event loop was blocked, and a query's answer may be sitting unread behind
+ * the timer (or the embedded database's worker, starved alike, may still be writing it);
+ * it waits as long again as the stall lasted (at least {@linkcode CATCH_UP_MS}, at most
+ * `ms`), and again while stalls go on, before calling `fn`. A server that is truly
+ * silent still hits the deadline, at most about twice the stalls' length later.
+ */
+export function observedTimeout(fn: () => void, ms: number): ObservedTimer {
+  let handle: ReturnType<typeof setTimeout>;
+  const start = (delay: number) => {
+    const due = performance.now() + delay;
+    handle = setTimeout(() => {
+      const late = performance.now() - due;
+      if (late > STALL_TOLERANCE_MS) start(Math.min(Math.max(late, CATCH_UP_MS), ms));
+      else fn();
+    }, delay);
+  };
+  start(ms);
+  return { clear: () => clearTimeout(handle) };
+}
+
 type TransactionBody<T> = (sql: postgres.TransactionSql) => T | Promise<T>;
 
 /**
@@ -139,25 +176,25 @@ export function boundBegin<T>(
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let bodyFailure: { error: unknown } | undefined;
-    let timer = setTimeout(beginStuck, limitMs);
+    let timer = observedTimeout(beginStuck, limitMs);
     const settle = (finish: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.clear();
       finish();
     };
 
     const body = async (tx: postgres.TransactionSql) => {
       // BEGIN answered after the caller was told it failed: roll back.
       if (settled) throw new QueryTimeoutError(limitMs, "transaction abandoned");
-      clearTimeout(timer);
+      timer.clear();
       try {
         return await fn(boundSql(() => ({ sql: tx, policy })));
       } catch (error) {
         bodyFailure = { error };
         throw error;
       } finally {
-        if (!settled) timer = setTimeout(endStuck, limitMs);
+        if (!settled) timer = observedTimeout(endStuck, limitMs);
       }
     };
     const run = mode === undefined ? sql.begin(body) : sql.begin(mode, body);
@@ -229,8 +266,8 @@ function withDeadline<Q>(query: Q, policy: DeadlinePolicy): Q {
   };
 
   function arm() {
-    const timers: ReturnType<typeof setTimeout>[] = [setTimeout(onDeadline, policy.timeoutMs)];
-    const disarm = () => timers.forEach(clearTimeout);
+    const timers: ObservedTimer[] = [observedTimeout(onDeadline, policy.timeoutMs)];
+    const disarm = () => timers.forEach((timer) => timer.clear());
     // The base `then`: Query's own `then` would execute the query.
     policy.onStart?.(Promise.prototype.then.call(query, disarm, disarm));
 
@@ -248,7 +285,7 @@ function withDeadline<Q>(query: Q, policy: DeadlinePolicy): Q {
       }
       sendCancel(q);
       const graceMs = policy.cancelGraceMs;
-      timers.push(setTimeout(() => {
+      timers.push(observedTimeout(() => {
         q.reject(
           new DbUnavailableError(
             `the database did not answer within ${policy.timeoutMs + graceMs} ms, ` +

@@ -137,6 +137,22 @@ Deno.test("a statement past its deadline is cancelled and the connection serves 
   }
 });
 
+Deno.test("a stall of this process past the deadline is not blamed on the database", async () => {
+  await using t = await openTestDb({ queryTimeoutMs: 300, poolMax: 1 });
+  await t.db.withTimeout(30_000).sql`select 1`; // connected (a first connection may be slow)
+  // The answer arrives while the event loop is blocked (a long synchronous task, a starved
+  // CPU); when the loop wakes, the deadline timer is overdue and the answer unread.
+  const query = t.db.sql`select 2 as n`;
+  const answered = query.then((rows) => rows[0].n, (error) => error);
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the query is on the wire
+  const blockedUntil = performance.now() + 1_500;
+  while (performance.now() < blockedUntil) { /* busy: the loop cannot run */ }
+  const outcome = await answered;
+  equal(outcome, 2, `the query failed after a stall: ${outcome}`);
+  const [row] = await t.db.sql`select 3 as n`;
+  equal(row.n, 3, "the pool still serves");
+});
+
 Deno.test("withTimeout gives long work a longer deadline on the same pool", async () => {
   await using t = await openTestDb({ queryTimeoutMs: 200 });
   const [row] = await t.db.withTimeout(5_000).sql`select pg_sleep(0.4), 7 as n`;
