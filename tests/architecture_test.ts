@@ -5,7 +5,7 @@
  * (Deno's own parser and resolver, so import-map keys such as `fresh` and `@/` resolve the
  * way the runtime resolves them).
  */
-import { assertEquals } from "./support/assert.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -84,7 +84,9 @@ async function importGraph(files: string[]): Promise<Map<string, { specifier: st
       const list: { specifier: string; target: string }[] = [];
       for (const dep of module.dependencies ?? []) {
         for (const resolved of [dep.code?.specifier, dep.type?.specifier]) {
-          if (resolved?.startsWith(prefix)) list.push({ specifier: dep.specifier, target: resolved.slice(prefix.length) });
+          if (resolved?.startsWith(prefix)) {
+            list.push({ specifier: dep.specifier, target: resolved.slice(prefix.length) });
+          }
         }
       }
       edges.set(from, list);
@@ -106,7 +108,7 @@ Deno.test("architecture: the table itself says what it should", () => {
   assertEquals(violation("tests/x_test.ts", "fresh.gen.ts"), null);
 });
 
-Deno.test("architecture: every import points down the layers (README \"Layout\")", async () => {
+Deno.test('architecture: every import points down the layers (README "Layout")', async () => {
   const files = await projectFiles();
   const graph = await importGraph(files);
   const problems: string[] = [];
