@@ -80,7 +80,7 @@ import * as $$6 from "./islands/TimezoneDetect.tsx";
 import * as $$7 from "./islands/TodayCell.tsx";
 import * as $$8 from "./islands/YearSummary.tsx";
 
-import type { Manifest } from "./lib/fresh/types.ts";
+import type { Manifest } from "fresh";
 
 const manifest: Manifest = {
   routes: {

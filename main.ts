@@ -1,3 +1,4 @@
-import { main } from "./lib/server.ts";
+import { main } from "@/app/server.ts";
+import manifest from "@/fresh.gen.ts";
 
-if (import.meta.main) await main();
+if (import.meta.main) await main({ manifest });

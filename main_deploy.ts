@@ -7,10 +7,11 @@
  * the module is evaluated — before the server listens (`main` first awaits the
  * database): Deploy only picks up crons registered that way (docs/deploy.md).
  */
-import { runLoggedTick } from "./lib/scheduler.ts";
-import { main } from "./lib/server.ts";
+import { runLoggedTick } from "@/app/scheduler.ts";
+import { main } from "@/app/server.ts";
+import manifest from "@/fresh.gen.ts";
 
-const started = main({ cron: true });
+const started = main({ manifest, cron: true });
 
 // Every minute: deliver the reminders that are due and send the e-mail outbox. The
 // claims in Postgres keep each delivery at most once, however many isolates tick.

@@ -11,14 +11,14 @@
  * 429s: the limiter still runs on every request, only its budget is raised.
  */
 import { parseArgs } from "node:util";
-import { openDb } from "../db/client.ts";
-import { loadDashboard } from "../db/dashboard.ts";
-import { listHabits } from "../db/habits.ts";
-import { migrate } from "../db/migrate.ts";
-import { newSecret, sha256Hex } from "../lib/auth/secret.ts";
-import { invalidateUser } from "../lib/cache/invalidate.ts";
-import { localDay } from "../lib/calendar.ts";
-import { loadConfig } from "../lib/config.ts";
+import { openDb } from "@/db/client.ts";
+import { loadDashboard } from "@/db/dashboard.ts";
+import { listHabits } from "@/db/habits.ts";
+import { migrate } from "@/db/migrate.ts";
+import { newSecret, sha256Hex } from "@/lib/auth/secret.ts";
+import { invalidateUser } from "@/app/cache/invalidate.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { loadConfig } from "@/lib/config.ts";
 import { seedHabitYear } from "./dashboard.ts";
 import { report, round, spawnApp, type WrkResult } from "./support.ts";
 
@@ -26,10 +26,11 @@ import { report, round, spawnApp, type WrkResult } from "./support.ts";
 const SERVE_FLAG = "CACHED_READ_BENCH_SERVE";
 
 async function serve(): Promise<void> {
-  const { LOCAL_POLICIES } = await import("../lib/rate_limit/policies.ts");
+  const { LOCAL_POLICIES } = await import("@/lib/rate_limit/policies.ts");
   (LOCAL_POLICIES.reads as { limit: number }).limit = Number.MAX_SAFE_INTEGER;
-  const { main } = await import("../lib/server.ts");
-  await main();
+  const { main } = await import("@/app/server.ts");
+  const { default: manifest } = await import("@/fresh.gen.ts");
+  await main({ manifest });
 }
 
 /** Creates a pro user with `habits` habits and a year of check-ins; returns its id and a Bearer token. */

@@ -13,22 +13,22 @@
  *   deno run -A bench/dashboard.ts [--runs 50] [--habits 20] [--days 365]
  */
 import { parseArgs } from "node:util";
-import manifest from "../fresh.gen.ts";
-import { type Db, openDb } from "../db/client.ts";
-import { createHabit, type HabitInput } from "../db/habits.ts";
-import { migrate } from "../db/migrate.ts";
-import { createSession, findUserBySession } from "../db/users.ts";
-import { createApp } from "../lib/app.ts";
-import { newSecret, sha256Hex } from "../lib/auth/secret.ts";
-import { addDays, localDay } from "../lib/calendar.ts";
-import { loadConfig } from "../lib/config.ts";
-import { setLogLevel } from "../lib/log.ts";
-import { islandEntries } from "../lib/fresh/islands/server.ts";
-import { isPageResult } from "../lib/fresh/define.ts";
-import type { FreshContext, PageProps } from "../lib/fresh/mod.ts";
-import { renderDocument } from "../lib/fresh/render.ts";
-import { loadAssets } from "../lib/server.ts";
-import type { Services, State } from "../lib/state.ts";
+import manifest from "@/fresh.gen.ts";
+import { type Db, openDb } from "@/db/client.ts";
+import { createHabit, type HabitInput } from "@/db/habits.ts";
+import { migrate } from "@/db/migrate.ts";
+import { createSession, findUserBySession } from "@/db/users.ts";
+import { createApp } from "@/app/app.ts";
+import { newSecret, sha256Hex } from "@/lib/auth/secret.ts";
+import { addDays, localDay } from "@/domain/calendar.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { setLogLevel } from "@/lib/log.ts";
+import { islandEntries } from "@/lib/fresh/islands/server.ts";
+import { isPageResult } from "@/lib/fresh/define.ts";
+import type { FreshContext, PageProps } from "fresh";
+import { renderDocument } from "@/lib/fresh/render.ts";
+import { loadAssets } from "@/app/server.ts";
+import type { Services, State } from "@/app/state.ts";
 import { report, round } from "./support.ts";
 
 /** The habits a heavy user has, cycled: every kind and schedule the grid draws. */

@@ -1,7 +1,7 @@
 /**
  * What a max-size import costs everyone else: other users' read latency (p50/p99) with
  * and without a concurrent import of 100,000 check-ins (~20 MiB inflated, the caps of
- * `lib/import_limits.ts`; tests/support/max_import.ts builds it), in the same process,
+ * `domain/import_limits.ts`; tests/support/max_import.ts builds it), in the same process,
  * through the whole app. Embedded PGlite by default (one database session shared by
  * the app: the hard case), `DATABASE_URL` when set.
  *
@@ -13,17 +13,17 @@
  *   deno run -A bench/import_isolation.ts [--readers 20] [--pause 200] [--baseline 10]
  */
 import { parseArgs } from "node:util";
-import manifest from "../fresh.gen.ts";
-import { openDb } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
-import { createApp } from "../lib/app.ts";
-import { newSecret, sha256Hex } from "../lib/auth/secret.ts";
-import { addDays, localDay } from "../lib/calendar.ts";
-import { loadConfig } from "../lib/config.ts";
-import { setLogLevel } from "../lib/log.ts";
-import { loadAssets } from "../lib/server.ts";
-import type { Services } from "../lib/state.ts";
-import { maxLoopZip } from "../tests/support/max_import.ts";
+import manifest from "@/fresh.gen.ts";
+import { openDb } from "@/db/client.ts";
+import { migrate } from "@/db/migrate.ts";
+import { createApp } from "@/app/app.ts";
+import { newSecret, sha256Hex } from "@/lib/auth/secret.ts";
+import { addDays, localDay } from "@/domain/calendar.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { setLogLevel } from "@/lib/log.ts";
+import { loadAssets } from "@/app/server.ts";
+import type { Services } from "@/app/state.ts";
+import { maxLoopZip } from "@/tests/support/max_import.ts";
 import { seedHabitYear } from "./dashboard.ts";
 import { report, round } from "./support.ts";
 

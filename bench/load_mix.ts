@@ -11,11 +11,11 @@
  */
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { openDb } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
-import { newSecret, sha256Hex } from "../lib/auth/secret.ts";
-import { localDay } from "../lib/calendar.ts";
-import { loadConfig } from "../lib/config.ts";
+import { openDb } from "@/db/client.ts";
+import { migrate } from "@/db/migrate.ts";
+import { newSecret, sha256Hex } from "@/lib/auth/secret.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { loadConfig } from "@/lib/config.ts";
 import { report, round, spawnApp, wrk } from "./support.ts";
 
 const { values } = parseArgs({

@@ -12,8 +12,8 @@
  *   deno run -A bench/rate_limit.ts [--ops 2000] [--rounds 3]
  */
 import { parseArgs } from "node:util";
-import { isLockedError } from "../lib/kv.ts";
-import { consume } from "../lib/rate_limit/kv_limiter.ts";
+import { isLockedError } from "@/lib/kv.ts";
+import { consume } from "@/lib/rate_limit/kv_limiter.ts";
 import { report, round } from "./support.ts";
 
 const { values } = parseArgs({

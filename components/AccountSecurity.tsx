@@ -10,14 +10,10 @@
  * return page<SecurityPageData>(await securityPageData(ctx, { failed: { form: "password", errors } }), { status: 400 });
  * ```
  */
-import { listSessions, type SessionInfo } from "../db/sessions.ts";
-import type { AuthUser } from "../db/users.ts";
-import { PASSWORD_MAX, PASSWORD_MIN } from "../lib/account_input.ts";
-import { currentSessionHash } from "../lib/auth/require_user.ts";
-import { formatDay, localDateTime } from "../lib/calendar.ts";
-import type { FreshContext, PageProps } from "../lib/fresh/mod.ts";
-import type { State } from "../lib/state.ts";
-import type { FieldErrors } from "../lib/validate.ts";
+import { type AuthUser, PASSWORD_MAX, PASSWORD_MIN, type SessionInfo } from "@/domain/account_input.ts";
+import { formatDay, localDateTime } from "@/domain/calendar.ts";
+import type { PageProps } from "fresh";
+import type { FieldErrors } from "@/lib/validate.ts";
 import { Actions, ErrorSummary, Field } from "./form.tsx";
 
 /** Which of the page's forms a submission came from. */
@@ -29,17 +25,6 @@ export interface SecurityPageData {
   failed?: { form: SecurityForm; errors: FieldErrors };
 }
 
-/** The page's data for the signed-in user: their sessions (this one marked), and `extra`. */
-export async function securityPageData(
-  ctx: FreshContext<State>,
-  user: AuthUser,
-  extra: Partial<SecurityPageData> = {},
-): Promise<SecurityPageData> {
-  ctx.state.title = "Security";
-  const sessions = await listSessions(ctx.state.services.db, user.id, currentSessionHash(ctx));
-  return { user, sessions, ...extra };
-}
-
 /** When a session started or was last seen, in the user's timezone. */
 function when(timezone: string, instant: Date): string {
   const { date, time } = localDateTime(timezone, instant);
@@ -47,7 +32,7 @@ function when(timezone: string, instant: Date): string {
 }
 
 /** The security page. */
-export function SecurityPage({ data }: PageProps<SecurityPageData, State>) {
+export function SecurityPage<S>({ data }: PageProps<SecurityPageData, S>) {
   const { user, sessions, failed } = data;
   const passwordErrors = failed?.form === "password" ? failed.errors : undefined;
   const deleteErrors = failed?.form === "delete" ? failed.errors : undefined;

@@ -8,9 +8,9 @@
  * <CheckinForm habit={habit} today={today} values={checkinDefaults(today)} returnTo={`/habits/${habit.id}`} />
  * ```
  */
-import { addDays } from "../lib/calendar.ts";
-import { BACKFILL_DAYS, CHECKIN_NOTE_MAX } from "../lib/habit_input.ts";
-import type { FieldErrors } from "../lib/validate.ts";
+import { addDays } from "@/domain/calendar.ts";
+import { BACKFILL_DAYS, CHECKIN_NOTE_MAX } from "@/domain/habit_input.ts";
+import type { FieldErrors } from "@/lib/validate.ts";
 import { Actions, ChoiceGroup, ErrorSummary, Field } from "./form.tsx";
 
 /** The form's fields, as posted. */

@@ -6,9 +6,9 @@
  * <CheckinHistory habit={habit} checkins={recent} />
  * ```
  */
-import { formatDay } from "../lib/calendar.ts";
-import type { Schedule } from "../lib/stats.ts";
-import { checkinLabel } from "./grid_days.ts";
+import { formatDay } from "@/domain/calendar.ts";
+import type { Schedule } from "@/domain/stats.ts";
+import { checkinLabel } from "@/domain/grid_days.ts";
 
 export interface HistoryCheckin {
   date: string;

@@ -34,9 +34,9 @@
  * ```
  */
 import type { ComponentChildren } from "preact";
-import { formatDay, gridLayout, type Weekday, weekdayName } from "../lib/calendar.ts";
-import type { Schedule } from "../lib/completion.ts";
-import { cellClass, type CellState, type GridDay, STATE_CLASS } from "./grid_days.ts";
+import { formatDay, gridLayout, type Weekday, weekdayName } from "@/domain/calendar.ts";
+import type { Schedule } from "@/domain/completion.ts";
+import { cellClass, type CellState, type GridDay, STATE_CLASS } from "@/domain/grid_days.ts";
 import { safeColor } from "./habit_labels.ts";
 
 /** What the legend can explain: a day's state, or where the day is. */

@@ -8,9 +8,9 @@
  * <GoalCard goal={goal} back="/goals" />
  * ```
  */
-import type { Goal } from "../db/goals.ts";
-import { formatDay } from "../lib/calendar.ts";
-import GoalPinToggle from "../islands/GoalPinToggle.tsx";
+import type { Goal } from "@/domain/goal_input.ts";
+import { formatDay } from "@/domain/calendar.ts";
+import GoalPinToggle from "@/islands/GoalPinToggle.tsx";
 import { countOf } from "./habit_labels.ts";
 import { ProgressBar } from "./ProgressBar.tsx";
 

@@ -12,11 +12,11 @@
  * <HabitForm action="/habits/new" values={EMPTY_HABIT_FORM} weekStart={1} submitLabel="Create habit" cancelHref="/app" />
  * ```
  */
-import type { Weekday } from "../lib/calendar.ts";
-import { weekdayName } from "../lib/calendar.ts";
-import { DEFAULT_HABIT_COLOR, HABIT_NAME_MAX, HABIT_UNIT_MAX } from "../lib/habit_input.ts";
-import type { FieldErrors } from "../lib/validate.ts";
-import type { Schedule } from "../lib/stats.ts";
+import type { Weekday } from "@/domain/calendar.ts";
+import { weekdayName } from "@/domain/calendar.ts";
+import { DEFAULT_HABIT_COLOR, HABIT_NAME_MAX, HABIT_UNIT_MAX } from "@/domain/habit_input.ts";
+import type { FieldErrors } from "@/lib/validate.ts";
+import type { Schedule } from "@/domain/stats.ts";
 import { Actions, ChoiceGroup, ErrorSummary, Field } from "./form.tsx";
 import { weekOrder } from "./habit_labels.ts";
 

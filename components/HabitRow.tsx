@@ -9,8 +9,8 @@
  * ```
  */
 import type { Signal } from "@preact/signals";
-import CheckinToggle from "../islands/CheckinToggle.tsx";
-import type { Schedule } from "../lib/stats.ts";
+import CheckinToggle from "@/islands/CheckinToggle.tsx";
+import type { Schedule } from "@/domain/stats.ts";
 import type { HabitLive } from "./habit_live.ts";
 import { describeSchedule, describeTarget, safeColor, streakUnit } from "./habit_labels.ts";
 

@@ -1,16 +1,16 @@
 /**
  * The reminder form of the no-JavaScript pages (create on `/reminders`, edit on
  * `/reminders/[id]/edit`): title, time, weekdays, optional habit, enabled. Posts the
- * flat fields `lib/reminder_input.ts`'s `reminderFormToInput` reads.
+ * flat fields `domain/reminder_input.ts`'s `reminderFormToInput` reads.
  *
  * @example
  * ```tsx
  * <ReminderForm action="/reminders" values={EMPTY_REMINDER_FORM} habits={habits} submitLabel="Add reminder" />
  * ```
  */
-import { type Weekday, weekdayName } from "../lib/calendar.ts";
-import type { ReminderFormValues } from "../lib/reminder_input.ts";
-import type { FieldErrors } from "../lib/validate.ts";
+import { type Weekday, weekdayName } from "@/domain/calendar.ts";
+import type { ReminderFormValues } from "@/domain/reminder_input.ts";
+import type { FieldErrors } from "@/lib/validate.ts";
 import { Actions, ChoiceGroup, ErrorSummary, Field, SelectField } from "./form.tsx";
 
 const WEEKDAYS: Weekday[] = [1, 2, 3, 4, 5, 6, 7];

@@ -7,7 +7,7 @@
  * <StatsSummary stats={stats} unit="day" />
  * ```
  */
-import type { HabitStats } from "../lib/stats.ts";
+import type { HabitStats } from "@/domain/stats.ts";
 import { countOf, percent } from "./habit_labels.ts";
 
 export function StatsSummary({ stats, unit }: { stats: HabitStats; unit: "day" | "week" }) {

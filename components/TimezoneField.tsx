@@ -9,7 +9,7 @@
  * <TimezoneField name="timezone" value="UTC" zones={TIME_ZONES} detect />
  * ```
  */
-import TimezoneDetect from "../islands/TimezoneDetect.tsx";
+import TimezoneDetect from "@/islands/TimezoneDetect.tsx";
 import { useFieldId } from "./form.tsx";
 
 export interface TimezoneFieldProps {

@@ -18,7 +18,7 @@
  */
 import { type ComponentChildren, createContext, type JSX } from "preact";
 import { useContext } from "preact/hooks";
-import type { FieldErrors } from "../lib/validate.ts";
+import type { FieldErrors } from "@/lib/validate.ts";
 import { MessageText } from "./message_text.tsx";
 
 /** The id prefix of the fields in the form being rendered; `field` outside a {@linkcode Form}. */

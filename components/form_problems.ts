@@ -15,8 +15,8 @@
  * }
  * ```
  */
-import { asRuleViolation } from "../db/rules.ts";
-import { type FieldErrors, validationFields } from "../lib/validate.ts";
+import { asRuleViolation } from "@/domain/rules.ts";
+import { type FieldErrors, validationFields } from "@/lib/validate.ts";
 
 export interface FormProblems {
   /** 400 for bad input, 402 for the plan's limit. */

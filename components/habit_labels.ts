@@ -8,10 +8,10 @@
  * describeTarget({ kind: "numeric", target: 8, unit: "km" }); // "8 km a day"
  * ```
  */
-import { type Weekday, weekdayName } from "../lib/calendar.ts";
-import { DEFAULT_HABIT_COLOR } from "../lib/habit_input.ts";
-import type { Schedule } from "../lib/stats.ts";
-import { formatAmount } from "./grid_days.ts";
+import { type Weekday, weekdayName } from "@/domain/calendar.ts";
+import { DEFAULT_HABIT_COLOR } from "@/domain/habit_input.ts";
+import type { Schedule } from "@/domain/stats.ts";
+import { formatAmount } from "@/domain/grid_days.ts";
 
 // Re-exported: islands import them from ./counts.ts, which pulls in no validation code.
 export { countOf, percent } from "./counts.ts";

@@ -14,8 +14,8 @@
  * ```
  */
 import type { Signal } from "@preact/signals";
-import type { HabitStats } from "../lib/stats.ts";
-import { type GridDay, type GridHabit, overallDay, tallyDay } from "./grid_days.ts";
+import type { HabitStats } from "@/domain/stats.ts";
+import { type GridDay, type GridHabit, overallDay, tallyDay } from "@/domain/grid_days.ts";
 
 /** What changes when a habit is checked in today. */
 export interface HabitLive {

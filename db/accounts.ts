@@ -13,10 +13,10 @@
  * const settings = await saveSettings(db, user.id, { timezone: "Pacific/Kiritimati" });
  * ```
  */
-import { hashPassword, verifyPassword } from "../lib/auth/password.ts";
-import { newSecret, sha256Hex } from "../lib/auth/secret.ts";
-import { localDay, type Weekday } from "../lib/calendar.ts";
-import { canonicalEmail } from "../lib/email_address.ts";
+import { hashPassword, verifyPassword } from "@/lib/auth/password.ts";
+import { newSecret, sha256Hex } from "@/lib/auth/secret.ts";
+import { localDay, type Weekday } from "@/domain/calendar.ts";
+import { canonicalEmail } from "@/domain/email_address.ts";
 import type { DbQueries } from "./client.ts";
 import { type AuthUser, type PlanId, SESSION_DAYS, type Theme, toAuthUser } from "./users.ts";
 
@@ -74,7 +74,7 @@ export async function logIn(
   userAgent?: string | null,
 ): Promise<NewSession | null> {
   const [row] = await db.sql.unsafe<(UserRow & { password_hash: string })[]>(
-    // The canonical spelling (lib/email_address.ts) is what the per-e-mail rate limit keys
+    // The canonical spelling (domain/email_address.ts) is what the per-e-mail rate limit keys
     // on: lower() on the stored side only, so no other spelling reaches the account.
     `select ${USER_FIELDS}, password_hash from users where lower(email) = $1`,
     [canonicalEmail(input.email)],
@@ -99,7 +99,7 @@ const FOREIGN_KEY_VIOLATION = "23503";
  * Deletes the account and every row of it (`on delete cascade` from `users`: sessions,
  * tokens, habits, goals, reminders, activity, …). Returns the e-mail it had; another
  * user's or an unknown id → RuleViolation `not_found`. The KV side is
- * lib/account_erasure.ts's.
+ * app/account_erasure.ts's.
  */
 export async function deleteAccount(db: DbQueries, userId: string): Promise<string> {
   const [row] = await db.sql<{ email: string }[]>`select delete_account(${userId}::uuid) as email`;

@@ -15,7 +15,7 @@
  * const next = first.nextCursor ? await listActivity(db, user.id, { cursor: first.nextCursor }) : null;
  * ```
  */
-import { isValidDate } from "../lib/calendar.ts";
+import { ACTIVITY_DEFAULT_LIMIT, ACTIVITY_MAX_LIMIT, decodeCursor, encodeCursor } from "@/domain/activity_input.ts";
 import type { DbQueries } from "./client.ts";
 
 /** One thing the user (or the system on their behalf) did. */
@@ -38,57 +38,7 @@ export interface ActivityPage {
   nextCursor: string | null;
 }
 
-export const ACTIVITY_DEFAULT_LIMIT = 50;
-export const ACTIVITY_MAX_LIMIT = 100;
-
-/** A decoded cursor: the last row seen. */
-interface CursorKey {
-  createdAt: string;
-  id: number;
-}
-
-const TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-](\d{2})(?::(\d{2}))?$/;
-
-/**
- * True for a timestamp as Postgres prints it that also names an instant that exists:
- * a well-formed `2024-02-30 …` or month 13 would make Postgres refuse the query (a 500).
- */
-function isRealTimestamp(text: string): boolean {
-  const m = TIMESTAMP_TEXT.exec(text);
-  if (!m) return false;
-  const [, date, hours, minutes, seconds, , offsetHours, offsetMinutes = "00"] = m;
-  return isValidDate(date) && Number(hours) <= 23 && Number(minutes) <= 59 && Number(seconds) <= 59 &&
-    Number(offsetHours) <= 15 && Number(offsetMinutes) <= 59;
-}
-
-/** The opaque cursor for a row: base64url of `created_at|id`. */
-export function encodeCursor(key: CursorKey): string {
-  const bytes = new TextEncoder().encode(`${key.createdAt}|${key.id}`);
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-/**
- * The row a cursor names, or null when it is not one this module made (the route
- * answers 400 then).
- *
- * @example
- * ```ts
- * decodeCursor(encodeCursor({ createdAt: "2026-03-03 10:00:00.123456+00", id: 7 })); // the same key
- * decodeCursor("garbage"); // null
- * ```
- */
-export function decodeCursor(cursor: string): CursorKey | null {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return null;
-  let text: string;
-  try {
-    text = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-  } catch {
-    return null;
-  }
-  const [createdAt, id, extra] = text.split("|");
-  if (extra !== undefined || !isRealTimestamp(createdAt ?? "") || !/^\d{1,15}$/.test(id ?? "")) return null;
-  return { createdAt, id: Number(id) };
-}
+export { ACTIVITY_DEFAULT_LIMIT, ACTIVITY_MAX_LIMIT, decodeCursor, encodeCursor };
 
 interface ActivityRow {
   id: number;

@@ -2,7 +2,7 @@
  * Check-ins: one per habit per user-local day, written only by the Postgres function
  * `upsert_checkin` (sql/004_habits.sql), which checks ownership and the allowed days,
  * upserts (so concurrent identical requests leave one row) and logs one activity row.
- * Statistics come from one query fed to the pure `habitStats` (lib/stats.ts).
+ * Statistics come from one query fed to the pure `habitStats` (domain/stats.ts).
  *
  * @example
  * ```ts
@@ -11,11 +11,11 @@
  * const stats = await habitStatsFor(db, habit, today, user.weekStart);
  * ```
  */
-import type { Weekday } from "../lib/calendar.ts";
-import { type DayEntry, type HabitStats, habitStats } from "../lib/stats.ts";
+import type { Weekday } from "@/domain/calendar.ts";
+import { type DayEntry, type HabitStats, habitStats } from "@/domain/stats.ts";
 import type { DbQueries } from "./client.ts";
 import { type Habit, isUuid } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "./rules.ts";
+import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
 export type CheckinStatus = "done" | "skipped";
 
@@ -31,7 +31,7 @@ export interface Checkin {
   updatedAt: Date;
 }
 
-/** What {@linkcode upsertCheckin} takes; validate it with `checkinSchemaFor` (lib/habit_input.ts) first. */
+/** What {@linkcode upsertCheckin} takes; validate it with `checkinSchemaFor` (domain/habit_input.ts) first. */
 export interface CheckinWrite {
   date: string;
   /** `none` deletes the day's check-in. */
@@ -156,7 +156,7 @@ export async function upsertCheckin(
 
 /**
  * The habit's statistics as of the user's `today` (streaks, 30/365-day rates, total),
- * from one query over its check-ins, by lib/stats.ts's rules.
+ * from one query over its check-ins, by domain/stats.ts's rules.
  *
  * @example
  * ```ts

@@ -26,8 +26,8 @@
  * ```
  */
 import postgres from "postgres";
-import type { Config } from "../lib/config.ts";
-import { log } from "../lib/log.ts";
+import type { Config } from "@/lib/config.ts";
+import { log } from "@/lib/log.ts";
 import { boundBegin, boundSql, type BoundTarget, type DeadlinePolicy } from "./deadline.ts";
 import type { EmbeddedServer } from "./embedded.ts";
 import { DbUnavailableError, QueryTimeoutError, RETRYABLE_SQLSTATES, sqlStateIn, toDbError } from "./errors.ts";

@@ -1,7 +1,7 @@
 /**
  * What the dashboard and a habit's page read, each in as few queries as the page
  * allows: the habits, then every check-in the page's grid and statistics need in one
- * range read. Statistics are computed from these rows by `lib/stats.ts`, so the
+ * range read. Statistics are computed from these rows by `domain/stats.ts`, so the
  * dashboard costs two queries however many habits it shows.
  *
  * The range starts early enough for exact statistics (they count every check-in up to
@@ -14,8 +14,8 @@
  * const detail = await loadHabitDetail(db, user.id, params.id, today); // null → 404
  * ```
  */
-import { addDays } from "../lib/calendar.ts";
-import { BACKFILL_DAYS } from "../lib/habit_input.ts";
+import { addDays } from "@/domain/calendar.ts";
+import { BACKFILL_DAYS } from "@/domain/habit_input.ts";
 import type { DbQueries } from "./client.ts";
 import { type Checkin, listCheckins, listUserCheckins } from "./checkins.ts";
 import { getHabit, type Habit, listHabits } from "./habits.ts";

@@ -17,7 +17,7 @@
  * const { sent, failed } = await sendDueEmails(db, mailer, new Date());
  * ```
  */
-import type { Mailer } from "../lib/mail.ts";
+import type { Mailer } from "@/lib/mail.ts";
 import type { DbQueries } from "./client.ts";
 
 /** Attempts before an e-mail gives up. With {@linkcode retryDelayMs} that spans about 4 hours. */

@@ -23,7 +23,7 @@
  * await server.close(5_000);
  * ```
  */
-import { log } from "../lib/log.ts";
+import { log } from "@/lib/log.ts";
 import type { WorkerReply, WorkerRequest } from "./embedded_worker.ts";
 
 /** Where postgres.js connects: a unix socket path, or a loopback port. */

@@ -22,8 +22,8 @@ import {
   type ExportDocument,
   type ExportMilestone,
   type ExportSubgoal,
-} from "../lib/export_format.ts";
-import type { Schedule } from "../lib/stats.ts";
+} from "@/domain/export_format.ts";
+import type { Schedule } from "@/domain/stats.ts";
 import type { DbQueries } from "./client.ts";
 
 interface SettingsRow {

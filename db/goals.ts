@@ -17,52 +17,13 @@
  * const { progress } = (await getGoal(db, user.id, goal.id))!;
  * ```
  */
-import { goalProgress, type GoalStatus } from "../lib/goal_progress.ts";
+import { goalProgress, type GoalStatus } from "@/domain/goal_progress.ts";
 import type { DbQueries } from "./client.ts";
+import type { Goal, Milestone, Subgoal } from "@/domain/goal_input.ts";
 import { isUuid } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "./rules.ts";
+import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
-export interface Milestone {
-  id: string;
-  goalId: string;
-  title: string;
-  /** `YYYY-MM-DD` or null. */
-  dueDate: string | null;
-  done: boolean;
-  position: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface Subgoal {
-  id: string;
-  goalId: string;
-  title: string;
-  /** 0–100. */
-  progress: number;
-  done: boolean;
-  position: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** A goal as the app and the API show it, with its parts and its progress (lib/goal_progress.ts). */
-export interface Goal {
-  id: string;
-  title: string;
-  description: string | null;
-  targetDate: string | null;
-  status: GoalStatus;
-  pinned: boolean;
-  /** 0-based place among the pinned goals; null when not pinned. */
-  pinPosition: number | null;
-  /** 0–100, by {@linkcode goalProgress}. */
-  progress: number;
-  milestones: Milestone[];
-  subgoals: Subgoal[];
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type { Goal, Milestone, Subgoal };
 
 export interface GoalInput {
   title: string;

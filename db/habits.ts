@@ -14,10 +14,10 @@
  * const active = await listHabits(db, user.id); // archived ones left out
  * ```
  */
-import { DEFAULT_HABIT_COLOR } from "../lib/habit_input.ts";
-import type { Schedule } from "../lib/stats.ts";
+import { DEFAULT_HABIT_COLOR } from "@/domain/habit_input.ts";
+import type { Schedule } from "@/domain/stats.ts";
 import type { DbQueries } from "./client.ts";
-import { asRuleViolation, RuleViolation } from "./rules.ts";
+import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
 export type HabitKind = "boolean" | "numeric";
 
@@ -43,7 +43,7 @@ export interface Habit {
 }
 
 /**
- * What creating a habit takes; validate it with `habitCreateSchema` (lib/habit_input.ts)
+ * What creating a habit takes; validate it with `habitCreateSchema` (domain/habit_input.ts)
  * first. Defaults: color {@linkcode DEFAULT_HABIT_COLOR}, kind `boolean`, schedule daily.
  */
 export interface HabitInput {

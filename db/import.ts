@@ -1,6 +1,6 @@
 /**
  * Writes validated {@linkcode ImportData} (a JSON export, or Loop's CSV read by
- * `lib/loop_import.ts`) into a user's account: all or nothing, in short statements, and
+ * `app/loop_import.ts`) into a user's account: all or nothing, in short statements, and
  * adding only what the account does not already have.
  *
  * ## Why not one transaction
@@ -8,7 +8,7 @@
  * while any transaction is open, every other user's query waits for it. PGlite writes
  * 20,000–50,000 bare check-ins a second here (1,000 rows ≈ 20–50 ms), a few thousand with
  * notes on a busy machine (measured: 100,000 with notes in 19–28 s), so one transaction
- * of the 100,000 check-ins `lib/import_limits.ts` allows would hold everyone for seconds
+ * of the 100,000 check-ins `domain/import_limits.ts` allows would hold everyone for seconds
  * to tens of seconds: the original report saw `/api/health/deep` 503 for minutes.
  * On Postgres the same transaction would hold one pooled connection, and one
  * statement of 100,000 rows would run past the statement deadline. So the work is cut
@@ -51,15 +51,15 @@
  *
  * @example
  * ```ts
- * const data = parseExportDocument(body, today); // lib/import_document.ts
+ * const data = parseExportDocument(body, today); // domain/import_document.ts
  * const summary = await importUserData(db, user.id, data);
  * summary.habits; // habits added; summary.existing.habits: already there, left alone
  * ```
  */
-import type { ImportData, ImportGoal, ImportMilestone, ImportSubgoal } from "../lib/import_data.ts";
-import { log } from "../lib/log.ts";
+import type { ImportData, ImportGoal, ImportMilestone, ImportSubgoal } from "@/domain/import_data.ts";
+import { log } from "@/lib/log.ts";
 import type { DbQueries } from "./client.ts";
-import { asRuleViolation, RuleViolation } from "./rules.ts";
+import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
 /**
  * How long one check-in statement should take. On PGlite another user's query waits for

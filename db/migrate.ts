@@ -19,8 +19,8 @@
  * ```
  */
 import type postgres from "postgres";
-import { sha256Hex } from "../lib/auth/secret.ts";
-import { log } from "../lib/log.ts";
+import { sha256Hex } from "@/lib/auth/secret.ts";
+import { log } from "@/lib/log.ts";
 import type { Db } from "./client.ts";
 
 /** Where the migrations live: `sql/` at the repository root. */

@@ -14,11 +14,11 @@
  * const userId = await confirmPasswordReset(db, token, "a new long passphrase"); // RuleViolation invalid when used/expired
  * ```
  */
-import { hashPassword, verifyPassword } from "../lib/auth/password.ts";
-import { newSecret, sha256Hex } from "../lib/auth/secret.ts";
-import { canonicalEmail } from "../lib/email_address.ts";
+import { hashPassword, verifyPassword } from "@/lib/auth/password.ts";
+import { newSecret, sha256Hex } from "@/lib/auth/secret.ts";
+import { canonicalEmail } from "@/domain/email_address.ts";
 import type { DbQueries } from "./client.ts";
-import { RuleViolation } from "./rules.ts";
+import { RuleViolation } from "@/domain/rules.ts";
 
 /** What a used, expired or unknown link gets (confirm_password_reset says the same). */
 export const RESET_LINK_INVALID = "This reset link is invalid, already used or expired: ask for a new one";

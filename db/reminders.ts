@@ -17,11 +17,11 @@
  * await updateReminder(db, user.id, reminder.id, { enabled: false });
  * ```
  */
-import type { Weekday } from "../lib/calendar.ts";
-import type { ReminderCreate, ReminderPatch } from "../lib/reminder_input.ts";
+import type { Weekday } from "@/domain/calendar.ts";
+import type { ReminderCreate, ReminderPatch } from "@/domain/reminder_input.ts";
 import type { DbQueries } from "./client.ts";
 import { isUuid } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "./rules.ts";
+import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
 /** A reminder as the app and the API show it. */
 export interface Reminder {

@@ -10,19 +10,10 @@
  * const ended = await logOutEverywhere(db, user.id);
  * ```
  */
+import type { SessionInfo } from "@/domain/account_input.ts";
 import type { DbQueries } from "./client.ts";
 
-/** One session, as its owner sees it. */
-export interface SessionInfo {
-  id: string;
-  createdAt: Date;
-  /** When a request last used it, to a few minutes (db/users.ts: `SESSION_SEEN_PRECISION_MINUTES`). */
-  lastSeenAt: Date;
-  /** The browser it was started from, as it named itself; null when unknown. */
-  userAgent: string | null;
-  /** True for the session of the request that asks. */
-  current: boolean;
-}
+export type { SessionInfo };
 
 interface SessionRow {
   id: string;

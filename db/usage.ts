@@ -10,7 +10,7 @@
  * ```
  */
 import type { DbQueries } from "./client.ts";
-import { asRuleViolation, RuleViolation } from "./rules.ts";
+import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
 /** Features with a monthly quota on every plan. */
 export type QuotaFeature = "exports";

@@ -7,24 +7,12 @@
  * const user = await findUserBySession(db, sha256Hex(secret));
  * ```
  */
-import type { Weekday } from "../lib/calendar.ts";
+import type { AuthUser, PlanId, Theme } from "@/domain/account_input.ts";
+import type { Weekday } from "@/domain/calendar.ts";
 import type { DbQueries } from "./client.ts";
+import { SESSION_DAYS } from "@/lib/auth/session_cookie.ts";
 
-export type Theme = "system" | "light" | "dark";
-export type PlanId = "free" | "pro";
-
-/** The signed-in user, with the settings every page needs. */
-export interface AuthUser {
-  id: string;
-  email: string;
-  displayName: string | null;
-  timezone: string;
-  weekStart: Weekday;
-  theme: Theme;
-  emailReminders: boolean;
-  plan: PlanId;
-  createdAt: Date;
-}
+export type { AuthUser, PlanId, Theme };
 
 /** The columns of {@linkcode AuthUser}, for queries that join `users as u`. */
 const USER_COLUMNS = `u.id::text as id, u.email, u.display_name, u.timezone, u.week_start, u.theme,
@@ -55,9 +43,6 @@ export function toAuthUser(row: UserRow): AuthUser {
     createdAt: row.created_at,
   };
 }
-
-/** Sliding sessions: a session lasts this long after it was last seen. */
-const SESSION_DAYS = 30;
 
 /** "Last seen" is recorded to this precision: a busy session costs one write per interval, not per request. */
 export const SESSION_SEEN_PRECISION_MINUTES = 5;

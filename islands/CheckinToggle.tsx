@@ -21,8 +21,8 @@
  */
 import type { Signal } from "@preact/signals";
 import { useRef, useState } from "preact/hooks";
-import type { HabitLive } from "../components/habit_live.ts";
-import type { HabitStats } from "../lib/stats.ts";
+import type { HabitLive } from "@/components/habit_live.ts";
+import type { HabitStats } from "@/domain/stats.ts";
 
 export interface CheckinToggleProps {
   habitId: string;

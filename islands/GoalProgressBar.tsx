@@ -1,7 +1,7 @@
 /**
  * A goal's progress bar on its page, kept in step with its subgoals: each subgoal's
  * progress is a signal the `SubgoalProgress` islands write, and the goal's percentage is
- * recomputed from them by the one rule (lib/goal_progress.ts), so a subgoal moved to 50 %
+ * recomputed from them by the one rule (domain/goal_progress.ts), so a subgoal moved to 50 %
  * moves the goal's bar with it. Same markup as `ProgressBar` (components/ProgressBar.tsx).
  *
  * @example
@@ -11,7 +11,7 @@
  * ```
  */
 import type { Signal } from "@preact/signals";
-import { goalProgress, type GoalStatus } from "../lib/goal_progress.ts";
+import { goalProgress, type GoalStatus } from "@/domain/goal_progress.ts";
 
 export interface GoalProgressBarProps {
   status: GoalStatus;

@@ -10,8 +10,8 @@
  * ```
  */
 import type { Signal } from "@preact/signals";
-import type { HabitLive } from "../components/habit_live.ts";
-import { countOf, percent } from "../components/counts.ts";
+import type { HabitLive } from "@/components/habit_live.ts";
+import { countOf, percent } from "@/components/counts.ts";
 
 export interface StreakRow {
   id: string;

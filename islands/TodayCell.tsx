@@ -8,9 +8,9 @@
  * <ConsistencyGrid … todayCell={<TodayCell habits={liveHabits} today={today} />} />
  * ```
  */
-import { cellClass } from "../components/grid_days.ts";
-import { type LiveHabit, liveToday } from "../components/habit_live.ts";
-import { formatDay } from "../lib/calendar.ts";
+import { cellClass } from "@/domain/grid_days.ts";
+import { type LiveHabit, liveToday } from "@/components/habit_live.ts";
+import { formatDay } from "@/domain/calendar.ts";
 
 export interface TodayCellProps {
   habits: LiveHabit[];

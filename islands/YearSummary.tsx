@@ -8,8 +8,8 @@
  * <YearSummary habits={liveHabits} today={today} fullBefore={39} runBefore={2} />
  * ```
  */
-import { type LiveHabit, liveToday } from "../components/habit_live.ts";
-import { countOf } from "../components/counts.ts";
+import { type LiveHabit, liveToday } from "@/components/habit_live.ts";
+import { countOf } from "@/components/counts.ts";
 
 export interface YearSummaryProps {
   habits: LiveHabit[];

@@ -22,8 +22,8 @@
  * const input = parseInput(schema, data);
  * ```
  */
-import { HttpError } from "./fresh/http_error.ts";
 import { unstorableText } from "./storable_text.ts";
+import { HttpError } from "fresh";
 
 export interface Body {
   kind: "json" | "form";

@@ -10,7 +10,7 @@
  * ```
  */
 import { z } from "zod";
-import { HttpError } from "./fresh/http_error.ts";
+import { HttpError } from "fresh";
 
 /** Field path ("schedule.days.0") → the first message for it. */
 export type FieldErrors = Record<string, string>;

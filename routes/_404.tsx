@@ -1,5 +1,5 @@
-import type { PageProps } from "../lib/fresh/mod.ts";
-import type { State } from "../lib/state.ts";
+import type { PageProps } from "fresh";
+import type { State } from "@/app/state.ts";
 
 export default function NotFound({ url }: PageProps<unknown, State>) {
   return (

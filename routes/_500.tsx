@@ -1,5 +1,5 @@
-import { HttpError, type PageProps } from "../lib/fresh/mod.ts";
-import type { State } from "../lib/state.ts";
+import { HttpError, type PageProps } from "fresh";
+import type { State } from "@/app/state.ts";
 
 /** Every error other than 404. Shows the request id for a 5xx so support can find the log line. */
 export default function ErrorPage({ error, state }: PageProps<unknown, State>) {

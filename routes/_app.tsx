@@ -1,5 +1,5 @@
-import type { PageProps } from "../lib/fresh/mod.ts";
-import type { State } from "../lib/state.ts";
+import type { PageProps } from "fresh";
+import type { State } from "@/app/state.ts";
 
 /** The document shell around every page. */
 export default function App({ Component, state }: PageProps<unknown, State>) {

@@ -1,6 +1,6 @@
-import { SiteHeader } from "../components/SiteHeader.tsx";
-import type { PageProps } from "../lib/fresh/mod.ts";
-import type { State } from "../lib/state.ts";
+import { SiteHeader } from "@/components/SiteHeader.tsx";
+import type { PageProps } from "fresh";
+import type { State } from "@/app/state.ts";
 
 /** Header, main column and footer shared by every page. */
 export default function Layout({ Component, state, url }: PageProps<unknown, State>) {

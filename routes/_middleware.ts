@@ -1,19 +1,19 @@
-import { authenticate } from "../lib/auth/authenticate.ts";
-import { csrfGuard } from "../lib/auth/csrf.ts";
-import { invalidateOnWrite } from "../lib/cache/invalidate.ts";
-import { rateLimit } from "../lib/rate_limit/middleware.ts";
-import { notificationsCount } from "../lib/notifications_count.ts";
-import { flashMessages } from "../lib/flash.ts";
-import { define } from "../lib/state.ts";
-import { urlGuard } from "../lib/url_guard.ts";
+import { authenticate } from "@/app/auth/authenticate.ts";
+import { csrfGuard } from "@/app/auth/csrf.ts";
+import { invalidateOnWrite } from "@/app/cache/invalidate.ts";
+import { rateLimit } from "@/app/rate_limit/middleware.ts";
+import { notificationsCount } from "@/app/notifications_count.ts";
+import { flashMessages } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
+import { urlGuard } from "@/app/url_guard.ts";
 
 /**
  * Every request: parameters that could never name stored text are refused first (no
  * database work for them), then who is asking, then the CSRF guard for cookie-authenticated writes,
  * then rate limits. CSRF first so a forged cross-site post is refused before it can
  * spend the victim's budget (and costs no KV write); rate limits need the user. Last,
- * every successful write invalidates the user's read cache (lib/cache/invalidate.ts), and
- * flash messages cross redirects (lib/flash.ts).
+ * every successful write invalidates the user's read cache (app/cache/invalidate.ts), and
+ * flash messages cross redirects (app/flash.ts).
  */
 export const handler = define.middleware([
   urlGuard,

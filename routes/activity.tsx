@@ -1,12 +1,12 @@
-import { countOf } from "../components/habit_labels.ts";
-import { type ActivityItem, listActivity } from "../db/activity.ts";
-import { activityQuerySchema } from "../lib/activity_input.ts";
-import { requireUser } from "../lib/auth/require_user.ts";
-import { formatDay, isValidDate, localDateTime } from "../lib/calendar.ts";
-import { formatClock, type HourCycle, hourCycleOf } from "../lib/clock_format.ts";
-import { page } from "../lib/fresh/mod.ts";
-import { define } from "../lib/state.ts";
-import { parseInput } from "../lib/validate.ts";
+import { countOf } from "@/components/habit_labels.ts";
+import { type ActivityItem, listActivity } from "@/db/activity.ts";
+import { activityQuerySchema } from "@/domain/activity_input.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { formatDay, isValidDate, localDateTime } from "@/domain/calendar.ts";
+import { formatClock, type HourCycle, hourCycleOf } from "@/lib/clock_format.ts";
+import { page } from "fresh";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   async GET(ctx) {

@@ -1,21 +1,21 @@
-import { ConsistencyGrid, gridStart, OVERALL_LEGEND } from "../components/ConsistencyGrid.tsx";
+import { ConsistencyGrid, gridStart, OVERALL_LEGEND } from "@/components/ConsistencyGrid.tsx";
 import { signal } from "@preact/signals";
-import { fullDays, indexCheckins, overallGridDays, overallStreak } from "../components/grid_days.ts";
-import type { HabitLive, LiveHabit } from "../components/habit_live.ts";
-import { safeColor, streakUnit } from "../components/habit_labels.ts";
-import { HabitRow } from "../components/HabitRow.tsx";
-import { PinnedGoals } from "../components/GoalCard.tsx";
-import { loadDashboard } from "../db/dashboard.ts";
-import { type Goal, listPinnedGoals } from "../db/goals.ts";
-import { requireUser } from "../lib/auth/require_user.ts";
-import { CACHE_HEADER, cachedValue } from "../lib/cache/user_cache.ts";
-import { addDays, formatDay, localDay } from "../lib/calendar.ts";
-import StreakTable from "../islands/StreakTable.tsx";
-import TodayCell from "../islands/TodayCell.tsx";
-import YearSummary from "../islands/YearSummary.tsx";
-import { page } from "../lib/fresh/mod.ts";
-import { define } from "../lib/state.ts";
-import { habitStats, isScheduled } from "../lib/stats.ts";
+import { fullDays, indexCheckins, overallGridDays, overallStreak } from "@/domain/grid_days.ts";
+import type { HabitLive, LiveHabit } from "@/components/habit_live.ts";
+import { safeColor, streakUnit } from "@/components/habit_labels.ts";
+import { HabitRow } from "@/components/HabitRow.tsx";
+import { PinnedGoals } from "@/components/GoalCard.tsx";
+import { loadDashboard } from "@/db/dashboard.ts";
+import { type Goal, listPinnedGoals } from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { CACHE_HEADER, cachedValue } from "@/lib/cache/user_cache.ts";
+import { addDays, formatDay, localDay } from "@/domain/calendar.ts";
+import StreakTable from "@/islands/StreakTable.tsx";
+import TodayCell from "@/islands/TodayCell.tsx";
+import YearSummary from "@/islands/YearSummary.tsx";
+import { page } from "fresh";
+import { define } from "@/app/state.ts";
+import { habitStats, isScheduled } from "@/domain/stats.ts";
 
 export const handler = define.handlers({
   async GET(ctx) {

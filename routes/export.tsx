@@ -1,16 +1,16 @@
-import { ErrorSummary } from "../components/form.tsx";
-import { type ExportQuota, exportQuota } from "../db/export.ts";
-import { importUserData } from "../db/import.ts";
-import { asRuleViolation } from "../db/rules.ts";
-import { BODY_LIMIT_BYTES } from "../lib/app.ts";
-import { requireUser } from "../lib/auth/require_user.ts";
-import { invalidateUser } from "../lib/cache/invalidate.ts";
-import { localDay } from "../lib/calendar.ts";
-import { HttpError, page } from "../lib/fresh/mod.ts";
-import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS } from "../lib/import_limits.ts";
-import { readImportRequest } from "../lib/import_request.ts";
-import { setFlash } from "../lib/flash.ts";
-import { define } from "../lib/state.ts";
+import { ErrorSummary } from "@/components/form.tsx";
+import { type ExportQuota, exportQuota } from "@/db/export.ts";
+import { importUserData } from "@/db/import.ts";
+import { asRuleViolation } from "@/domain/rules.ts";
+import { BODY_LIMIT_BYTES } from "@/app/app.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { invalidateUser } from "@/app/cache/invalidate.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { HttpError, page } from "fresh";
+import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS } from "@/domain/import_limits.ts";
+import { readImportRequest } from "@/app/import_request.ts";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
 
 interface ExportPage {
   quota: ExportQuota;

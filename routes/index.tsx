@@ -1,4 +1,4 @@
-import { define } from "../lib/state.ts";
+import { define } from "@/app/state.ts";
 
 /** The landing page: no islands, so it ships no JavaScript. Signed in, it leads to the dashboard. */
 export default define.page(function Landing({ state }) {

@@ -1,13 +1,14 @@
-import { Actions, ErrorSummary, Field } from "../components/form.tsx";
-import { logIn } from "../db/accounts.ts";
-import { afterLoginPath, EMAIL_MAX, formFailure, formText, LOGIN_FAILED, loginSchema } from "../lib/account_input.ts";
-import { renewUserVersion } from "../lib/auth/auth_cache.ts";
-import { currentSessionHash } from "../lib/auth/require_user.ts";
-import { sessionCookie } from "../lib/auth/session_cookie.ts";
-import { readBody } from "../lib/body.ts";
-import { page } from "../lib/fresh/mod.ts";
-import { define } from "../lib/state.ts";
-import { type FieldErrors, parseInput } from "../lib/validate.ts";
+import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
+import { logIn } from "@/db/accounts.ts";
+import { EMAIL_MAX, formText, LOGIN_FAILED, loginSchema } from "@/domain/account_input.ts";
+import { afterLoginPath, formFailure } from "@/app/account_form.ts";
+import { renewUserVersion } from "@/app/auth/auth_cache.ts";
+import { currentSessionHash } from "@/app/auth/require_user.ts";
+import { sessionCookie } from "@/lib/auth/session_cookie.ts";
+import { readBody } from "@/lib/body.ts";
+import { page } from "fresh";
+import { define } from "@/app/state.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 interface LoginPage {
   email: string;

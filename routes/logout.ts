@@ -1,6 +1,6 @@
-import { logOut } from "../db/accounts.ts";
-import { clearSessionCookie } from "../lib/auth/session_cookie.ts";
-import { define } from "../lib/state.ts";
+import { logOut } from "@/db/accounts.ts";
+import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
+import { define } from "@/app/state.ts";
 
 /** The layout's "Log out" button: ends the session (its row is deleted), clears the cookie, back to `/`. */
 export const handler = define.handlers({

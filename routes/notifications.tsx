@@ -1,13 +1,13 @@
-import { listNotifications, markNotificationsRead, type Notification } from "../db/notifications.ts";
-import { requireUser } from "../lib/auth/require_user.ts";
-import { readBody } from "../lib/body.ts";
-import { formatDay, localDateTime } from "../lib/calendar.ts";
-import { formatClock, type HourCycle, hourCycleOf } from "../lib/clock_format.ts";
-import { page } from "../lib/fresh/mod.ts";
-import { markReadSchema } from "../lib/reminder_input.ts";
-import { setFlash } from "../lib/flash.ts";
-import { define } from "../lib/state.ts";
-import { parseInput } from "../lib/validate.ts";
+import { listNotifications, markNotificationsRead, type Notification } from "@/db/notifications.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { formatDay, localDateTime } from "@/domain/calendar.ts";
+import { formatClock, type HourCycle, hourCycleOf } from "@/lib/clock_format.ts";
+import { page } from "fresh";
+import { markReadSchema } from "@/domain/reminder_input.ts";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 interface NotificationsData {
   notifications: Notification[];

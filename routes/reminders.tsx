@@ -1,22 +1,22 @@
-import { formProblems } from "../components/form_problems.ts";
-import { ReminderForm, reminderFormErrors } from "../components/ReminderForm.tsx";
-import { listHabits } from "../db/habits.ts";
-import { createReminder, listReminders, type Reminder } from "../db/reminders.ts";
-import { requireUser } from "../lib/auth/require_user.ts";
-import { readBody } from "../lib/body.ts";
-import { weekdayName } from "../lib/calendar.ts";
-import { formatClock, type HourCycle, hourCycleOf } from "../lib/clock_format.ts";
-import { page } from "../lib/fresh/mod.ts";
+import { formProblems } from "@/components/form_problems.ts";
+import { ReminderForm, reminderFormErrors } from "@/components/ReminderForm.tsx";
+import { listHabits } from "@/db/habits.ts";
+import { createReminder, listReminders, type Reminder } from "@/db/reminders.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { weekdayName } from "@/domain/calendar.ts";
+import { formatClock, type HourCycle, hourCycleOf } from "@/lib/clock_format.ts";
+import { page } from "fresh";
 import {
   EMPTY_REMINDER_FORM,
   reminderCreateSchema,
   reminderFormToInput,
   type ReminderFormValues,
   reminderFormValues,
-} from "../lib/reminder_input.ts";
-import { setFlash } from "../lib/flash.ts";
-import { define } from "../lib/state.ts";
-import { type FieldErrors, parseInput } from "../lib/validate.ts";
+} from "@/domain/reminder_input.ts";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 interface RemindersData {
   reminders: Reminder[];

@@ -1,20 +1,19 @@
-import { Actions, ErrorSummary, Field } from "../components/form.tsx";
-import { confirmPasswordReset, isLivePasswordReset, RESET_LINK_INVALID } from "../db/passwords.ts";
+import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
+import { confirmPasswordReset, isLivePasswordReset, RESET_LINK_INVALID } from "@/db/passwords.ts";
 import {
-  formFailure,
   formText,
-  parseWithNewPassword,
   PASSWORD_MAX,
   PASSWORD_MIN,
   passwordResetConfirmSchema,
   RESET_UNAVAILABLE,
-} from "../lib/account_input.ts";
-import { renewUserVersion } from "../lib/auth/auth_cache.ts";
-import { clearSessionCookie } from "../lib/auth/session_cookie.ts";
-import { readBody } from "../lib/body.ts";
-import { page } from "../lib/fresh/mod.ts";
-import { define } from "../lib/state.ts";
-import type { FieldErrors } from "../lib/validate.ts";
+} from "@/domain/account_input.ts";
+import { formFailure, parseWithNewPassword } from "@/app/account_form.ts";
+import { renewUserVersion } from "@/app/auth/auth_cache.ts";
+import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
+import { readBody } from "@/lib/body.ts";
+import { page } from "fresh";
+import { define } from "@/app/state.ts";
+import type { FieldErrors } from "@/lib/validate.ts";
 
 interface ResetPasswordPage {
   /** False when this server sends no e-mail (no `SMTP_URL`): reset is unavailable. */

@@ -1,4 +1,4 @@
-import { Actions, ErrorSummary, Field, SelectField } from "../components/form.tsx";
+import { Actions, ErrorSummary, Field, SelectField } from "@/components/form.tsx";
 import {
   type ApiToken,
   createToken,
@@ -7,24 +7,24 @@ import {
   saveSettings,
   type Settings,
   settingsOf,
-} from "../db/accounts.ts";
-import type { AuthUser } from "../db/users.ts";
+} from "@/db/accounts.ts";
+import type { AuthUser } from "@/db/users.ts";
 import {
   DISPLAY_NAME_MAX,
-  formFailure,
   formText,
   settingsFormSchema,
   TIME_ZONES,
   TOKEN_NAME_MAX,
   tokenNameSchema,
-} from "../lib/account_input.ts";
-import { requireUser } from "../lib/auth/require_user.ts";
-import { readBody } from "../lib/body.ts";
-import { formatDay, localDay, type Weekday, weekdayName } from "../lib/calendar.ts";
-import { type FreshContext, HttpError, page } from "../lib/fresh/mod.ts";
-import { setFlash } from "../lib/flash.ts";
-import { define, type State } from "../lib/state.ts";
-import { type FieldErrors, parseInput } from "../lib/validate.ts";
+} from "@/domain/account_input.ts";
+import { formFailure } from "@/app/account_form.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { formatDay, localDay, type Weekday, weekdayName } from "@/domain/calendar.ts";
+import { type FreshContext, HttpError, page } from "fresh";
+import { setFlash } from "@/app/flash.ts";
+import { define, type State } from "@/app/state.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 /** The settings form's fields as text, so a failed submission comes back as typed. */
 interface SettingsValues {
@@ -101,7 +101,7 @@ export const handler = define.handlers({
           const { token, secret } = await createToken(db, user.id, name);
           // Shown in this response and never again: the secret is stored nowhere (only its
           // hash), so there is nothing a redirect could fetch it back from. Not cached:
-          // no signed-in response is (lib/cache_control.ts).
+          // no signed-in response is (app/cache_control.ts).
           return page<SettingsPage>(await pageData(ctx, user, { newToken: { name: token.name, secret } }), {
             status: 201,
           });

@@ -1,23 +1,15 @@
-import { Actions, ErrorSummary, Field } from "../components/form.tsx";
-import { TimezoneField } from "../components/TimezoneField.tsx";
-import { signUp } from "../db/accounts.ts";
-import {
-  EMAIL_MAX,
-  formFailure,
-  formText,
-  parseWithNewPassword,
-  PASSWORD_MAX,
-  PASSWORD_MIN,
-  signupSchema,
-  TIME_ZONES,
-} from "../lib/account_input.ts";
-import { renewUserVersion } from "../lib/auth/auth_cache.ts";
-import { currentSessionHash } from "../lib/auth/require_user.ts";
-import { sessionCookie } from "../lib/auth/session_cookie.ts";
-import { readBody } from "../lib/body.ts";
-import { page } from "../lib/fresh/mod.ts";
-import { define } from "../lib/state.ts";
-import type { FieldErrors } from "../lib/validate.ts";
+import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
+import { TimezoneField } from "@/components/TimezoneField.tsx";
+import { signUp } from "@/db/accounts.ts";
+import { EMAIL_MAX, formText, PASSWORD_MAX, PASSWORD_MIN, signupSchema, TIME_ZONES } from "@/domain/account_input.ts";
+import { formFailure, parseWithNewPassword } from "@/app/account_form.ts";
+import { renewUserVersion } from "@/app/auth/auth_cache.ts";
+import { currentSessionHash } from "@/app/auth/require_user.ts";
+import { sessionCookie } from "@/lib/auth/session_cookie.ts";
+import { readBody } from "@/lib/body.ts";
+import { page } from "fresh";
+import { define } from "@/app/state.ts";
+import type { FieldErrors } from "@/lib/validate.ts";
 
 interface SignupPage {
   /** What the form shows: the user's input when it comes back (never the password). */

@@ -1,9 +1,9 @@
-import { listPlans, type Plan } from "../db/billing.ts";
-import type { PlanId } from "../db/users.ts";
-import { requireUser } from "../lib/auth/require_user.ts";
-import { BILLING_OFF_MESSAGE, billingOf } from "../lib/billing/stripe.ts";
-import { page } from "../lib/fresh/mod.ts";
-import { define } from "../lib/state.ts";
+import { listPlans, type Plan } from "@/db/billing.ts";
+import type { PlanId } from "@/db/users.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { BILLING_OFF_MESSAGE, billingOf } from "@/app/billing/stripe.ts";
+import { page } from "fresh";
+import { define } from "@/app/state.ts";
 
 interface UpgradePage {
   currentPlan: PlanId;

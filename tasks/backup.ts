@@ -1,6 +1,6 @@
 /**
  * `deno task backup [--out FILE|FOLDER]`: writes one backup of the database the
- * environment names (`lib/backup/backup.ts`) and logs where, as JSON lines; exits 0 or 1.
+ * environment names (`app/backup/backup.ts`) and logs where, as JSON lines; exits 0 or 1.
  *
  * - Postgres (`DATABASE_URL`): `pg_dump` (Debian's postgresql-client) over
  *   `DATABASE_URL_DIRECT` (required when `DATABASE_URL` goes through PgBouncer).
@@ -19,10 +19,10 @@
  * ```
  */
 import { parseArgs } from "node:util";
-import { openDb } from "../db/client.ts";
-import { createBackup, directDatabaseUrl } from "../lib/backup/backup.ts";
-import { loadConfig } from "../lib/config.ts";
-import { flushLogs, log, setLogLevel } from "../lib/log.ts";
+import { openDb } from "@/db/client.ts";
+import { createBackup, directDatabaseUrl } from "@/app/backup/backup.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { flushLogs, log, setLogLevel } from "@/lib/log.ts";
 
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { out: { type: "string" } }, strict: true, allowPositionals: false });

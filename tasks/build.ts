@@ -3,8 +3,8 @@
  * islands into `_fresh/` with one esbuild run. `--if-stale` skips the bundle when its
  * inputs are unchanged (what `deno task start` and `deno task test` use).
  */
-import { generateManifest, listModules } from "../lib/fresh/manifest.ts";
-import { bundleIslands, isBundleStale } from "../lib/fresh/islands/bundle.ts";
+import { generateManifest, listModules } from "@/lib/fresh/manifest.ts";
+import { bundleIslands, isBundleStale } from "@/lib/fresh/islands/bundle.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 

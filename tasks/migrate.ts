@@ -10,10 +10,10 @@
  * # {"time":"…","level":"info","msg":"migrate.done","backend":"postgres","applied":["001_plans"]}
  * ```
  */
-import { openDb } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
-import { loadConfig } from "../lib/config.ts";
-import { log, setLogLevel } from "../lib/log.ts";
+import { openDb } from "@/db/client.ts";
+import { migrate } from "@/db/migrate.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { log, setLogLevel } from "@/lib/log.ts";
 
 async function main(): Promise<number> {
   const config = loadConfig();

@@ -1,7 +1,7 @@
 /**
  * `deno task restore [--force] [--dry-run] FILE`: restores a backup that
  * `deno task backup` (or the daily schedule) wrote into the database the environment
- * names, then runs the migrations (`lib/backup/restore.ts`). Exits 0 or 1 with a JSON
+ * names, then runs the migrations (`app/backup/restore.ts`). Exits 0 or 1 with a JSON
  * log line saying what happened or why not.
  *
  * - The file is verified first (length and sha-256); a damaged one is refused.
@@ -20,9 +20,9 @@
  * ```
  */
 import { parseArgs } from "node:util";
-import { restoreBackup } from "../lib/backup/restore.ts";
-import { loadConfig } from "../lib/config.ts";
-import { flushLogs, log, setLogLevel } from "../lib/log.ts";
+import { restoreBackup } from "@/app/backup/restore.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { flushLogs, log, setLogLevel } from "@/lib/log.ts";
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

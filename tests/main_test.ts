@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 

@@ -15,7 +15,7 @@
  * linkOrigin(config, ctx.url); // "http://127.0.0.1:8000" for a browser on that origin
  * ```
  */
-import type { Config } from "../config.ts";
+import type { Config } from "@/lib/config.ts";
 
 /** Host names that always mean this machine (as `URL.hostname` spells them). */
 export const LOOPBACK_HOSTNAMES: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];

@@ -21,7 +21,7 @@
  * ```
  */
 import { argon2id, argon2Verify } from "hash-wasm";
-import { log } from "../log.ts";
+import { log } from "@/lib/log.ts";
 import type { PasswordStrength } from "./password_strength.ts";
 
 /** argon2id parameters for new hashes (memory in KiB). */

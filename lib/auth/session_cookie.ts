@@ -8,8 +8,10 @@
  * const secret = readSessionCookie(config, req.headers.get("cookie"));
  * ```
  */
-import type { Config } from "../config.ts";
-import { SESSION_DAYS } from "../../db/users.ts";
+import type { Config } from "@/lib/config.ts";
+
+/** Sliding sessions: a session lasts this long after it was last seen (the cookie and the row alike). */
+export const SESSION_DAYS = 30;
 
 function cookieName(config: Pick<Config, "appOrigin">): string {
   return config.appOrigin.startsWith("https:") ? "__Host-cg_session" : "cg_session";

@@ -32,8 +32,8 @@
  *   new TextEncoder().encode(JSON.stringify({ habits: await listHabits(db, user.id) })));
  * ```
  */
-import { withTimeout } from "../kv.ts";
-import { log } from "../log.ts";
+import { withTimeout } from "@/lib/kv.ts";
+import { log } from "@/lib/log.ts";
 
 /** How long an entry is served after it was computed. */
 export const CACHE_TTL_MS = 60_000;

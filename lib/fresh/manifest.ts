@@ -45,7 +45,7 @@ export async function generateManifest(root: string): Promise<string> {
     ...routes.map((file, i) => `import * as $${i} from "./${file}";`),
     ...islands.map((file, i) => `import * as $$${i} from "./${file}";`),
     "",
-    'import type { Manifest } from "./lib/fresh/types.ts";',
+    'import type { Manifest } from "fresh";',
     "",
     "const manifest: Manifest = {",
     "  routes: {",

@@ -37,7 +37,7 @@
  * if (!d.allowed) throw new HttpError(429, "Slow down", { headers: retryAfterHeader(d.retryAfterMs) });
  * ```
  */
-import { isLockedError, KvContentionError, withTimeout } from "../kv.ts";
+import { isLockedError, KvContentionError, withTimeout } from "@/lib/kv.ts";
 import { decide, type Decision, type WindowPolicy } from "./sliding_window.ts";
 
 /** How long a decision may wait out contention (queue and retries) before a 503. */

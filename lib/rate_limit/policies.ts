@@ -9,7 +9,7 @@
  * policiesFor("POST", "/api/habits"); // [{ action: "habits.write", limit: 100, ... }]
  * ```
  */
-import { compareRoutePatterns } from "../fresh/route_path.ts";
+import { compareRoutePatterns } from "@/lib/fresh/route_path.ts";
 
 /** Who a budget belongs to: the signed-in user, the client IP, or the e-mail a login names. */
 export type Subject = "user" | "ip" | "email";
@@ -28,7 +28,7 @@ export interface ActionPolicy {
   failMode: "closed" | "open";
   /**
    * A GET that changes state (it spends a quota): the CSRF guard treats it like a write,
-   * so a cookie request must come from our own pages (lib/auth/csrf.ts).
+   * so a cookie request must come from our own pages (app/auth/csrf.ts).
    */
   stateChangingGet?: true;
 }

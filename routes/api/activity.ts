@@ -1,8 +1,8 @@
-import { listActivity } from "../../db/activity.ts";
-import { activityQuerySchema } from "../../lib/activity_input.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { define } from "../../lib/state.ts";
-import { parseInput } from "../../lib/validate.ts";
+import { listActivity } from "@/db/activity.ts";
+import { activityQuerySchema } from "@/domain/activity_input.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /** The user's activity, newest first: `{items, nextCursor}` (null on the last page). */

@@ -1,9 +1,9 @@
-import { exportUserData } from "../../db/export.ts";
-import { consumeUsage } from "../../db/usage.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { exportCsvZip } from "../../lib/export_format.ts";
-import { define } from "../../lib/state.ts";
-import { parseInput } from "../../lib/validate.ts";
+import { exportUserData } from "@/db/export.ts";
+import { consumeUsage } from "@/db/usage.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { exportCsvZip } from "@/app/export_csv.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 import { z } from "zod";
 
 const exportQuerySchema = z.object({

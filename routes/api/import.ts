@@ -1,9 +1,9 @@
-import { importUserData } from "../../db/import.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { invalidateUser } from "../../lib/cache/invalidate.ts";
-import { localDay } from "../../lib/calendar.ts";
-import { readImportRequest } from "../../lib/import_request.ts";
-import { define } from "../../lib/state.ts";
+import { importUserData } from "@/db/import.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { invalidateUser } from "@/app/cache/invalidate.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { readImportRequest } from "@/app/import_request.ts";
+import { define } from "@/app/state.ts";
 
 export const handler = define.handlers({
   /**

@@ -1,6 +1,6 @@
-import { accountView } from "../../db/accounts.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { define } from "../../lib/state.ts";
+import { accountView } from "@/db/accounts.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { define } from "@/app/state.ts";
 
 /** The signed-in account: `{user: {id, email, displayName, timezone, weekStart, theme, plan, today}}`. */
 export const handler = define.handlers({

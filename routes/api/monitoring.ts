@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { bodyKindOf } from "../../lib/body.ts";
-import { HttpError } from "../../lib/fresh/http_error.ts";
-import { log } from "../../lib/log.ts";
-import { captureClientError, scrubString } from "../../lib/sentry.ts";
-import { define } from "../../lib/state.ts";
-import { parseInput } from "../../lib/validate.ts";
+import { bodyKindOf } from "@/lib/body.ts";
+import { log } from "@/lib/log.ts";
+import { captureClientError, scrubString } from "@/lib/sentry.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
+import { HttpError } from "fresh";
 
 /** Largest client error report accepted; larger → 413. */
 export const MONITORING_MAX_BYTES = 16 * 1024;

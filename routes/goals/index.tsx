@@ -1,14 +1,14 @@
-import { ErrorSummary, Field, TextareaField } from "../../components/form.tsx";
-import { formProblems } from "../../components/form_problems.ts";
-import { GoalCard } from "../../components/GoalCard.tsx";
-import { createGoal, type Goal, listGoals } from "../../db/goals.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { readBody } from "../../lib/body.ts";
-import { page } from "../../lib/fresh/mod.ts";
-import { formString, GOAL_DESCRIPTION_MAX, goalCreateSchema, goalFormToInput } from "../../lib/goal_input.ts";
-import { setFlash } from "../../lib/flash.ts";
-import { define } from "../../lib/state.ts";
-import { type FieldErrors, parseInput } from "../../lib/validate.ts";
+import { ErrorSummary, Field, TextareaField } from "@/components/form.tsx";
+import { formProblems } from "@/components/form_problems.ts";
+import { GoalCard } from "@/components/GoalCard.tsx";
+import { createGoal, type Goal, listGoals } from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { page } from "fresh";
+import { formString, GOAL_DESCRIPTION_MAX, goalCreateSchema, goalFormToInput } from "@/domain/goal_input.ts";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 interface GoalFormValues {
   title: string;

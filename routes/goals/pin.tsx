@@ -1,11 +1,11 @@
-import { pinGoal } from "../../db/goals.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { readBody } from "../../lib/body.ts";
-import { HttpError } from "../../lib/fresh/mod.ts";
-import { formString, goalPinSchema, pinFormToInput } from "../../lib/goal_input.ts";
-import { setFlash } from "../../lib/flash.ts";
-import { define } from "../../lib/state.ts";
-import { parseInput } from "../../lib/validate.ts";
+import { pinGoal } from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { formString, goalPinSchema, pinFormToInput } from "@/domain/goal_input.ts";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /** Where a pin form may come back to: the list, the dashboard or a goal's page (never elsewhere). */
 function backTo(back: string | undefined, goalId: string): string {

@@ -1,8 +1,8 @@
-import { describeSchedule, safeColor } from "../../components/habit_labels.ts";
-import { listHabits } from "../../db/habits.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { page } from "../../lib/fresh/mod.ts";
-import { define } from "../../lib/state.ts";
+import { describeSchedule, safeColor } from "@/components/habit_labels.ts";
+import { listHabits } from "@/db/habits.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { page } from "fresh";
+import { define } from "@/app/state.ts";
 
 export const handler = define.handlers({
   async GET(ctx) {

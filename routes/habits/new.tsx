@@ -1,14 +1,14 @@
-import { formProblems } from "../../components/form_problems.ts";
-import { EMPTY_HABIT_FORM, HabitForm, type HabitFormValues, habitFormValues } from "../../components/HabitForm.tsx";
-import { createHabit } from "../../db/habits.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { readBody } from "../../lib/body.ts";
-import { localDay } from "../../lib/calendar.ts";
-import { page } from "../../lib/fresh/mod.ts";
-import { habitCreateSchema, habitFormErrors, habitFormToInput } from "../../lib/habit_input.ts";
-import { setFlash } from "../../lib/flash.ts";
-import { define } from "../../lib/state.ts";
-import { type FieldErrors, parseInput } from "../../lib/validate.ts";
+import { formProblems } from "@/components/form_problems.ts";
+import { EMPTY_HABIT_FORM, HabitForm, type HabitFormValues, habitFormValues } from "@/components/HabitForm.tsx";
+import { createHabit } from "@/db/habits.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { page } from "fresh";
+import { habitCreateSchema, habitFormErrors, habitFormToInput } from "@/domain/habit_input.ts";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 interface NewHabitData {
   values: HabitFormValues;

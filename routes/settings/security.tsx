@@ -1,11 +1,12 @@
-import { SecurityPage, type SecurityPageData, securityPageData } from "../../components/AccountSecurity.tsx";
-import { logOutEverywhere, revokeSession } from "../../db/sessions.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { clearSessionCookie } from "../../lib/auth/session_cookie.ts";
-import { readBody } from "../../lib/body.ts";
-import { setFlash } from "../../lib/flash.ts";
-import { type FreshContext, HttpError, page } from "../../lib/fresh/mod.ts";
-import { define, type State } from "../../lib/state.ts";
+import { SecurityPage, type SecurityPageData } from "@/components/AccountSecurity.tsx";
+import { securityPageData } from "@/app/security_page.ts";
+import { logOutEverywhere, revokeSession } from "@/db/sessions.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
+import { readBody } from "@/lib/body.ts";
+import { setFlash } from "@/app/flash.ts";
+import { type FreshContext, HttpError, page } from "fresh";
+import { define, type State } from "@/app/state.ts";
 
 type Intent = (ctx: FreshContext<State>, form: Record<string, unknown>) => Promise<Response>;
 

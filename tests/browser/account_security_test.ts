@@ -4,10 +4,10 @@
  * through the e-mailed link, then delete the account. Real form posts through the CSRF
  * guard, real redirects.
  */
-import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
-import { launchBrowser, skipBrowserTests } from "../support/browser.ts";
-import { closePasswordWorkers } from "../../lib/auth/password.ts";
-import { startTestApp } from "../support/app.ts";
+import { assert, assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { launchBrowser, skipBrowserTests } from "@/tests/support/browser.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { startTestApp } from "@/tests/support/app.ts";
 
 const PASSWORD = "correct horse battery staple";
 const NEW_PASSWORD = "purple elephant umbrella orbit";

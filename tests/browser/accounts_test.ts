@@ -3,10 +3,10 @@
  * timezone island fills in the browser's zone, and real form posts (whatever Origin
  * the browser sends under our Referrer-Policy) pass the CSRF guard.
  */
-import { assertEquals, assertStringIncludes } from "../support/assert.ts";
-import { launchBrowser, skipBrowserTests } from "../support/browser.ts";
-import { closePasswordWorkers } from "../../lib/auth/password.ts";
-import { startTestApp } from "../support/app.ts";
+import { assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { launchBrowser, skipBrowserTests } from "@/tests/support/browser.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { startTestApp } from "@/tests/support/app.ts";
 
 Deno.test({
   name: "browser: sign up with the detected timezone, change settings, log out",

@@ -3,12 +3,12 @@
  * phone and a desktop. A box as narrow as it used to be is measured too, so the check is
  * seen to catch a cut value.
  */
-import { assertEquals } from "../support/assert.ts";
-import { startTestApp } from "../support/app.ts";
-import { launchBrowser, serveOnLoopback, signedInContext, skipBrowserTests } from "../support/browser.ts";
-import { createTestUser } from "../support/users.ts";
-import { createHabit } from "../../db/habits.ts";
-import { localDay } from "../../lib/calendar.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { launchBrowser, serveOnLoopback, signedInContext, skipBrowserTests } from "@/tests/support/browser.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { createHabit } from "@/db/habits.ts";
+import { localDay } from "@/domain/calendar.ts";
 import type { Page } from "playwright-core";
 
 /** Whether the box's text is wider than the box (an input scrolls its text when it does not fit). */

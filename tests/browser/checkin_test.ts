@@ -4,15 +4,15 @@
  * rollback with a message when the API fails, numeric amounts, and the plain form post
  * that does the same with JavaScript off.
  */
-import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
-import { launchBrowser, skipBrowserTests } from "../support/browser.ts";
-import { startTestApp } from "../support/app.ts";
-import { createTestUser, type TestUser } from "../support/users.ts";
+import { assert, assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { launchBrowser, skipBrowserTests } from "@/tests/support/browser.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { createHabit, type Habit } from "../../db/habits.ts";
-import { listCheckins } from "../../db/checkins.ts";
-import { addDays, formatDay, localDay } from "../../lib/calendar.ts";
-import type { Services } from "../../lib/state.ts";
+import { createHabit, type Habit } from "@/db/habits.ts";
+import { listCheckins } from "@/db/checkins.ts";
+import { addDays, formatDay, localDay } from "@/domain/calendar.ts";
+import type { Services } from "@/app/state.ts";
 
 interface Setup {
   origin: string;

@@ -6,10 +6,10 @@
  * (pale, dark or loud ones included). axe checks rendered text; this checks what axe
  * cannot see: the grid's state colours, borders, and colour pairs no seeded page happens to show.
  */
-import { assertEquals } from "../support/assert.ts";
-import { startTestApp } from "../support/app.ts";
-import { launchBrowser, serveOnLoopback, skipBrowserTests } from "../support/browser.ts";
-import { DEFAULT_HABIT_COLOR } from "../../lib/habit_input.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { launchBrowser, serveOnLoopback, skipBrowserTests } from "@/tests/support/browser.ts";
+import { DEFAULT_HABIT_COLOR } from "@/domain/habit_input.ts";
 
 /** [foreground, background, minimum ratio]: CSS colours, variables allowed. */
 const PAIRS: [string, string, number][] = [

@@ -3,13 +3,13 @@
  * subgoal progress edit and the pin toggle update at once, keep what the server saved,
  * and roll back with a message when the API fails.
  */
-import { assertEquals, assertStringIncludes } from "../support/assert.ts";
-import { launchBrowser, skipBrowserTests } from "../support/browser.ts";
-import { startTestApp } from "../support/app.ts";
-import { createTestUser } from "../support/users.ts";
-import { hydrated } from "../support/live_app.ts";
+import { assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { launchBrowser, skipBrowserTests } from "@/tests/support/browser.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { hydrated } from "@/tests/support/live_app.ts";
 import type { Browser } from "playwright-core";
-import { createGoal, createSubgoal, getGoal } from "../../db/goals.ts";
+import { createGoal, createSubgoal, getGoal } from "@/db/goals.ts";
 
 Deno.test({
   name: "goal islands in Chromium: optimistic progress and pin, rollback on failure",

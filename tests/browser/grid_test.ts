@@ -5,14 +5,14 @@
  * `:target` without JavaScript) and a confirmation. On a phone the scroll region is
  * focusable and named, today is in view on load and the weekday labels stay in view.
  */
-import { assert, assertEquals } from "../support/assert.ts";
-import { skipBrowserTests } from "../support/browser.ts";
-import { startLiveApp } from "../support/live_app.ts";
-import { createTestUser } from "../support/users.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { skipBrowserTests } from "@/tests/support/browser.ts";
+import { startLiveApp } from "@/tests/support/live_app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 import type { Page } from "playwright-core";
-import { createHabit } from "../../db/habits.ts";
-import { listCheckins, upsertCheckin } from "../../db/checkins.ts";
-import { addDays, formatDay, localDay } from "../../lib/calendar.ts";
+import { createHabit } from "@/db/habits.ts";
+import { listCheckins, upsertCheckin } from "@/db/checkins.ts";
+import { addDays, formatDay, localDay } from "@/domain/calendar.ts";
 
 /** Presses Tab until `predicate` holds for the focused element (at most `max` times). */
 async function tabUntil(page: Page, predicate: (el: Element | null) => boolean, max = 40): Promise<void> {

@@ -2,17 +2,17 @@
  * Islands end to end in headless Chromium: bundle the islands, serve pages rendered by
  * renderToHtml on a loopback port, and check hydration in a real browser.
  */
-import { assert, assertEquals } from "../support/assert.ts";
-import { launchBrowser, skipBrowserTests } from "../support/browser.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { launchBrowser, skipBrowserTests } from "@/tests/support/browser.ts";
 import { type ComponentChildren, h, type VNode } from "preact";
 import { signal } from "@preact/signals";
 import type { Page } from "playwright-core";
-import { bundleIslands } from "../../lib/fresh/islands/bundle.ts";
-import { type IslandAssets, islandEntries, renderToHtml } from "../../lib/fresh/islands/server.ts";
-import * as counterModule from "../lib/fresh/islands/fixtures/Counter.tsx";
-import * as boomModule from "../lib/fresh/islands/fixtures/Boom.tsx";
-import * as cardModule from "../lib/fresh/islands/fixtures/Card.tsx";
-import * as sharedModule from "../lib/fresh/islands/fixtures/Shared.tsx";
+import { bundleIslands } from "@/lib/fresh/islands/bundle.ts";
+import { type IslandAssets, islandEntries, renderToHtml } from "@/lib/fresh/islands/server.ts";
+import * as counterModule from "@/tests/lib/fresh/islands/fixtures/Counter.tsx";
+import * as boomModule from "@/tests/lib/fresh/islands/fixtures/Boom.tsx";
+import * as cardModule from "@/tests/lib/fresh/islands/fixtures/Card.tsx";
+import * as sharedModule from "@/tests/lib/fresh/islands/fixtures/Shared.tsx";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const MODULES = {

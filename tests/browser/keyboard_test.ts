@@ -10,12 +10,12 @@
  *
  * Flows other branches add (check in from the grid, backfill a day, undo) belong here too.
  */
-import { assert, assertEquals } from "../support/assert.ts";
-import { closePasswordWorkers } from "../../lib/auth/password.ts";
-import { startTestApp } from "../support/app.ts";
-import { launchBrowser, serveOnLoopback, signedInContext, skipBrowserTests } from "../support/browser.ts";
-import { createTestUser } from "../support/users.ts";
-import { listHabits } from "../../db/habits.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { launchBrowser, serveOnLoopback, signedInContext, skipBrowserTests } from "@/tests/support/browser.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { listHabits } from "@/db/habits.ts";
 import type { Browser, Page } from "playwright-core";
 
 /** Presses Tab until the focused element matches `selector`; fails after `max` presses. */

@@ -3,13 +3,13 @@
  * fails, and errors thrown later, are POSTed to /api/monitoring — each message once, at
  * most five per page load, without the page's query string.
  */
-import { assert, assertEquals } from "../support/assert.ts";
-import { launchBrowser, skipBrowserTests } from "../support/browser.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { launchBrowser, skipBrowserTests } from "@/tests/support/browser.ts";
 import { h } from "preact";
-import { bundleIslands } from "../../lib/fresh/islands/bundle.ts";
-import { islandEntries, renderToHtml } from "../../lib/fresh/islands/server.ts";
-import * as counterModule from "../lib/fresh/islands/fixtures/Counter.tsx";
-import * as boomModule from "../lib/fresh/islands/fixtures/Boom.tsx";
+import { bundleIslands } from "@/lib/fresh/islands/bundle.ts";
+import { islandEntries, renderToHtml } from "@/lib/fresh/islands/server.ts";
+import * as counterModule from "@/tests/lib/fresh/islands/fixtures/Counter.tsx";
+import * as boomModule from "@/tests/lib/fresh/islands/fixtures/Boom.tsx";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const MODULES = {

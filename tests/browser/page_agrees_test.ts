@@ -5,15 +5,15 @@
  * "Your year" and that grid's summary; on a goal's page, a subgoal at 50 % moves the
  * goal's bar. Each is checked before and after, and after a reload (the server agrees).
  */
-import { assertEquals } from "../support/assert.ts";
-import { skipBrowserTests } from "../support/browser.ts";
-import { hydrated, startLiveApp } from "../support/live_app.ts";
-import { createTestUser } from "../support/users.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { skipBrowserTests } from "@/tests/support/browser.ts";
+import { hydrated, startLiveApp } from "@/tests/support/live_app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 import type { Page } from "playwright-core";
-import { createHabit } from "../../db/habits.ts";
-import { upsertCheckin } from "../../db/checkins.ts";
-import { createGoal, createMilestone, createSubgoal } from "../../db/goals.ts";
-import { addDays, formatDay, localDay } from "../../lib/calendar.ts";
+import { createHabit } from "@/db/habits.ts";
+import { upsertCheckin } from "@/db/checkins.ts";
+import { createGoal, createMilestone, createSubgoal } from "@/db/goals.ts";
+import { addDays, formatDay, localDay } from "@/domain/calendar.ts";
 
 /**
  * The next answer to `url`. Awaited later, after the page was checked in between: a check

@@ -9,13 +9,13 @@
  * Pages are read from fresh.gen.ts, so a page someone adds is covered without editing
  * this file; a new `[param]` needs a seeded id in `PARAM_VALUES` (the test says so).
  */
-import manifest from "../../fresh.gen.ts";
-import { isSpecialFile, routePattern } from "../../lib/fresh/route_path.ts";
-import { assertEquals } from "../support/assert.ts";
-import { type AxeViolation, describeViolation, pageDefects, runAxe } from "../support/axe.ts";
-import { startTestApp } from "../support/app.ts";
-import { launchBrowser, serveOnLoopback, signedInContext, skipBrowserTests } from "../support/browser.ts";
-import { seedAccount, type SeededAccount } from "../support/seed.ts";
+import manifest from "@/fresh.gen.ts";
+import { isSpecialFile, routePattern } from "@/lib/fresh/route_path.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { type AxeViolation, describeViolation, pageDefects, runAxe } from "@/tests/support/axe.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { launchBrowser, serveOnLoopback, signedInContext, skipBrowserTests } from "@/tests/support/browser.ts";
+import { seedAccount, type SeededAccount } from "@/tests/support/seed.ts";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
 const VIEWPORTS = {

@@ -4,7 +4,7 @@
  * backfill window (named "Sat 28 Nov 2026: done"), a picture with a text alternative when
  * it has no links, a legend in words, and the day states computed from check-ins.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
 import { renderToString } from "preact-render-to-string";
 import {
   ConsistencyGrid,
@@ -13,7 +13,7 @@ import {
   gridStart,
   habitLegend,
   OVERALL_LEGEND,
-} from "../../components/ConsistencyGrid.tsx";
+} from "@/components/ConsistencyGrid.tsx";
 import {
   fullDays,
   type GridDay,
@@ -23,9 +23,9 @@ import {
   overallGridDays,
   overallStreak,
   partialLevel,
-} from "../../components/grid_days.ts";
-import { addDays, diffDays, formatDay, isoWeekday, type Weekday } from "../../lib/calendar.ts";
-import type { DayEntry } from "../../lib/stats.ts";
+} from "@/domain/grid_days.ts";
+import { addDays, diffDays, formatDay, isoWeekday, type Weekday } from "@/domain/calendar.ts";
+import type { DayEntry } from "@/domain/stats.ts";
 
 const TODAY = "2026-03-04"; // a Wednesday
 

@@ -1,7 +1,7 @@
-import { assertEquals } from "../support/assert.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
 import { renderToString } from "preact-render-to-string";
-import { MessageText } from "../../components/message_text.tsx";
-import { groupZones } from "../../components/TimezoneField.tsx";
+import { MessageText } from "@/components/message_text.tsx";
+import { groupZones } from "@/components/TimezoneField.tsx";
 
 const render = (text: string) => renderToString(<MessageText text={text} />);
 

@@ -4,10 +4,10 @@
  * opaque cursors that refuse garbage, and a query plan that walks
  * `activity_user_created_idx` instead of sorting the table.
  */
-import { decodeCursor, encodeCursor, listActivity } from "../../db/activity.ts";
-import type { Db } from "../../db/client.ts";
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
+import { decodeCursor, encodeCursor, listActivity } from "@/db/activity.ts";
+import type { Db } from "@/db/client.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
 
 async function newUser(db: Db): Promise<string> {
   const [row] = await db.sql<{ id: string }[]>`

@@ -3,11 +3,11 @@
  * the user's lock, exact when archives race (25 connections on real Postgres really run
  * in parallel), and the plans table states it for free and pro.
  */
-import type { Db } from "../../db/client.ts";
-import { createHabit, listHabits, updateHabit } from "../../db/habits.ts";
-import { RuleViolation } from "../../db/rules.ts";
-import { assert, assertEquals, assertMatch } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
+import type { Db } from "@/db/client.ts";
+import { createHabit, listHabits, updateHabit } from "@/db/habits.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
 
 const TODAY = "2026-03-04";
 

@@ -3,10 +3,10 @@
  * concurrent replays), older events never overwrite newer state, and the plan follows
  * the subscription. On real Postgres the pool has 10 connections so replays really race.
  */
-import { applySubscriptionEvent, linkStripeCustomer, listPlans, type SubscriptionChange } from "../../db/billing.ts";
-import type { Db } from "../../db/client.ts";
-import { assertEquals } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
+import { applySubscriptionEvent, linkStripeCustomer, listPlans, type SubscriptionChange } from "@/db/billing.ts";
+import type { Db } from "@/db/client.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
 
 async function newUser(db: Db): Promise<string> {
   const [row] = await db.sql<{ id: string }[]>`

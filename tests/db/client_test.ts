@@ -3,10 +3,10 @@
  * DATABASE_URL, real Postgres with it), plus one test that holds both side by side.
  */
 import { deepStrictEqual, equal, fail, ok } from "node:assert/strict";
-import { type Db, openEmbeddedDb, openPostgresDb } from "../../db/client.ts";
-import { DbUnavailableError, isDbUnavailable, QueryTimeoutError } from "../../db/errors.ts";
-import { openTestDb } from "../support/db.ts";
-import { startThrowawayPostgres } from "../support/throwaway_postgres.ts";
+import { type Db, openEmbeddedDb, openPostgresDb } from "@/db/client.ts";
+import { DbUnavailableError, isDbUnavailable, QueryTimeoutError } from "@/db/errors.ts";
+import { openTestDb } from "@/tests/support/db.ts";
+import { startThrowawayPostgres } from "@/tests/support/throwaway_postgres.ts";
 
 const onPostgres = Boolean(Deno.env.get("DATABASE_URL"));
 

@@ -5,11 +5,15 @@
  * once the server is back, without being reopened.
  */
 import { equal, fail, ok } from "node:assert/strict";
-import { type Db, openPostgresDb } from "../../db/client.ts";
-import { DbUnavailableError } from "../../db/errors.ts";
-import { type LogLevel } from "../../lib/config.ts";
-import { setLogLevel, setLogSink } from "../../lib/log.ts";
-import { postgresInstalled, startThrowawayPgBouncer, startThrowawayPostgres } from "../support/throwaway_postgres.ts";
+import { type Db, openPostgresDb } from "@/db/client.ts";
+import { DbUnavailableError } from "@/db/errors.ts";
+import { type LogLevel } from "@/lib/config.ts";
+import { setLogLevel, setLogSink } from "@/lib/log.ts";
+import {
+  postgresInstalled,
+  startThrowawayPgBouncer,
+  startThrowawayPostgres,
+} from "@/tests/support/throwaway_postgres.ts";
 
 const installed = await postgresInstalled();
 

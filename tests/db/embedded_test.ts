@@ -1,7 +1,7 @@
 /** The embedded database on disk: created on first start, kept, and never opened twice. */
 import { equal, fail, ok } from "node:assert/strict";
-import { openDb } from "../../db/client.ts";
-import { loadConfig } from "../../lib/config.ts";
+import { openDb } from "@/db/client.ts";
+import { loadConfig } from "@/lib/config.ts";
 
 // About the embedded backend only: the run against real Postgres skips it.
 const ignore = Boolean(Deno.env.get("DATABASE_URL"));

@@ -1,7 +1,7 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { DbUnavailableError, isDbBusy, isDbUnavailable, QueryTimeoutError, toDbError } from "../../db/errors.ts";
-import { toHttpError } from "../../lib/error_response.ts";
-import { codeForStatus } from "../../lib/fresh/http_error.ts";
+import { DbUnavailableError, isDbBusy, isDbUnavailable, QueryTimeoutError, toDbError } from "@/db/errors.ts";
+import { toHttpError } from "@/app/error_response.ts";
+import { codeForStatus } from "@/lib/fresh/http_error.ts";
 
 const withCode = (code: string, message = code, extra: object = {}) =>
   Object.assign(new Error(message), { code, ...extra });

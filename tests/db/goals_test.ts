@@ -3,7 +3,7 @@
  * concurrency, ownership, the pin upsert and its dense positions under concurrency, and
  * one activity row per call.
  */
-import type { Db } from "../../db/client.ts";
+import type { Db } from "@/db/client.ts";
 import {
   createGoal,
   createMilestone,
@@ -18,10 +18,10 @@ import {
   updateGoal,
   updateMilestone,
   updateSubgoal,
-} from "../../db/goals.ts";
-import { RuleViolation } from "../../db/rules.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
+} from "@/db/goals.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
 
 async function newUser(db: Db, plan: "free" | "pro" = "free"): Promise<string> {
   const [row] = await db.sql<{ id: string }[]>`

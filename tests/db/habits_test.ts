@@ -7,13 +7,13 @@
  * parallel; embedded PGlite serialises them on its one connection (the rules must hold
  * either way).
  */
-import { habitStatsFor, habitStatsForAll, listCheckins, listUserCheckins, upsertCheckin } from "../../db/checkins.ts";
-import type { Db } from "../../db/client.ts";
-import { createHabit, deleteHabit, getHabit, type Habit, listHabits, updateHabit } from "../../db/habits.ts";
-import { RuleViolation } from "../../db/rules.ts";
-import { addDays } from "../../lib/calendar.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
+import { habitStatsFor, habitStatsForAll, listCheckins, listUserCheckins, upsertCheckin } from "@/db/checkins.ts";
+import type { Db } from "@/db/client.ts";
+import { createHabit, deleteHabit, getHabit, type Habit, listHabits, updateHabit } from "@/db/habits.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { addDays } from "@/domain/calendar.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
 
 const TODAY = "2026-03-04"; // a Wednesday
 

@@ -11,13 +11,13 @@
  *   (embedded PGlite has one session, so one long statement holds everyone up: that is
  *   its way of being "locked").
  */
-import { type DbQueries, DEFAULT_QUERY_TIMEOUT_MS, LOCK_TIMEOUT_MS, openPostgresDb } from "../../db/client.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { setLogSink } from "../../lib/log.ts";
-import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
-import { startTestApp } from "../support/app.ts";
-import { openTestDb, type TestDb } from "../support/db.ts";
-import { createTestUser, type TestUser } from "../support/users.ts";
+import { type DbQueries, DEFAULT_QUERY_TIMEOUT_MS, LOCK_TIMEOUT_MS, openPostgresDb } from "@/db/client.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { setLogSink } from "@/lib/log.ts";
+import { assert, assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { openTestDb, type TestDb } from "@/tests/support/db.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 
 const onPostgres = Boolean(Deno.env.get("DATABASE_URL"));
 

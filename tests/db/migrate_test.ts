@@ -1,9 +1,9 @@
 import { deepStrictEqual, equal, fail, ok } from "node:assert/strict";
-import { openPostgresDb } from "../../db/client.ts";
-import { migrate, MigrationChecksumError, MigrationError, readMigrations } from "../../db/migrate.ts";
-import { sha256Hex } from "../../lib/auth/secret.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { openTestDb } from "../support/db.ts";
+import { openPostgresDb } from "@/db/client.ts";
+import { migrate, MigrationChecksumError, MigrationError, readMigrations } from "@/db/migrate.ts";
+import { sha256Hex } from "@/lib/auth/secret.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { openTestDb } from "@/tests/support/db.ts";
 
 /** A temporary migrations directory holding `files`; removed on dispose. */
 async function migrationsDir(files: Record<string, string>) {

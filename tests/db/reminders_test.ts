@@ -4,16 +4,16 @@
  * downtime, notifications and outbox rows, activity rows for user changes, and the
  * at-most-once claim with several schedulers racing on separate pools.
  */
-import { type Db, openPostgresDb } from "../../db/client.ts";
-import { createHabit } from "../../db/habits.ts";
-import { countUnreadNotifications, listNotifications, markNotificationsRead } from "../../db/notifications.ts";
-import { createReminder, deleteReminder, deliverDueReminders, updateReminder } from "../../db/reminders.ts";
-import { RuleViolation } from "../../db/rules.ts";
-import { loadConfig } from "../../lib/config.ts";
-import type { Mailer } from "../../lib/mail.ts";
-import { runSchedulerTick } from "../../lib/scheduler.ts";
-import { assert, assertEquals, assertRejects } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
+import { type Db, openPostgresDb } from "@/db/client.ts";
+import { createHabit } from "@/db/habits.ts";
+import { countUnreadNotifications, listNotifications, markNotificationsRead } from "@/db/notifications.ts";
+import { createReminder, deleteReminder, deliverDueReminders, updateReminder } from "@/db/reminders.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { loadConfig } from "@/lib/config.ts";
+import type { Mailer } from "@/lib/mail.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { assert, assertEquals, assertRejects } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
 
 const EVERY_DAY = [1, 2, 3, 4, 5, 6, 7] as const;
 

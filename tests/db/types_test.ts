@@ -1,5 +1,5 @@
 import { equal, throws } from "node:assert/strict";
-import { parseInt8, parseTimestamp, PG_TYPES } from "../../db/types.ts";
+import { parseInt8, parseTimestamp, PG_TYPES } from "@/db/types.ts";
 
 Deno.test("int8 parses to a number while it is exact", () => {
   equal(parseInt8("0"), 0);

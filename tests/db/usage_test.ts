@@ -3,11 +3,11 @@
  * concurrency, per UTC calendar month, per plan. On real Postgres the pool has 20
  * connections so the race really runs in parallel; PGlite serialises it.
  */
-import type { Db } from "../../db/client.ts";
-import { RuleViolation } from "../../db/rules.ts";
-import { consumeUsage, incrementUsageIfAllowed, type QuotaFeature } from "../../db/usage.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
+import type { Db } from "@/db/client.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { consumeUsage, incrementUsageIfAllowed, type QuotaFeature } from "@/db/usage.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
 
 async function newUser(db: Db, plan: "free" | "pro" = "free"): Promise<string> {
   const [row] = await db.sql<{ id: string }[]>`

@@ -4,12 +4,12 @@
  * reminder within the next minute boundary — the real runtime's cron, not a stand-in.
  * `main.ts` on Deploy warns that reminders would stall.
  */
-import { openPostgresDb } from "../../db/client.ts";
-import { createReminder } from "../../db/reminders.ts";
-import { spawnApp } from "../support/app_process.ts";
-import { assert, assertEquals } from "../support/assert.ts";
-import { postgresInstalled, startThrowawayPostgres } from "../support/throwaway_postgres.ts";
-import { waitUntil } from "../support/wait.ts";
+import { openPostgresDb } from "@/db/client.ts";
+import { createReminder } from "@/db/reminders.ts";
+import { spawnApp } from "@/tests/support/app_process.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { postgresInstalled, startThrowawayPostgres } from "@/tests/support/throwaway_postgres.ts";
+import { waitUntil } from "@/tests/support/wait.ts";
 
 const installed = await postgresInstalled();
 

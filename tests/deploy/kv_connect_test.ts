@@ -5,12 +5,12 @@
  * says why in one log line (never the token), keeps serving what needs no KV (a signed-in
  * read), answers its deep health check with 503; without the token it refuses to start.
  */
-import { openPostgresDb } from "../../db/client.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { spawnApp } from "../support/app_process.ts";
-import { assert, assertEquals, assertMatch } from "../support/assert.ts";
-import { postgresInstalled, startThrowawayPostgres } from "../support/throwaway_postgres.ts";
-import { createTestUser } from "../support/users.ts";
+import { openPostgresDb } from "@/db/client.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { spawnApp } from "@/tests/support/app_process.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { postgresInstalled, startThrowawayPostgres } from "@/tests/support/throwaway_postgres.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 const installed = await postgresInstalled();
 const ROOT = new URL("../..", import.meta.url).pathname;

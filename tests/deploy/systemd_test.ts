@@ -7,14 +7,14 @@
  * unit lacks fails here, not in production. (systemd itself does not run in CI
  * containers: `systemctl` is "not runnable here" in docs/deploy.md.)
  */
-import { spawnApp } from "../support/app_process.ts";
-import { assert, assertEquals } from "../support/assert.ts";
+import { spawnApp } from "@/tests/support/app_process.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
 import {
   freePort,
   postgresInstalled,
   startThrowawayPgBouncer,
   startThrowawayPostgres,
-} from "../support/throwaway_postgres.ts";
+} from "@/tests/support/throwaway_postgres.ts";
 
 const DEPLOY = new URL("../../deploy/", import.meta.url);
 const UNIT = new URL("systemd/consistencygrid@.service", DEPLOY);

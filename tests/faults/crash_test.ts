@@ -13,24 +13,24 @@
  * first 200 (the issue's "within 2 s": printed, asserted only as a bound that cannot
  * flake on a busy CI machine).
  */
-import { type Db, openPostgresDb } from "../../db/client.ts";
-import { spawnApp } from "../support/app_process.ts";
-import { waitUntil } from "../support/wait.ts";
-import { assert, assertEquals } from "../support/assert.ts";
+import { type Db, openPostgresDb } from "@/db/client.ts";
+import { spawnApp } from "@/tests/support/app_process.ts";
+import { waitUntil } from "@/tests/support/wait.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
 import {
   countByStatus,
   lostAcknowledged,
   type Outcome,
   seedWriters,
   startCheckinStream,
-} from "../support/checkin_stream.ts";
+} from "@/tests/support/checkin_stream.ts";
 import {
   postgresInstalled,
   startThrowawayPgBouncer,
   startThrowawayPostgres,
   type ThrowawayPgBouncer,
   type ThrowawayPostgres,
-} from "../support/throwaway_postgres.ts";
+} from "@/tests/support/throwaway_postgres.ts";
 
 const installed = await postgresInstalled();
 /** Generous: what the issue asks is ~2 s; a loaded 2-core CI box must not flake. */

@@ -11,20 +11,20 @@
  * Which instance answered is read from the instances' own logs by request id.
  * Each step prints its figures.
  */
-import { openPostgresDb } from "../../db/client.ts";
-import { createHabit } from "../../db/habits.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { type AppProcess, spawnApp } from "../support/app_process.ts";
-import { assert, assertEquals } from "../support/assert.ts";
-import { nginxInstalled, startNginx } from "../support/nginx.ts";
+import { openPostgresDb } from "@/db/client.ts";
+import { createHabit } from "@/db/habits.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { type AppProcess, spawnApp } from "@/tests/support/app_process.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { nginxInstalled, startNginx } from "@/tests/support/nginx.ts";
 import {
   freePort,
   postgresInstalled,
   startThrowawayPgBouncer,
   startThrowawayPostgres,
-} from "../support/throwaway_postgres.ts";
-import { createTestUser } from "../support/users.ts";
-import { waitUntil } from "../support/wait.ts";
+} from "@/tests/support/throwaway_postgres.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { waitUntil } from "@/tests/support/wait.ts";
 
 const ready = await postgresInstalled() && nginxInstalled();
 

@@ -5,12 +5,16 @@
  * 10 s, closing the pool does not wait out its timeout, and the log names what
  * shutdown waited for, phase by phase.
  */
-import { spawnApp } from "../support/app_process.ts";
-import { waitUntil } from "../support/wait.ts";
-import { assert, assertEquals } from "../support/assert.ts";
-import { countByStatus, seedWriters, startCheckinStream } from "../support/checkin_stream.ts";
-import { openPostgresDb } from "../../db/client.ts";
-import { postgresInstalled, startThrowawayPgBouncer, startThrowawayPostgres } from "../support/throwaway_postgres.ts";
+import { spawnApp } from "@/tests/support/app_process.ts";
+import { waitUntil } from "@/tests/support/wait.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { countByStatus, seedWriters, startCheckinStream } from "@/tests/support/checkin_stream.ts";
+import { openPostgresDb } from "@/db/client.ts";
+import {
+  postgresInstalled,
+  startThrowawayPgBouncer,
+  startThrowawayPostgres,
+} from "@/tests/support/throwaway_postgres.ts";
 
 const installed = await postgresInstalled();
 

@@ -18,14 +18,14 @@
  * counterexample (slower: the app keeps state between requests).
  */
 import fc from "fast-check";
-import manifest from "../../fresh.gen.ts";
-import { closePasswordWorkers } from "../../lib/auth/password.ts";
-import { isSpecialFile, routePattern } from "../../lib/fresh/route_path.ts";
-import type { RouteModule } from "../../lib/fresh/mod.ts";
-import { rateLimitOptions } from "../../lib/rate_limit/middleware.ts";
-import { assert, assertEquals } from "../support/assert.ts";
-import { startTestApp } from "../support/app.ts";
-import { createTestUser, type TestUser } from "../support/users.ts";
+import manifest from "@/fresh.gen.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { isSpecialFile, routePattern } from "@/lib/fresh/route_path.ts";
+import type { RouteModule } from "fresh";
+import { rateLimitOptions } from "@/app/rate_limit/middleware.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 
 const RUNS = Number(Deno.env.get("FUZZ_RUNS") ?? 10_000);
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31));
@@ -491,7 +491,7 @@ async function contractProblem(req: Request, response: Response): Promise<string
   const path = new URL(req.url).pathname;
   const accept = req.headers.get("accept") ?? "";
   const api = path === "/api" || path.startsWith("/api/");
-  // Errors follow Accept too (lib/error_response.ts); answers follow the path.
+  // Errors follow Accept too (app/error_response.ts); answers follow the path.
   const jsonErrors = api || (accept.includes("application/json") && !accept.includes("text/html"));
   if (status >= 300 && status < 400) {
     const location = response.headers.get("location") ?? "";

@@ -1,7 +1,7 @@
-import { assertEquals, assertRejects } from "../support/assert.ts";
-import { bodyKindOf, readBody } from "../../lib/body.ts";
-import { HttpError } from "../../lib/fresh/mod.ts";
-import { MAX_BODY_DEPTH, unstorableText } from "../../lib/storable_text.ts";
+import { assertEquals, assertRejects } from "@/tests/support/assert.ts";
+import { bodyKindOf, readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { MAX_BODY_DEPTH, unstorableText } from "@/lib/storable_text.ts";
 
 Deno.test("bodyKindOf: JSON and its +json suffixes in any case, UTF-8 only; forms in any case", () => {
   const cases: [string | null, string | undefined][] = [

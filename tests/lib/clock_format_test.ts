@@ -1,5 +1,5 @@
-import { assertEquals } from "../support/assert.ts";
-import { DEFAULT_HOUR_CYCLE, formatClock, hourCycleOf } from "../../lib/clock_format.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { DEFAULT_HOUR_CYCLE, formatClock, hourCycleOf } from "@/lib/clock_format.ts";
 
 Deno.test("hour cycle: the reader's most preferred language decides, as the browser's time field does", () => {
   const cases: [string | null, "h12" | "h23"][] = [

@@ -1,5 +1,5 @@
-import { assertEquals, assertRejects } from "../support/assert.ts";
-import { ConfigError, loadConfig } from "../../lib/config.ts";
+import { assertEquals, assertRejects } from "@/tests/support/assert.ts";
+import { ConfigError, loadConfig } from "@/lib/config.ts";
 
 const env = (values: Record<string, string>) => (name: string) => values[name];
 

@@ -3,8 +3,8 @@
  * character, also after leading whitespace or control characters), RFC 4180 quoting,
  * and the streaming reader.
  */
-import { CsvReadError, csvTable, neutraliseFormula, parseCsv, readCsvRows } from "../../lib/csv.ts";
-import { assert, assertEquals } from "../support/assert.ts";
+import { CsvReadError, csvTable, neutraliseFormula, parseCsv, readCsvRows } from "@/lib/csv.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
 
 Deno.test("neutraliseFormula: OWASP's list in full, and the same after leading whitespace or control characters", () => {
   const dangerous = [

@@ -1,10 +1,10 @@
-import { assert, assertEquals } from "../support/assert.ts";
-import { openDb } from "../../db/client.ts";
-import { migrate } from "../../db/migrate.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { define } from "../../lib/state.ts";
-import { startTestApp } from "../support/app.ts";
-import { startThrowawayPostgres } from "../support/throwaway_postgres.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { openDb } from "@/db/client.ts";
+import { migrate } from "@/db/migrate.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { define } from "@/app/state.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { startThrowawayPostgres } from "@/tests/support/throwaway_postgres.ts";
 
 const pg = await startThrowawayPostgres();
 

@@ -10,11 +10,11 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import Stripe from "stripe";
-import { VERSION_TTL_MS } from "../../lib/cache/user_cache.ts";
-import type { Mailer } from "../../lib/mail.ts";
-import { runSchedulerTick } from "../../lib/scheduler.ts";
-import { assert, assertEquals } from "../support/assert.ts";
-import { startTestApp } from "../support/app.ts";
+import { VERSION_TTL_MS } from "@/lib/cache/user_cache.ts";
+import type { Mailer } from "@/lib/mail.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
 
 const WEBHOOK_SECRET = "whsec_test_kv_expiry";
 const PRICE_PRO = "price_test_kv_expiry";

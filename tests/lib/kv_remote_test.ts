@@ -5,11 +5,11 @@
  * bounded wait, one clear log line without the token, calls that fail fast, a 503 from
  * `/api/health/deep`; and once the server answers, the same handle works.
  */
-import { ConfigError, loadConfig } from "../../lib/config.ts";
-import { KvUnavailableError, openRemoteKv } from "../../lib/kv_remote.ts";
-import { setLogSink } from "../../lib/log.ts";
-import { startTestApp } from "../support/app.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
+import { ConfigError, loadConfig } from "@/lib/config.ts";
+import { KvUnavailableError, openRemoteKv } from "@/lib/kv_remote.ts";
+import { setLogSink } from "@/lib/log.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
 import { throws } from "node:assert/strict";
 
 /** Accepts connections and never answers: a hung server or a black-holing firewall. */

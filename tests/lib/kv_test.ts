@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertRejects } from "../support/assert.ts";
-import { isLockedError, KvTimeoutError, openKv, withTimeout } from "../../lib/kv.ts";
+import { assert, assertEquals, assertRejects } from "@/tests/support/assert.ts";
+import { isLockedError, KvTimeoutError, openKv, withTimeout } from "@/lib/kv.ts";
 
 Deno.test("withTimeout rejects a call that hangs, and passes one that settles", async () => {
   const hang = new Promise<never>(() => {});

@@ -1,5 +1,5 @@
-import { assertEquals } from "../support/assert.ts";
-import { log, redact, setLogLevel, setLogSink } from "../../lib/log.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { log, redact, setLogLevel, setLogSink } from "@/lib/log.ts";
 
 Deno.test("log writes one JSON line per event, masking secret-looking fields, honouring the level", () => {
   const lines: string[] = [];

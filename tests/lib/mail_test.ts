@@ -4,10 +4,10 @@
  * retries a refused one with backoff without holding up the others, and gives up after
  * its last attempt.
  */
-import { claimDueEmails, EMAIL_MAX_ATTEMPTS, retryDelayMs, sendDueEmails } from "../../db/email_outbox.ts";
-import { createMailer } from "../../lib/mail.ts";
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
+import { claimDueEmails, EMAIL_MAX_ATTEMPTS, retryDelayMs, sendDueEmails } from "@/db/email_outbox.ts";
+import { createMailer } from "@/lib/mail.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
 
 interface SinkMessage {
   from: string;

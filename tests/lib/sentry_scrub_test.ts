@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../support/assert.ts";
-import { FILTERED, scrubEvent, scrubString } from "../../lib/sentry.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { FILTERED, scrubEvent, scrubString } from "@/lib/sentry.ts";
 
 Deno.test("scrubEvent masks secrets wherever they sit and drops request bodies", () => {
   const event = scrubEvent({

@@ -4,14 +4,14 @@
  * these tests live in their own file and start the SDK once.
  */
 import * as Sentry from "@sentry/deno";
-import { assert, assertEquals } from "../support/assert.ts";
-import { HttpError } from "../../lib/fresh/http_error.ts";
-import { setLogSink } from "../../lib/log.ts";
-import { flushSentry, initSentry, sentryEnabled } from "../../lib/sentry.ts";
-import { define } from "../../lib/state.ts";
-import { startTestApp } from "../support/app.ts";
-import { eventWhere, startIngest, tagsOf } from "../support/sentry_ingest.ts";
-import { createTestUser } from "../support/users.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { HttpError } from "@/lib/fresh/http_error.ts";
+import { setLogSink } from "@/lib/log.ts";
+import { flushSentry, initSentry, sentryEnabled } from "@/lib/sentry.ts";
+import { define } from "@/app/state.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { eventWhere, startIngest, tagsOf } from "@/tests/support/sentry_ingest.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 const routes = {
   "routes/api/sentry/boom.ts": {

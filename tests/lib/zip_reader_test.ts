@@ -5,9 +5,9 @@
  * caught by counting what actually comes out.
  */
 import { deflateSync, zipSync } from "fflate";
-import { openZip, type ZipLimits, ZipRefused } from "../../lib/zip_reader.ts";
-import { assert, assertEquals, assertMatch } from "../support/assert.ts";
-import { craftZip } from "../support/crafted_zip.ts";
+import { openZip, type ZipLimits, ZipRefused } from "@/lib/zip_reader.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { craftZip } from "@/tests/support/crafted_zip.ts";
 
 const LIMITS: ZipLimits = { entries: 10, entryBytes: 1000, inflatedBytes: 1500 };
 const encoder = new TextEncoder();

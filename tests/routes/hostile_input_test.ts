@@ -5,12 +5,12 @@
  * cursors, `Object.prototype` names as form intents, and targets (`next`, `return`) that
  * cannot go into a `Location` header as they are.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
-import { closePasswordWorkers } from "../../lib/auth/password.ts";
-import { startTestApp } from "../support/app.ts";
-import { call, json } from "../support/api.ts";
-import { html } from "../support/pages.ts";
-import { createTestUser, type TestUser } from "../support/users.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { call, json } from "@/tests/support/api.ts";
+import { html } from "@/tests/support/pages.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 
 const PROTOTYPE_NAMES = [
   "hasOwnProperty",

@@ -8,13 +8,13 @@
  * const res = await t.app.request("/api/health");
  * ```
  */
-import manifest from "../../fresh.gen.ts";
-import { createApp } from "../../lib/app.ts";
-import { type Config, loadConfig } from "../../lib/config.ts";
-import type { RouteModule } from "../../lib/fresh/mod.ts";
-import { setLogLevel } from "../../lib/log.ts";
-import { loadAssets } from "../../lib/server.ts";
-import type { Services } from "../../lib/state.ts";
+import manifest from "@/fresh.gen.ts";
+import { createApp } from "@/app/app.ts";
+import { type Config, loadConfig } from "@/lib/config.ts";
+import type { RouteModule } from "fresh";
+import { setLogLevel } from "@/lib/log.ts";
+import { loadAssets } from "@/app/server.ts";
+import type { Services } from "@/app/state.ts";
 import { openTestDb } from "./db.ts";
 
 export interface TestAppOptions {

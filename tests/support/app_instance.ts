@@ -10,11 +10,12 @@
  * `TRUST_PROXY`…) plus `SEED_USERS`, a JSON array of `{id, email, token}`, and, embedded,
  * `SEED_TEMPLATE`: a migrated database tarball to start `DATA_DIR` from.
  */
-import { openDb, openEmbeddedDb } from "../../db/client.ts";
-import { migrate } from "../../db/migrate.ts";
-import { sha256Hex } from "../../lib/auth/secret.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { main } from "../../lib/server.ts";
+import { openDb, openEmbeddedDb } from "@/db/client.ts";
+import { migrate } from "@/db/migrate.ts";
+import { sha256Hex } from "@/lib/auth/secret.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { main } from "@/app/server.ts";
+import manifest from "@/fresh.gen.ts";
 
 /** A user every instance knows under the same id and token. */
 export interface SeedUser {
@@ -48,4 +49,4 @@ if (users.length > 0 || template) {
     await db.close();
   }
 }
-await main();
+await main({ manifest });

@@ -16,9 +16,9 @@
  * const lost = await lostAcknowledged(db, outcomes);
  * ```
  */
-import type { Db } from "../../db/client.ts";
-import { createHabit } from "../../db/habits.ts";
-import { loadConfig } from "../../lib/config.ts";
+import type { Db } from "@/db/client.ts";
+import { createHabit } from "@/db/habits.ts";
+import { loadConfig } from "@/lib/config.ts";
 import { createTestUser } from "./users.ts";
 
 /** A user with one habit to write check-ins to. */

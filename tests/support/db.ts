@@ -19,10 +19,10 @@
  * });
  * ```
  */
-import { type Db, type OpenDbOptions, openEmbeddedDb, openPostgresDb } from "../../db/client.ts";
-import { migrate, readMigrations } from "../../db/migrate.ts";
-import { sha256Hex } from "../../lib/auth/secret.ts";
-import { loadConfig } from "../../lib/config.ts";
+import { type Db, type OpenDbOptions, openEmbeddedDb, openPostgresDb } from "@/db/client.ts";
+import { migrate, readMigrations } from "@/db/migrate.ts";
+import { sha256Hex } from "@/lib/auth/secret.ts";
+import { loadConfig } from "@/lib/config.ts";
 
 export interface TestDb extends AsyncDisposable {
   readonly db: Db;

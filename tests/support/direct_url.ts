@@ -9,7 +9,7 @@
  * const url = directUrlOf(t); // postgres://cg@127.0.0.1:54329/cg_test_…
  * ```
  */
-import { loadConfig } from "../../lib/config.ts";
+import { loadConfig } from "@/lib/config.ts";
 import type { TestDb } from "./db.ts";
 
 /** The test database's direct URL; throws when only a pooled one is configured. */

@@ -10,7 +10,7 @@
  * assertEquals(await userCounts(t.services.db, alice.id), before);
  * ```
  */
-import type { Db } from "../../db/client.ts";
+import type { Db } from "@/db/client.ts";
 import type { App } from "./api.ts";
 import { json } from "./api.ts";
 

@@ -11,7 +11,7 @@
  * await fetch(`${fleet.instances[0].url}/api/health`);
  * ```
  */
-import { newSecret } from "../../lib/auth/secret.ts";
+import { newSecret } from "@/lib/auth/secret.ts";
 import type { SeedUser } from "./app_instance.ts";
 import { migratedEmbeddedTemplate, openTestDb, type TestDb } from "./db.ts";
 

@@ -15,7 +15,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playw
 import { startTestApp } from "./app.ts";
 import { launchBrowser } from "./browser.ts";
 import type { TestUser } from "./users.ts";
-import type { Services } from "../../lib/state.ts";
+import type { Services } from "@/app/state.ts";
 
 export interface LiveApp {
   origin: string;

@@ -1,5 +1,5 @@
 /**
- * The largest import the caps allow (`lib/import_limits.ts`), as Loop's CSV zip: 10
+ * The largest import the caps allow (`domain/import_limits.ts`), as Loop's CSV zip: 10
  * habits (what a free plan may have active) × 10,000 days = the 100,000 check-ins cap,
  * each with a note, ~16 MiB inflated (the cap is 20 MiB) in a zip well under the 1 MiB
  * body limit. Used by the isolation test and `bench/import_isolation.ts`.
@@ -10,7 +10,7 @@
  * ```
  */
 import { zipSync } from "fflate";
-import { IMPORT_ROW_CAPS } from "../../lib/import_limits.ts";
+import { IMPORT_ROW_CAPS } from "@/domain/import_limits.ts";
 
 /** Habits in the file. */
 export const MAX_IMPORT_HABITS = 10;

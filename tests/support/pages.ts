@@ -2,7 +2,7 @@
  * Page-test helpers: `html` asserts status then content type and returns the page;
  * `fieldError` reads the message `Field` (components/form.tsx) renders next to a field;
  * `gzipSize` measures what a page ships; `flashCookie`/`shownFlash` read a flash message
- * (lib/flash.ts) across its redirect.
+ * (app/flash.ts) across its redirect.
  *
  * @example
  * ```ts
@@ -10,7 +10,7 @@
  * fieldError(page, "name"); // "Enter a name"
  * ```
  */
-import { FLASH_COOKIE } from "../../lib/flash.ts";
+import { FLASH_COOKIE } from "@/app/flash.ts";
 import { assertEquals } from "./assert.ts";
 
 export async function html(res: Response, status: number): Promise<string> {

@@ -11,7 +11,7 @@
  * await page.goto(`${origin}/habits/${seeded.habits.read.id}`);
  * ```
  */
-import { upsertCheckin } from "../../db/checkins.ts";
+import { upsertCheckin } from "@/db/checkins.ts";
 import {
   createGoal,
   createMilestone,
@@ -20,11 +20,11 @@ import {
   pinGoal,
   updateMilestone,
   updateSubgoal,
-} from "../../db/goals.ts";
-import { createHabit, type Habit, updateHabit } from "../../db/habits.ts";
-import { createReminder, type Reminder } from "../../db/reminders.ts";
-import { addDays, localDay } from "../../lib/calendar.ts";
-import type { Services } from "../../lib/state.ts";
+} from "@/db/goals.ts";
+import { createHabit, type Habit, updateHabit } from "@/db/habits.ts";
+import { createReminder, type Reminder } from "@/db/reminders.ts";
+import { addDays, localDay } from "@/domain/calendar.ts";
+import type { Services } from "@/app/state.ts";
 import { createTestUser, type TestUser } from "./users.ts";
 
 export interface SeededAccount {

@@ -11,10 +11,10 @@
  * await seedYearOfData(t.app, t.services, alice);
  * ```
  */
-import { localDay } from "../../lib/calendar.ts";
+import { localDay } from "@/domain/calendar.ts";
 import { assertEquals } from "./assert.ts";
 import { type App, call, json } from "./api.ts";
-import type { Services } from "../../lib/state.ts";
+import type { Services } from "@/app/state.ts";
 import type { TestUser } from "./users.ts";
 
 const NOTES = [

@@ -9,7 +9,7 @@
  * const event = await eventWhere(ingest.events, (e) => tagsOf(e).task === "backup");
  * ```
  */
-import { flushSentry } from "../../lib/sentry.ts";
+import { flushSentry } from "@/lib/sentry.ts";
 
 export interface EnvelopeItem {
   header: { type?: string };

@@ -8,11 +8,11 @@
  * await t.app.request("/api/me", { headers: alice.session });
  * ```
  */
-import type { Weekday } from "../../lib/calendar.ts";
-import { renewUserVersion } from "../../lib/auth/auth_cache.ts";
-import { newSecret, sha256Hex } from "../../lib/auth/secret.ts";
-import { createSession, type PlanId } from "../../db/users.ts";
-import type { Services } from "../../lib/state.ts";
+import type { Weekday } from "@/domain/calendar.ts";
+import { renewUserVersion } from "@/app/auth/auth_cache.ts";
+import { newSecret, sha256Hex } from "@/lib/auth/secret.ts";
+import { createSession, type PlanId } from "@/db/users.ts";
+import type { Services } from "@/app/state.ts";
 
 export interface TestUser {
   id: string;

@@ -1,11 +1,11 @@
-import { accountDeleteSchema, WRONG_PASSWORD } from "../../../lib/account_input.ts";
-import { deleteOwnAccount } from "../../../lib/account_erasure.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { clearSessionCookie } from "../../../lib/auth/session_cookie.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { accountDeleteSchema, WRONG_PASSWORD } from "@/domain/account_input.ts";
+import { deleteOwnAccount } from "@/app/account_erasure.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /**
  * Deletes the account: `{password}` → 204. Every row of the user in Postgres and every

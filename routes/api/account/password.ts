@@ -1,9 +1,10 @@
-import { changePassword } from "../../../db/passwords.ts";
-import { parseWithNewPassword, passwordChangeSchema, WRONG_CURRENT_PASSWORD } from "../../../lib/account_input.ts";
-import { currentSessionHash, requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { define } from "../../../lib/state.ts";
+import { changePassword } from "@/db/passwords.ts";
+import { passwordChangeSchema, WRONG_CURRENT_PASSWORD } from "@/domain/account_input.ts";
+import { parseWithNewPassword } from "@/app/account_form.ts";
+import { currentSessionHash, requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
 
 /**
  * Changes the password: `{currentPassword, newPassword}` → 204. Every other session ends

@@ -1,12 +1,12 @@
-import { accountView, logIn } from "../../../db/accounts.ts";
-import { LOGIN_FAILED, loginSchema } from "../../../lib/account_input.ts";
-import { renewUserVersion } from "../../../lib/auth/auth_cache.ts";
-import { currentSessionHash } from "../../../lib/auth/require_user.ts";
-import { sessionCookie } from "../../../lib/auth/session_cookie.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { accountView, logIn } from "@/db/accounts.ts";
+import { LOGIN_FAILED, loginSchema } from "@/domain/account_input.ts";
+import { renewUserVersion } from "@/app/auth/auth_cache.ts";
+import { currentSessionHash } from "@/app/auth/require_user.ts";
+import { sessionCookie } from "@/lib/auth/session_cookie.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /**
  * Signs in: 200 `{user}` + a new session cookie (the request's own session, if any, is

@@ -1,7 +1,7 @@
-import { logOutEverywhere } from "../../../db/sessions.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { clearSessionCookie } from "../../../lib/auth/session_cookie.ts";
-import { define } from "../../../lib/state.ts";
+import { logOutEverywhere } from "@/db/sessions.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
+import { define } from "@/app/state.ts";
 
 /** "Log out everywhere": every session of the user ends, this one too (API tokens stay): 204. */
 export const handler = define.handlers({

@@ -1,6 +1,6 @@
-import { logOut } from "../../../db/accounts.ts";
-import { clearSessionCookie } from "../../../lib/auth/session_cookie.ts";
-import { define } from "../../../lib/state.ts";
+import { logOut } from "@/db/accounts.ts";
+import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
+import { define } from "@/app/state.ts";
 
 /** Ends the request's session (its row is deleted) and clears the cookie: 204, also when signed out. */
 export const handler = define.handlers({

@@ -1,10 +1,11 @@
-import { accountView, signUp } from "../../../db/accounts.ts";
-import { parseWithNewPassword, signupSchema } from "../../../lib/account_input.ts";
-import { renewUserVersion } from "../../../lib/auth/auth_cache.ts";
-import { currentSessionHash } from "../../../lib/auth/require_user.ts";
-import { sessionCookie } from "../../../lib/auth/session_cookie.ts";
-import { readBody } from "../../../lib/body.ts";
-import { define } from "../../../lib/state.ts";
+import { accountView, signUp } from "@/db/accounts.ts";
+import { signupSchema } from "@/domain/account_input.ts";
+import { parseWithNewPassword } from "@/app/account_form.ts";
+import { renewUserVersion } from "@/app/auth/auth_cache.ts";
+import { currentSessionHash } from "@/app/auth/require_user.ts";
+import { sessionCookie } from "@/lib/auth/session_cookie.ts";
+import { readBody } from "@/lib/body.ts";
+import { define } from "@/app/state.ts";
 
 /**
  * Creates an account and signs it in: 201 `{user}` + the session cookie; a weak password

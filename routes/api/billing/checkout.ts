@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { linkOrigin } from "../../../lib/auth/own_origin.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { BILLING_OFF_MESSAGE, billingOf, createCheckoutUrl } from "../../../lib/billing/stripe.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { linkOrigin } from "@/lib/auth/own_origin.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { BILLING_OFF_MESSAGE, billingOf, createCheckoutUrl } from "@/app/billing/stripe.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 const checkoutSchema = z.object({
   plan: z.literal("pro", { error: 'Choose plan "pro" (the only plan for sale)' }),

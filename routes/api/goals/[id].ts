@@ -1,10 +1,10 @@
-import { deleteGoal, getGoal, updateGoal } from "../../../db/goals.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { goalUpdateSchema } from "../../../lib/goal_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { deleteGoal, getGoal, updateGoal } from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { goalUpdateSchema } from "@/domain/goal_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /** Another user's goal, an unknown id and a malformed one all read the same. */
 const NOT_FOUND = "No goal with that id";

@@ -1,10 +1,10 @@
-import { createGoal, listGoals } from "../../../db/goals.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { cachedJson } from "../../../lib/cache/user_cache.ts";
-import { goalCreateSchema } from "../../../lib/goal_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { createGoal, listGoals } from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { cachedJson } from "@/lib/cache/user_cache.ts";
+import { goalCreateSchema } from "@/domain/goal_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /** The user's goals, pinned first, each with milestones, subgoals and progress. Cached (X-Cache). */

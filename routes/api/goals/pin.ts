@@ -1,10 +1,10 @@
-import { pinGoal } from "../../../db/goals.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { goalPinSchema } from "../../../lib/goal_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { pinGoal } from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { goalPinSchema } from "@/domain/goal_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /** `{goalId, pinned, position?}`: pins (at a place among the pinned) or unpins; repeating is harmless. */

@@ -1,13 +1,13 @@
-import { habitStatsFor } from "../../../db/checkins.ts";
-import { deleteHabit, getHabit, updateHabit } from "../../../db/habits.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { cachedJson } from "../../../lib/cache/user_cache.ts";
-import { readBody } from "../../../lib/body.ts";
-import { localDay } from "../../../lib/calendar.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { habitUpdateSchema } from "../../../lib/habit_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { habitStatsFor } from "@/db/checkins.ts";
+import { deleteHabit, getHabit, updateHabit } from "@/db/habits.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { cachedJson } from "@/lib/cache/user_cache.ts";
+import { readBody } from "@/lib/body.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { HttpError } from "fresh";
+import { habitUpdateSchema } from "@/domain/habit_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /** Another user's habit, an unknown id and a malformed one all read the same. */
 const NOT_FOUND = "No habit with that id";

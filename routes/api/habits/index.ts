@@ -1,11 +1,11 @@
-import { createHabit, listHabits } from "../../../db/habits.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { cachedJson } from "../../../lib/cache/user_cache.ts";
-import { readBody } from "../../../lib/body.ts";
-import { localDay } from "../../../lib/calendar.ts";
-import { habitCreateSchema, habitListQuerySchema } from "../../../lib/habit_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { createHabit, listHabits } from "@/db/habits.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { cachedJson } from "@/lib/cache/user_cache.ts";
+import { readBody } from "@/lib/body.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { habitCreateSchema, habitListQuerySchema } from "@/domain/habit_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /** The user's active habits in order; `?archived=true` lists the archived ones. Cached (X-Cache). */

@@ -1,5 +1,5 @@
-import { type Check, kvRoundTrip, runCheck } from "../../../lib/health.ts";
-import { define } from "../../../lib/state.ts";
+import { type Check, kvRoundTrip, runCheck } from "@/app/health.ts";
+import { define } from "@/app/state.ts";
 
 /** Readiness: a DB round trip and a KV write + read, each with its latency. */
 export const handler = define.handlers({

@@ -1,4 +1,4 @@
-import { define } from "../../../lib/state.ts";
+import { define } from "@/app/state.ts";
 
 /** Liveness: no I/O, so it answers even when the database is down. */
 export const handler = define.handlers({

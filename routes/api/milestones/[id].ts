@@ -1,10 +1,10 @@
-import { deleteMilestone, updateMilestone } from "../../../db/goals.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { milestoneUpdateSchema } from "../../../lib/goal_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { deleteMilestone, updateMilestone } from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { milestoneUpdateSchema } from "@/domain/goal_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 const NOT_FOUND = "No milestone with that id";
 

@@ -1,8 +1,8 @@
-import { listNotifications } from "../../../db/notifications.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { notificationListQuerySchema } from "../../../lib/reminder_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { listNotifications } from "@/db/notifications.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { notificationListQuerySchema } from "@/domain/reminder_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /**

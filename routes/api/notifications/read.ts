@@ -1,9 +1,9 @@
-import { markNotificationsRead } from "../../../db/notifications.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { markReadSchema } from "../../../lib/reminder_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { markNotificationsRead } from "@/db/notifications.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { markReadSchema } from "@/domain/reminder_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /** Marks `ids` read, or every unread notification without ids; an id not the user's is a 404 and changes nothing. */

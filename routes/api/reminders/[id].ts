@@ -1,10 +1,10 @@
-import { deleteReminder, updateReminder } from "../../../db/reminders.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { reminderUpdateSchema } from "../../../lib/reminder_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { deleteReminder, updateReminder } from "@/db/reminders.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { reminderUpdateSchema } from "@/domain/reminder_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /** Another user's reminder, an unknown id and a malformed one all read the same. */
 const NOT_FOUND = "No reminder with that id";

@@ -1,9 +1,9 @@
-import { createReminder, listReminders } from "../../../db/reminders.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { reminderCreateSchema } from "../../../lib/reminder_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { createReminder, listReminders } from "@/db/reminders.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { reminderCreateSchema } from "@/domain/reminder_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /** The user's reminders by time of day. */

@@ -1,6 +1,6 @@
-import { revokeSession } from "../../../db/sessions.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { define } from "../../../lib/state.ts";
+import { revokeSession } from "@/db/sessions.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { define } from "@/app/state.ts";
 
 /** Ends one of the user's sessions: 204; another user's, unknown or malformed id → 404. */
 export const handler = define.handlers({

@@ -1,6 +1,6 @@
-import { listSessions } from "../../../db/sessions.ts";
-import { currentSessionHash, requireUser } from "../../../lib/auth/require_user.ts";
-import { define } from "../../../lib/state.ts";
+import { listSessions } from "@/db/sessions.ts";
+import { currentSessionHash, requireUser } from "@/app/auth/require_user.ts";
+import { define } from "@/app/state.ts";
 
 /** The user's live sessions: 200 `{sessions: [{id, createdAt, lastSeenAt, userAgent, current}]}`. */
 export const handler = define.handlers({

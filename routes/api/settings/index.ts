@@ -1,6 +1,6 @@
-import { settingsOf } from "../../../db/accounts.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { define } from "../../../lib/state.ts";
+import { settingsOf } from "@/db/accounts.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { define } from "@/app/state.ts";
 
 /** The user's settings: `{settings: {displayName, timezone, weekStart, theme, emailReminders}}`. */
 export const handler = define.handlers({

@@ -1,9 +1,9 @@
-import { saveSettings, settingsOf } from "../../../db/accounts.ts";
-import { settingsFormSchema, settingsSchema } from "../../../lib/account_input.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { saveSettings, settingsOf } from "@/db/accounts.ts";
+import { settingsFormSchema, settingsSchema } from "@/domain/account_input.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /**
  * Saves any subset of the settings (JSON: absent = unchanged, `displayName: null`

@@ -1,8 +1,8 @@
-import { applyWebhookAction } from "../../../db/billing.ts";
-import { BILLING_OFF_MESSAGE, billingOf, verifyWebhook, webhookAction } from "../../../lib/billing/stripe.ts";
-import { markUsersChanged } from "../../../lib/cache/invalidate.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { define } from "../../../lib/state.ts";
+import { applyWebhookAction } from "@/db/billing.ts";
+import { BILLING_OFF_MESSAGE, billingOf, verifyWebhook, webhookAction } from "@/app/billing/stripe.ts";
+import { markUsersChanged } from "@/app/cache/invalidate.ts";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
 
 export const handler = define.handlers({
   /**

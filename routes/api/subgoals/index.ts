@@ -1,10 +1,10 @@
-import { createSubgoal } from "../../../db/goals.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { subgoalCreateSchema } from "../../../lib/goal_input.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { createSubgoal } from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { subgoalCreateSchema } from "@/domain/goal_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /** `{goalId, title}`: adds a subgoal (progress 0) to the goal. */

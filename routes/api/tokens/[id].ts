@@ -1,6 +1,6 @@
-import { revokeToken } from "../../../db/accounts.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { define } from "../../../lib/state.ts";
+import { revokeToken } from "@/db/accounts.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { define } from "@/app/state.ts";
 
 /** Revokes one of the user's tokens: 204; another user's, unknown or malformed id → 404. */
 export const handler = define.handlers({

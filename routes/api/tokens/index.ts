@@ -1,9 +1,9 @@
-import { createToken, listTokens } from "../../../db/accounts.ts";
-import { tokenNameSchema } from "../../../lib/account_input.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { createToken, listTokens } from "@/db/accounts.ts";
+import { tokenNameSchema } from "@/domain/account_input.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /** The user's personal API tokens, newest first (never their secrets). */
@@ -18,7 +18,7 @@ export const handler = define.handlers({
     const { name } = parseInput(tokenNameSchema, (await readBody(ctx.req)).data);
     const { token, secret } = await createToken(ctx.state.services.db, user.id, name);
     // The secret is on this response only; like every signed-in response it is
-    // `Cache-Control: no-store` (lib/cache_control.ts).
+    // `Cache-Control: no-store` (app/cache_control.ts).
     return Response.json({ token: { id: token.id, name: token.name }, secret }, { status: 201 });
   },
 });

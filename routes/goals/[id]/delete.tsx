@@ -1,8 +1,8 @@
-import { deleteGoal, getGoal } from "../../../db/goals.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { HttpError, page } from "../../../lib/fresh/mod.ts";
-import { setFlash } from "../../../lib/flash.ts";
-import { define } from "../../../lib/state.ts";
+import { deleteGoal, getGoal } from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { HttpError, page } from "fresh";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
 
 interface DeleteGoalData {
   id: string;

@@ -1,7 +1,7 @@
-import { ErrorSummary, Field, Form, SelectField, TextareaField } from "../../../components/form.tsx";
-import { formProblems } from "../../../components/form_problems.ts";
-import { STATUS_LABELS } from "../../../components/GoalCard.tsx";
-import type { DbQueries } from "../../../db/client.ts";
+import { ErrorSummary, Field, Form, SelectField, TextareaField } from "@/components/form.tsx";
+import { formProblems } from "@/components/form_problems.ts";
+import { STATUS_LABELS } from "@/components/GoalCard.tsx";
+import type { DbQueries } from "@/db/client.ts";
 import {
   createMilestone,
   createSubgoal,
@@ -12,11 +12,11 @@ import {
   updateGoal,
   updateMilestone,
   updateSubgoal,
-} from "../../../db/goals.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { formatDay } from "../../../lib/calendar.ts";
-import { HttpError, page } from "../../../lib/fresh/mod.ts";
+} from "@/db/goals.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { formatDay } from "@/domain/calendar.ts";
+import { HttpError, page } from "fresh";
 import {
   formString,
   GOAL_DESCRIPTION_MAX,
@@ -28,14 +28,14 @@ import {
   subgoalCreateSchema,
   subgoalFormToInput,
   subgoalUpdateSchema,
-} from "../../../lib/goal_input.ts";
-import { setFlash } from "../../../lib/flash.ts";
-import { define } from "../../../lib/state.ts";
-import GoalPinToggle from "../../../islands/GoalPinToggle.tsx";
-import SubgoalProgress from "../../../islands/SubgoalProgress.tsx";
-import GoalProgressBar from "../../../islands/GoalProgressBar.tsx";
+} from "@/domain/goal_input.ts";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
+import GoalPinToggle from "@/islands/GoalPinToggle.tsx";
+import SubgoalProgress from "@/islands/SubgoalProgress.tsx";
+import GoalProgressBar from "@/islands/GoalProgressBar.tsx";
 import { signal } from "@preact/signals";
-import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 const NOT_FOUND = "No goal with that id";
 

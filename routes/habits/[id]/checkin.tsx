@@ -4,20 +4,20 @@ import {
   type CheckinFormValues,
   checkinFormValues,
   keepNoteWhenEmpty,
-} from "../../../components/CheckinForm.tsx";
-import { formProblems } from "../../../components/form_problems.ts";
-import { type Checkin, listCheckins, upsertCheckin } from "../../../db/checkins.ts";
-import { getHabit, type Habit } from "../../../db/habits.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { addDays, formatDay, isValidDate, localDay } from "../../../lib/calendar.ts";
-import { type FreshContext, HttpError, page, safeLocalPath } from "../../../lib/fresh/mod.ts";
-import { BACKFILL_DAYS, checkinFormToInput, checkinSchemaFor } from "../../../lib/habit_input.ts";
-import { setFlash } from "../../../lib/flash.ts";
-import { dayCellId } from "../../../components/ConsistencyGrid.tsx";
-import { checkinLabel } from "../../../components/grid_days.ts";
-import { define, type State } from "../../../lib/state.ts";
-import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
+} from "@/components/CheckinForm.tsx";
+import { formProblems } from "@/components/form_problems.ts";
+import { type Checkin, listCheckins, upsertCheckin } from "@/db/checkins.ts";
+import { getHabit, type Habit } from "@/db/habits.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { addDays, formatDay, isValidDate, localDay } from "@/domain/calendar.ts";
+import { type FreshContext, HttpError, page, safeLocalPath } from "fresh";
+import { BACKFILL_DAYS, checkinFormToInput, checkinSchemaFor } from "@/domain/habit_input.ts";
+import { setFlash } from "@/app/flash.ts";
+import { dayCellId } from "@/components/ConsistencyGrid.tsx";
+import { checkinLabel } from "@/domain/grid_days.ts";
+import { define, type State } from "@/app/state.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 interface CheckinPageData {
   habit: Habit;

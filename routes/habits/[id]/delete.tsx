@@ -1,8 +1,8 @@
-import { deleteHabit, getHabit } from "../../../db/habits.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { HttpError, page } from "../../../lib/fresh/mod.ts";
-import { setFlash } from "../../../lib/flash.ts";
-import { define } from "../../../lib/state.ts";
+import { deleteHabit, getHabit } from "@/db/habits.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { HttpError, page } from "fresh";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
 
 interface DeleteHabitData {
   id: string;

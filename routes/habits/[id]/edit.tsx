@@ -1,13 +1,13 @@
-import { formProblems } from "../../../components/form_problems.ts";
-import { HabitForm, type HabitFormValues, habitFormValues, habitToFormValues } from "../../../components/HabitForm.tsx";
-import { getHabit, updateHabit } from "../../../db/habits.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError, page } from "../../../lib/fresh/mod.ts";
-import { habitFormErrors, habitFormToInput, habitUpdateSchema } from "../../../lib/habit_input.ts";
-import { setFlash } from "../../../lib/flash.ts";
-import { define } from "../../../lib/state.ts";
-import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
+import { formProblems } from "@/components/form_problems.ts";
+import { HabitForm, type HabitFormValues, habitFormValues, habitToFormValues } from "@/components/HabitForm.tsx";
+import { getHabit, updateHabit } from "@/db/habits.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError, page } from "fresh";
+import { habitFormErrors, habitFormToInput, habitUpdateSchema } from "@/domain/habit_input.ts";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 interface EditHabitData {
   id: string;

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { checkinDefaults, CheckinForm } from "../../../components/CheckinForm.tsx";
-import { CheckinHistory } from "../../../components/CheckinHistory.tsx";
-import { ConsistencyGrid, gridStart, habitLegend } from "../../../components/ConsistencyGrid.tsx";
-import { ErrorSummary } from "../../../components/form.tsx";
-import { formProblems } from "../../../components/form_problems.ts";
-import { fullDays, habitGridDays, indexCheckins } from "../../../components/grid_days.ts";
+import { checkinDefaults, CheckinForm } from "@/components/CheckinForm.tsx";
+import { CheckinHistory } from "@/components/CheckinHistory.tsx";
+import { ConsistencyGrid, gridStart, habitLegend } from "@/components/ConsistencyGrid.tsx";
+import { ErrorSummary } from "@/components/form.tsx";
+import { formProblems } from "@/components/form_problems.ts";
+import { fullDays, habitGridDays, indexCheckins } from "@/domain/grid_days.ts";
 import {
   countOf,
   describeSchedule,
@@ -12,21 +12,21 @@ import {
   percent,
   safeColor,
   streakUnit,
-} from "../../../components/habit_labels.ts";
-import { StatsSummary } from "../../../components/StatsSummary.tsx";
-import GridKeys from "../../../islands/GridKeys.tsx";
-import { type HabitDetail, loadHabitDetail } from "../../../db/dashboard.ts";
-import { updateHabit } from "../../../db/habits.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { addDays, localDay, type Weekday, weekdayName } from "../../../lib/calendar.ts";
-import { type Completion, completion, describeCompletionRule } from "../../../lib/completion.ts";
-import { BACKFILL_DAYS } from "../../../lib/habit_input.ts";
-import { type FreshContext, HttpError, page } from "../../../lib/fresh/mod.ts";
-import { setFlash } from "../../../lib/flash.ts";
-import { define, type State } from "../../../lib/state.ts";
-import { habitStats } from "../../../lib/stats.ts";
-import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
+} from "@/components/habit_labels.ts";
+import { StatsSummary } from "@/components/StatsSummary.tsx";
+import GridKeys from "@/islands/GridKeys.tsx";
+import { type HabitDetail, loadHabitDetail } from "@/db/dashboard.ts";
+import { updateHabit } from "@/db/habits.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { addDays, localDay, type Weekday, weekdayName } from "@/domain/calendar.ts";
+import { type Completion, completion, describeCompletionRule } from "@/domain/completion.ts";
+import { BACKFILL_DAYS } from "@/domain/habit_input.ts";
+import { type FreshContext, HttpError, page } from "fresh";
+import { setFlash } from "@/app/flash.ts";
+import { define, type State } from "@/app/state.ts";
+import { habitStats } from "@/domain/stats.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 /** How many check-ins the page lists. */
 const RECENT_CHECKINS = 30;

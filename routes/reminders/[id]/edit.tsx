@@ -1,19 +1,19 @@
-import { formProblems } from "../../../components/form_problems.ts";
-import { ReminderForm, reminderFormErrors } from "../../../components/ReminderForm.tsx";
-import { listHabits } from "../../../db/habits.ts";
-import { deleteReminder, getReminder, updateReminder } from "../../../db/reminders.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { HttpError, page } from "../../../lib/fresh/mod.ts";
+import { formProblems } from "@/components/form_problems.ts";
+import { ReminderForm, reminderFormErrors } from "@/components/ReminderForm.tsx";
+import { listHabits } from "@/db/habits.ts";
+import { deleteReminder, getReminder, updateReminder } from "@/db/reminders.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError, page } from "fresh";
 import {
   reminderFormToInput,
   type ReminderFormValues,
   reminderFormValues,
   reminderUpdateSchema,
-} from "../../../lib/reminder_input.ts";
-import { setFlash } from "../../../lib/flash.ts";
-import { define } from "../../../lib/state.ts";
-import { type FieldErrors, parseInput } from "../../../lib/validate.ts";
+} from "@/domain/reminder_input.ts";
+import { setFlash } from "@/app/flash.ts";
+import { define } from "@/app/state.ts";
+import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 
 /** Another user's reminder, an unknown id and a malformed one all read the same. */
 const NOT_FOUND = "No reminder with that id";

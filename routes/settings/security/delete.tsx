@@ -1,12 +1,14 @@
-import { SecurityPage, type SecurityPageData, securityPageData } from "../../../components/AccountSecurity.tsx";
-import { accountDeleteSchema, formFailure, WRONG_PASSWORD } from "../../../lib/account_input.ts";
-import { deleteOwnAccount } from "../../../lib/account_erasure.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { clearSessionCookie } from "../../../lib/auth/session_cookie.ts";
-import { readBody } from "../../../lib/body.ts";
-import { page } from "../../../lib/fresh/mod.ts";
-import { define } from "../../../lib/state.ts";
-import { parseInput } from "../../../lib/validate.ts";
+import { SecurityPage, type SecurityPageData } from "@/components/AccountSecurity.tsx";
+import { securityPageData } from "@/app/security_page.ts";
+import { accountDeleteSchema, WRONG_PASSWORD } from "@/domain/account_input.ts";
+import { formFailure } from "@/app/account_form.ts";
+import { deleteOwnAccount } from "@/app/account_erasure.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
+import { readBody } from "@/lib/body.ts";
+import { page } from "fresh";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 export const handler = define.handlers({
   /** The form lives on the security page. */

@@ -1,16 +1,13 @@
-import { SecurityPage, type SecurityPageData, securityPageData } from "../../../components/AccountSecurity.tsx";
-import { changePassword } from "../../../db/passwords.ts";
-import {
-  formFailure,
-  parseWithNewPassword,
-  passwordChangeSchema,
-  WRONG_CURRENT_PASSWORD,
-} from "../../../lib/account_input.ts";
-import { currentSessionHash, requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { setFlash } from "../../../lib/flash.ts";
-import { page } from "../../../lib/fresh/mod.ts";
-import { define } from "../../../lib/state.ts";
+import { SecurityPage, type SecurityPageData } from "@/components/AccountSecurity.tsx";
+import { securityPageData } from "@/app/security_page.ts";
+import { changePassword } from "@/db/passwords.ts";
+import { passwordChangeSchema, WRONG_CURRENT_PASSWORD } from "@/domain/account_input.ts";
+import { formFailure, parseWithNewPassword } from "@/app/account_form.ts";
+import { currentSessionHash, requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { setFlash } from "@/app/flash.ts";
+import { page } from "fresh";
+import { define } from "@/app/state.ts";
 
 export const handler = define.handlers({
   /** The form lives on the security page. */

@@ -1,6 +1,6 @@
-import { assertEquals } from "../../support/assert.ts";
-import { isOwnOrigin, linkOrigin } from "../../../lib/auth/own_origin.ts";
-import { listeningUrl } from "../../../lib/server.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { isOwnOrigin, linkOrigin } from "@/lib/auth/own_origin.ts";
+import { listeningUrl } from "@/app/server.ts";
 
 const unset = { appOrigin: "http://localhost:8000", acceptLoopbackOrigins: true };
 const set = { appOrigin: "https://grid.example", acceptLoopbackOrigins: false };

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
 import {
   ARGON2_PARAMS,
   closePasswordWorkers,
@@ -8,7 +8,7 @@ import {
   passwordVerificationCount,
   runPasswordJob,
   verifyPassword,
-} from "../../../lib/auth/password.ts";
+} from "@/lib/auth/password.ts";
 
 /** Largest gap between ticks of a 5 ms interval while `fn` runs, and how long `fn` took. */
 async function measureStalls(fn: () => Promise<unknown>): Promise<{ maxGapMs: number; ticks: number; ms: number }> {

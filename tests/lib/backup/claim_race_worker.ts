@@ -3,8 +3,8 @@
  * the database in argv[0], waits for the start time in argv[3], fires argv[2]
  * concurrent claims for the day in argv[1], prints how many it won as JSON.
  */
-import { openPostgresDb } from "../../../db/client.ts";
-import { claimDailyBackup } from "../../../db/backup_runs.ts";
+import { openPostgresDb } from "@/db/client.ts";
+import { claimDailyBackup } from "@/db/backup_runs.ts";
 
 const [url, day, count, startAt] = Deno.args;
 const db = openPostgresDb(url, { poolMax: 10, pgBouncer: Deno.env.get("PGBOUNCER") === "true" });

@@ -6,8 +6,8 @@ import {
   encodeHeader,
   HEADER_BYTES,
   parseBackupFileName,
-} from "../../../lib/backup/format.ts";
-import { assertEquals, assertMatch } from "../../support/assert.ts";
+} from "@/lib/backup/format.ts";
+import { assertEquals, assertMatch } from "@/tests/support/assert.ts";
 import { throws } from "node:assert/strict";
 
 const manifest: BackupManifest = {

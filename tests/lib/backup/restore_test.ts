@@ -5,21 +5,21 @@
  * table identical, tokens and sessions still work. A damaged backup is refused with a
  * clear message and the target stays untouched; a non-empty target needs --force.
  */
-import { type Db, openEmbeddedDb } from "../../../db/client.ts";
-import { exportUserData } from "../../../db/export.ts";
-import { migrate } from "../../../db/migrate.ts";
-import { createBackup } from "../../../lib/backup/backup.ts";
-import { BackupFormatError, HEADER_BYTES } from "../../../lib/backup/format.ts";
-import { restoreBackup, RestoreRefusedError } from "../../../lib/backup/restore.ts";
-import { type Config, loadConfig } from "../../../lib/config.ts";
-import { setLogLevel } from "../../../lib/log.ts";
-import { json } from "../../support/api.ts";
-import { startTestApp } from "../../support/app.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../../support/assert.ts";
-import { openTestDb } from "../../support/db.ts";
-import { directUrlOf } from "../../support/direct_url.ts";
-import { seedYearOfData } from "../../support/seed_year.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
+import { type Db, openEmbeddedDb } from "@/db/client.ts";
+import { exportUserData } from "@/db/export.ts";
+import { migrate } from "@/db/migrate.ts";
+import { createBackup } from "@/app/backup/backup.ts";
+import { BackupFormatError, HEADER_BYTES } from "@/lib/backup/format.ts";
+import { restoreBackup, RestoreRefusedError } from "@/app/backup/restore.ts";
+import { type Config, loadConfig } from "@/lib/config.ts";
+import { setLogLevel } from "@/lib/log.ts";
+import { json } from "@/tests/support/api.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
+import { directUrlOf } from "@/tests/support/direct_url.ts";
+import { seedYearOfData } from "@/tests/support/seed_year.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 
 // Migrations and restores log at info; the test output only needs problems.
 setLogLevel("warn");

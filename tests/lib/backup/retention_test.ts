@@ -1,6 +1,6 @@
 /** Retention of scheduled backups: the newest per day for 7 days, per ISO week for 4 weeks. */
-import { isoWeek, planRetention } from "../../../lib/backup/retention.ts";
-import { assertEquals } from "../../support/assert.ts";
+import { isoWeek, planRetention } from "@/lib/backup/retention.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
 
 const DAY = 86_400_000;
 const backup = (iso: string) => ({ name: iso, createdAt: new Date(iso) });

@@ -3,13 +3,13 @@
  * `task: backup`, with the day and instance, and no secret of the configuration.
  * `initSentry` is process-global, hence a file of its own.
  */
-import { runDailyBackup } from "../../../lib/backup/schedule.ts";
-import { loadConfig } from "../../../lib/config.ts";
-import { setLogSink } from "../../../lib/log.ts";
-import { initSentry } from "../../../lib/sentry.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
-import { openTestDb } from "../../support/db.ts";
-import { eventWhere, startIngest, tagsOf } from "../../support/sentry_ingest.ts";
+import { runDailyBackup } from "@/app/backup/schedule.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { setLogSink } from "@/lib/log.ts";
+import { initSentry } from "@/lib/sentry.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
+import { eventWhere, startIngest, tagsOf } from "@/tests/support/sentry_ingest.ts";
 
 Deno.test({
   name: "a failed scheduled backup is sent to Sentry as a task error, without secrets",

@@ -5,15 +5,15 @@
  * manual or foreign files, a failure that is recorded and retried after the lease, a
  * shutdown that aborts and releases the claim at once, and the timer loop.
  */
-import { claimDailyBackup, listBackupRuns } from "../../../db/backup_runs.ts";
-import { type Db, openPostgresDb } from "../../../db/client.ts";
-import { backupFileName } from "../../../lib/backup/format.ts";
-import { runDailyBackup, startBackupSchedule } from "../../../lib/backup/schedule.ts";
-import { type Config, loadConfig } from "../../../lib/config.ts";
-import { setLogLevel, setLogSink } from "../../../lib/log.ts";
-import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
-import { openTestDb, type TestDb } from "../../support/db.ts";
-import { directUrlOf } from "../../support/direct_url.ts";
+import { claimDailyBackup, listBackupRuns } from "@/db/backup_runs.ts";
+import { type Db, openPostgresDb } from "@/db/client.ts";
+import { backupFileName } from "@/lib/backup/format.ts";
+import { runDailyBackup, startBackupSchedule } from "@/app/backup/schedule.ts";
+import { type Config, loadConfig } from "@/lib/config.ts";
+import { setLogLevel, setLogSink } from "@/lib/log.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { openTestDb, type TestDb } from "@/tests/support/db.ts";
+import { directUrlOf } from "@/tests/support/direct_url.ts";
 
 setLogLevel("warn");
 

@@ -4,12 +4,12 @@
  * non-empty target, `--dry-run`, `--force`. And on Postgres: a restore that fails
  * part-way leaves nothing behind.
  */
-import { pgRestore } from "../../../lib/backup/postgres_tools.ts";
-import { HEADER_BYTES } from "../../../lib/backup/format.ts";
-import { loadConfig } from "../../../lib/config.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../../support/assert.ts";
-import { openTestDb } from "../../support/db.ts";
-import { directUrlOf } from "../../support/direct_url.ts";
+import { pgRestore } from "@/lib/backup/postgres_tools.ts";
+import { HEADER_BYTES } from "@/lib/backup/format.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
+import { directUrlOf } from "@/tests/support/direct_url.ts";
 
 const ROOT = new URL("../../..", import.meta.url).pathname;
 const onPostgres = loadConfig().databaseUrl !== undefined;

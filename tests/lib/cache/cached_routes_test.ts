@@ -4,14 +4,14 @@
  * mutating route without an entry in {@linkcode MUTATIONS} fails this test), and two
  * instances sharing one KV seeing each other's invalidation at once.
  */
-import manifest from "../../../fresh.gen.ts";
-import { closePasswordWorkers, hashPassword } from "../../../lib/auth/password.ts";
-import { localDay } from "../../../lib/calendar.ts";
-import type { RouteModule } from "../../../lib/fresh/mod.ts";
-import { setLogSink } from "../../../lib/log.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
+import manifest from "@/fresh.gen.ts";
+import { closePasswordWorkers, hashPassword } from "@/lib/auth/password.ts";
+import { localDay } from "@/domain/calendar.ts";
+import type { RouteModule } from "fresh";
+import { setLogSink } from "@/lib/log.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 
 type App = Awaited<ReturnType<typeof startTestApp>>["app"];
 

@@ -4,8 +4,8 @@
  * single flight under 50 concurrent misses, errors not cached, and a failing or hanging
  * KV still serving the read (MISS, logged).
  */
-import { assert, assertEquals, assertRejects } from "../../support/assert.ts";
-import { invalidateUser } from "../../../lib/cache/invalidate.ts";
+import { assert, assertEquals, assertRejects } from "@/tests/support/assert.ts";
+import { invalidateUser } from "@/app/cache/invalidate.ts";
 import {
   type Bytes,
   cachedBytes,
@@ -13,8 +13,8 @@ import {
   inFlightCount,
   PART_BYTES,
   readVersion,
-} from "../../../lib/cache/user_cache.ts";
-import { setLogSink } from "../../../lib/log.ts";
+} from "@/lib/cache/user_cache.ts";
+import { setLogSink } from "@/lib/log.ts";
 
 const text = (s: string): Bytes => new TextEncoder().encode(s);
 const str = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -11,15 +11,15 @@
  * reported (jobs) or must have a new cache version (end to end).
  */
 import Stripe from "stripe";
-import type { Db } from "../../../db/client.ts";
-import { createReminder } from "../../../db/reminders.ts";
-import { readVersion } from "../../../lib/cache/user_cache.ts";
-import type { Mailer } from "../../../lib/mail.ts";
-import { runSchedulerTick, SCHEDULER_JOBS, type SchedulerJob } from "../../../lib/scheduler.ts";
-import type { Services } from "../../../lib/state.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
+import type { Db } from "@/db/client.ts";
+import { createReminder } from "@/db/reminders.ts";
+import { readVersion } from "@/lib/cache/user_cache.ts";
+import type { Mailer } from "@/lib/mail.ts";
+import { runSchedulerTick, SCHEDULER_JOBS, type SchedulerJob } from "@/app/scheduler.ts";
+import type { Services } from "@/app/state.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 
 const WEBHOOK_SECRET = "whsec_test_writers";
 const PRICE_PRO = "price_test_writers_pro";

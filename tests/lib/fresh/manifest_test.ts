@@ -1,5 +1,5 @@
-import { assertEquals, assertStringIncludes } from "../../support/assert.ts";
-import { generateManifest, listModules } from "../../../lib/fresh/manifest.ts";
+import { assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { generateManifest, listModules } from "@/lib/fresh/manifest.ts";
 
 const ROOT = new URL("../../..", import.meta.url).pathname.replace(/\/$/, "");
 

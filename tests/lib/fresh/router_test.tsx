@@ -1,7 +1,7 @@
-import { assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
+import { assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
 import { Hono } from "hono";
-import { HttpError, type Manifest, mountRoutes, page, type PageProps } from "../../../lib/fresh/mod.ts";
-import { compareRoutePatterns, routePattern } from "../../../lib/fresh/route_path.ts";
+import { HttpError, type Manifest, mountRoutes, page, type PageProps } from "fresh";
+import { compareRoutePatterns, routePattern } from "@/lib/fresh/route_path.ts";
 
 interface TestState {
   trail: string[];

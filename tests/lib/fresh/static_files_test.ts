@@ -1,6 +1,6 @@
-import { assertEquals } from "../../support/assert.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
 import { Hono } from "hono";
-import { loadStaticFiles, serveStatic } from "../../../lib/fresh/static_files.ts";
+import { loadStaticFiles, serveStatic } from "@/lib/fresh/static_files.ts";
 
 Deno.test("static files: ETag + revalidation, 304 on a match, immutable for hashed build output", async () => {
   const dir = await Deno.makeTempDir();

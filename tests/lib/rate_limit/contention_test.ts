@@ -6,8 +6,8 @@
  * re-measured (one at a time, 12 at a time, 60 on one instance, 20 per instance × 3).
  * A request is "let through" when it is not a 429; a 503 or any 5xx fails the test.
  */
-import { assertEquals } from "../../support/assert.ts";
-import { type Instance, seedUser, startInstances } from "../../support/instances.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { type Instance, seedUser, startInstances } from "@/tests/support/instances.ts";
 
 type Send = (instance: Instance, i: number) => Promise<Response>;
 

@@ -4,7 +4,7 @@
  * `deno run -A hammer.ts <kvPath> <count> <limit> <startAtMs>`: all children start firing at
  * `startAtMs`, so their attempts really overlap.
  */
-import { consume } from "../../../lib/rate_limit/kv_limiter.ts";
+import { consume } from "@/lib/rate_limit/kv_limiter.ts";
 
 const [path, count, limit, startAt] = Deno.args;
 const kv = await Deno.openKv(path);

@@ -1,5 +1,5 @@
-import { assertEquals } from "../../support/assert.ts";
-import { rateLimitHeaders, retryAfterHeader } from "../../../lib/rate_limit/headers.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { rateLimitHeaders, retryAfterHeader } from "@/lib/rate_limit/headers.ts";
 
 Deno.test("RateLimit-Policy and RateLimit follow the httpapi draft's q/w and r/t parameters", () => {
   assertEquals(

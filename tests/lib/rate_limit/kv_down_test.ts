@@ -6,8 +6,8 @@
  * bounded and honest: fail-open policies let requests through, fail-closed ones (log-in)
  * answer 503, reads are served without the cache, and the deep health check says KV.
  */
-import { assert, assertEquals } from "../../support/assert.ts";
-import { seedUser, startInstances } from "../../support/instances.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { seedUser, startInstances } from "@/tests/support/instances.ts";
 
 /** A port nothing listens on (bound, then released). */
 function closedPort(): number {

@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertRejects } from "../../support/assert.ts";
-import { KvContentionError, KvTimeoutError } from "../../../lib/kv.ts";
-import { budgetKey, consume, MAX_WAITING_PER_KEY, waitingKeys } from "../../../lib/rate_limit/kv_limiter.ts";
+import { assert, assertEquals, assertRejects } from "@/tests/support/assert.ts";
+import { KvContentionError, KvTimeoutError } from "@/lib/kv.ts";
+import { budgetKey, consume, MAX_WAITING_PER_KEY, waitingKeys } from "@/lib/rate_limit/kv_limiter.ts";
 
 const policy = { action: "test", limit: 20, windowMs: 60_000 };
 

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../../support/assert.ts";
-import { LocalLimiter } from "../../../lib/rate_limit/local_limiter.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { LocalLimiter } from "@/lib/rate_limit/local_limiter.ts";
 
 Deno.test("the local limiter lets the limit through, refuses the rest with a Retry-After > 0", () => {
   let now = 120_000;

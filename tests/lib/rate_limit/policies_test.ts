@@ -1,5 +1,5 @@
-import { assertEquals } from "../../support/assert.ts";
-import { isStateChangingGet, policiesFor } from "../../../lib/rate_limit/policies.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { isStateChangingGet, policiesFor } from "@/lib/rate_limit/policies.ts";
 
 const actions = (method: string, path: string) => policiesFor(method, path).map((p) => p.action);
 

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../../support/assert.ts";
-import { decide, retryAfterSeconds } from "../../../lib/rate_limit/sliding_window.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { decide, retryAfterSeconds } from "@/lib/rate_limit/sliding_window.ts";
 
 const policy = { limit: 20, windowMs: 60_000 };
 

@@ -6,13 +6,13 @@
  * the cookie and the tokens stop working at once on another instance; another user's
  * data is untouched.
  */
-import { assert, assertEquals } from "../../support/assert.ts";
-import { closePasswordWorkers } from "../../../lib/auth/password.ts";
-import { sha256Hex } from "../../../lib/auth/secret.ts";
-import { canonicalEmail } from "../../../lib/email_address.ts";
-import type { Db } from "../../../db/client.ts";
-import { startTestApp } from "../../support/app.ts";
-import { json } from "../../support/api.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { sha256Hex } from "@/lib/auth/secret.ts";
+import { canonicalEmail } from "@/domain/email_address.ts";
+import type { Db } from "@/db/client.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { json } from "@/tests/support/api.ts";
 
 const PASSWORD = "correct horse battery staple";
 

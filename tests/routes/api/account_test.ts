@@ -4,15 +4,15 @@
  * e-mail (no enumeration, single use, one hour, secrets hashed and never logged), and
  * the rate limits of each.
  */
-import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
-import { markEmailSent } from "../../../db/email_outbox.ts";
-import { closePasswordWorkers, passwordVerificationCount } from "../../../lib/auth/password.ts";
-import { sha256Hex } from "../../../lib/auth/secret.ts";
-import type { Db } from "../../../db/client.ts";
-import { setLogLevel, setLogSink } from "../../../lib/log.ts";
-import { startTestApp } from "../../support/app.ts";
-import { json } from "../../support/api.ts";
-import { resetRateLimits } from "../../support/rate_limits.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { markEmailSent } from "@/db/email_outbox.ts";
+import { closePasswordWorkers, passwordVerificationCount } from "@/lib/auth/password.ts";
+import { sha256Hex } from "@/lib/auth/secret.ts";
+import type { Db } from "@/db/client.ts";
+import { setLogLevel, setLogSink } from "@/lib/log.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { json } from "@/tests/support/api.ts";
+import { resetRateLimits } from "@/tests/support/rate_limits.ts";
 
 const PASSWORD = "correct horse battery staple";
 const NEW_PASSWORD = "purple elephant umbrella orbit";

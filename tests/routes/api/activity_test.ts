@@ -3,9 +3,9 @@
  * pagination through the API, limits validated, every mutation shows up, another user's
  * history never does, and the page groups by day with an "Older" link (no JavaScript).
  */
-import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
+import { assert, assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 async function json(res: Response, status: number) {
   const text = await res.text();

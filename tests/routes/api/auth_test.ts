@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
-import { sha256Hex } from "../../../lib/auth/secret.ts";
-import { closePasswordWorkers, passwordVerificationCount } from "../../../lib/auth/password.ts";
-import { invalidateUser } from "../../../lib/cache/invalidate.ts";
-import { startTestApp } from "../../support/app.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { sha256Hex } from "@/lib/auth/secret.ts";
+import { closePasswordWorkers, passwordVerificationCount } from "@/lib/auth/password.ts";
+import { invalidateUser } from "@/app/cache/invalidate.ts";
+import { startTestApp } from "@/tests/support/app.ts";
 
 /** The `name=value` part of a response's session cookie. */
 function cookieOf(res: Response): string {
@@ -73,7 +73,7 @@ Deno.test("API: sign-up, log-in, log-out", async (t) => {
     await t.step("sessions slide: a day-old one is extended to 30 days; an expired one signs nobody in", async () => {
       const hash = await sha256Hex(cookie.split("=")[1]);
       // Edits behind the app's back must move the user's cache version, as the app's own
-      // writes do, or instances keep their 5 s memory of the session (lib/auth/auth_cache.ts).
+      // writes do, or instances keep their 5 s memory of the session (app/auth/auth_cache.ts).
       await services.db.sql`update sessions set expires_at = now() + interval '10 days' where id_hash = ${hash}`;
       await invalidateUser(services.kv, userId);
       assertEquals((await me(cookie)).status, 200);

@@ -4,10 +4,10 @@
  * with billing on and off, and the 402 that points to it.
  */
 import Stripe from "stripe";
-import type { Db } from "../../../db/client.ts";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
+import type { Db } from "@/db/client.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 const WEBHOOK_SECRET = "whsec_test_billing_secret";
 const PRICE_PRO = "price_test_pro";

@@ -3,11 +3,11 @@
  * days in the user's own timezone, every field's error at once, ranges, and 404 for
  * other users' and malformed habit ids.
  */
-import { addDays, isoWeekday, localDay, startOfWeek } from "../../../lib/calendar.ts";
-import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { type App, call, json } from "../../support/api.ts";
+import { addDays, isoWeekday, localDay, startOfWeek } from "@/domain/calendar.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { type App, call, json } from "@/tests/support/api.ts";
 
 async function newHabit(app: App, user: TestUser, body: Record<string, unknown> = {}): Promise<{ id: string }> {
   return (await json(await call(app, user.bearer, "POST", "/api/habits", { name: "Habit", ...body }), 201)).habit;

@@ -6,9 +6,9 @@
  * each logged once as `usage.consumed`.
  */
 import { unzipSync } from "fflate";
-import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
+import { assert, assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 
 type Test = Awaited<ReturnType<typeof startTestApp>>;
 

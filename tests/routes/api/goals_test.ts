@@ -4,10 +4,10 @@
  * and malformed ids in the path and as `goalId` in the body (404), escaping of an HTML
  * payload (returned as data), pinned first, the plan limit, and the read cache.
  */
-import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { type App, call, json } from "../../support/api.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { type App, call, json } from "@/tests/support/api.ts";
 
 async function newGoal(app: App, user: TestUser, body: Record<string, unknown> = {}) {
   return (await json(await call(app, user.bearer, "POST", "/api/goals", { title: "Run", ...body }), 201)).goal;

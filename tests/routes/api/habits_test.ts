@@ -3,10 +3,10 @@
  * happy paths, every field's error at once, other users' and malformed ids (404), and
  * the plan limit (402) — over a Bearer token and over the session cookie.
  */
-import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { type App, call, json } from "../../support/api.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { type App, call, json } from "@/tests/support/api.ts";
 
 async function newHabit(app: App, user: TestUser, body: Record<string, unknown> = {}) {
   const res = await call(app, user.bearer, "POST", "/api/habits", { name: "Read", ...body });

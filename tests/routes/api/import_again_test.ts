@@ -6,12 +6,12 @@
  * objects, once; a file naming another user's ids never touches their rows.
  */
 import { zipSync } from "fflate";
-import { call, json } from "../../support/api.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { type Doc, exportOf, upload, userCounts } from "../../support/imports.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { flashCookie, shownFlash } from "../../support/pages.ts";
+import { call, json } from "@/tests/support/api.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { type Doc, exportOf, upload, userCounts } from "@/tests/support/imports.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { flashCookie, shownFlash } from "@/tests/support/pages.ts";
 
 type App = Awaited<ReturnType<typeof startTestApp>>["app"];
 

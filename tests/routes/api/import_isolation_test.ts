@@ -5,13 +5,13 @@
  * PgBouncer. A correctness test: it asserts no timing; `bench/import_isolation.ts`
  * measures the latencies.
  */
-import { call, json } from "../../support/api.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { openTestDb } from "../../support/db.ts";
-import { upload } from "../../support/imports.ts";
-import { MAX_IMPORT_HABITS, maxLoopZip } from "../../support/max_import.ts";
-import { createTestUser } from "../../support/users.ts";
+import { call, json } from "@/tests/support/api.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { openTestDb } from "@/tests/support/db.ts";
+import { upload } from "@/tests/support/imports.ts";
+import { MAX_IMPORT_HABITS, maxLoopZip } from "@/tests/support/max_import.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 const PAUSE_MS = 200;
 

@@ -5,16 +5,16 @@
  * failure after the first writes removes everything the import wrote.
  */
 import { deflateSync, zipSync } from "fflate";
-import { importUserData, rollbackImport } from "../../../db/import.ts";
-import { parseExportDocument } from "../../../lib/import_document.ts";
-import { runSchedulerTick } from "../../../lib/scheduler.ts";
-import { call, json } from "../../support/api.ts";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { craftZip } from "../../support/crafted_zip.ts";
-import { type Doc, exportOf, upload, userCounts } from "../../support/imports.ts";
-import { html } from "../../support/pages.ts";
-import { createTestUser } from "../../support/users.ts";
+import { importUserData, rollbackImport } from "@/db/import.ts";
+import { parseExportDocument } from "@/domain/import_document.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { call, json } from "@/tests/support/api.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { craftZip } from "@/tests/support/crafted_zip.ts";
+import { type Doc, exportOf, upload, userCounts } from "@/tests/support/imports.ts";
+import { html } from "@/tests/support/pages.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 const encoder = new TextEncoder();
 const EMPTY = { format: "consistencygrid-export", version: 1, habits: [] };

@@ -7,10 +7,10 @@
  * caps, rate limit and failures: import_limits_test.ts.)
  */
 import { zipSync } from "fflate";
-import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { type Doc, upload } from "../../support/imports.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
+import { assert, assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { type Doc, upload } from "@/tests/support/imports.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 
 type Test = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -351,7 +351,7 @@ Deno.test("/api/import", async (t) => {
     });
     assertEquals(ok.status, 303);
     assertEquals(ok.headers.get("location"), "/export");
-    // The count arrives as a flash message (lib/flash.ts) on the page the redirect leads to.
+    // The count arrives as a flash message (app/flash.ts) on the page the redirect leads to.
     const flash = ok.headers.getSetCookie().find((c) => c.startsWith("cg_flash="))!.split(";")[0];
     const page = await app.request("/export", {
       headers: { ...ivy.session, Cookie: `${ivy.session.Cookie}; ${flash}` },

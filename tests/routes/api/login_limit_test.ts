@@ -4,9 +4,9 @@
  * variant the handler accepts is counted, and every variant the limiter counted is
  * refused once the budget is spent.
  */
-import { assert, assertEquals } from "../../support/assert.ts";
-import { closePasswordWorkers } from "../../../lib/auth/password.ts";
-import { startTestApp } from "../../support/app.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { startTestApp } from "@/tests/support/app.ts";
 
 const PASSWORD = "correct horse battery staple";
 

@@ -3,12 +3,12 @@
  * up, `?unread=true` filters, marking read some or all (204, one activity row), and
  * another user's or a malformed id → 404 with nothing changed.
  */
-import { createReminder } from "../../../db/reminders.ts";
-import { runSchedulerTick } from "../../../lib/scheduler.ts";
-import { assertEquals } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
-import { call, json } from "../../support/api.ts";
+import { createReminder } from "@/db/reminders.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { call, json } from "@/tests/support/api.ts";
 
 Deno.test("/api/notifications", async (t) => {
   await using test = await startTestApp();

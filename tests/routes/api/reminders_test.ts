@@ -3,10 +3,10 @@
  * happy paths, every bad field at once, other users' and malformed ids (404, also a
  * habitId in the body), and one activity row per change.
  */
-import { assertEquals, assertMatch } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
-import { call, json } from "../../support/api.ts";
+import { assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { call, json } from "@/tests/support/api.ts";
 
 Deno.test("/api/reminders", async (t) => {
   await using test = await startTestApp();

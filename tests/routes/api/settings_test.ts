@@ -1,7 +1,7 @@
-import { assertEquals } from "../../support/assert.ts";
-import { localDay } from "../../../lib/calendar.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 Deno.test("API: settings", async (t) => {
   await using test = await startTestApp();

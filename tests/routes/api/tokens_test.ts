@@ -1,7 +1,7 @@
-import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
-import { sha256Hex } from "../../../lib/auth/secret.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
+import { assert, assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { sha256Hex } from "@/lib/auth/secret.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 Deno.test("API: personal tokens", async (t) => {
   await using test = await startTestApp();

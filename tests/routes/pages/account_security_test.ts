@@ -4,11 +4,11 @@
  * form posts and 303 redirects; a failed form comes back with each error next to its
  * field (and the summary linking to it), the user's input kept, passwords never echoed.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { closePasswordWorkers } from "../../../lib/auth/password.ts";
-import { startTestApp } from "../../support/app.ts";
-import { fieldError, flashCookie, html, shownFlash } from "../../support/pages.ts";
-import { resetRateLimits } from "../../support/rate_limits.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { fieldError, flashCookie, html, shownFlash } from "@/tests/support/pages.ts";
+import { resetRateLimits } from "@/tests/support/rate_limits.ts";
 
 const PASSWORD = "correct horse battery staple";
 const NEW_PASSWORD = "purple elephant umbrella orbit";

@@ -1,9 +1,9 @@
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { closePasswordWorkers } from "../../../lib/auth/password.ts";
-import { sha256Hex } from "../../../lib/auth/secret.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
-import { resetRateLimits } from "../../support/rate_limits.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { sha256Hex } from "@/lib/auth/secret.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { resetRateLimits } from "@/tests/support/rate_limits.ts";
 
 const XSS = "<script>alert(1)</script>";
 const HTML = "text/html; charset=utf-8";
@@ -16,7 +16,7 @@ function cookieOf(res: Response): string {
 }
 
 /** The text of the field error shown for `name`, if any. */
-/** The flash message cookie a form's redirect set (lib/flash.ts), as `name=value`. */
+/** The flash message cookie a form's redirect set (app/flash.ts), as `name=value`. */
 function flashOf(res: Response): string {
   return res.headers.getSetCookie().find((c) => c.startsWith("cg_flash="))?.split(";")[0] ?? "";
 }

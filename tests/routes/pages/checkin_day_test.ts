@@ -3,13 +3,13 @@
  * it starts from what the day holds, says so, refuses days outside the backfill window
  * in words, and is another user's 404.
  */
-import { assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
-import { html } from "../../support/pages.ts";
-import { createHabit } from "../../../db/habits.ts";
-import { upsertCheckin } from "../../../db/checkins.ts";
-import { addDays, formatDay, localDay } from "../../../lib/calendar.ts";
+import { assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { html } from "@/tests/support/pages.ts";
+import { createHabit } from "@/db/habits.ts";
+import { upsertCheckin } from "@/db/checkins.ts";
+import { addDays, formatDay, localDay } from "@/domain/calendar.ts";
 
 Deno.test("a day's check-in form", async (t) => {
   await using test = await startTestApp();

@@ -3,13 +3,13 @@
  * the overall grid, streaks, the user's own "today", escaping, and what JavaScript the
  * page ships (≤ 15 KB gzip in total).
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { gzipSize } from "../../support/pages.ts";
-import { createHabit } from "../../../db/habits.ts";
-import { upsertCheckin } from "../../../db/checkins.ts";
-import { addDays, isoWeekday, localDay, type Weekday } from "../../../lib/calendar.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { gzipSize } from "@/tests/support/pages.ts";
+import { createHabit } from "@/db/habits.ts";
+import { upsertCheckin } from "@/db/checkins.ts";
+import { addDays, isoWeekday, localDay, type Weekday } from "@/domain/calendar.ts";
 
 const PAYLOAD = `<img src=x onerror="alert(1)">`;
 const ROOT = new URL("../../../", import.meta.url);

@@ -3,10 +3,10 @@
  * localhost, 127.0.0.1 and [::1], and a sign-up from whichever of them the browser
  * opened must work; other origins stay refused. With APP_ORIGIN set, only it passes.
  */
-import { assertEquals } from "../../support/assert.ts";
-import { closePasswordWorkers } from "../../../lib/auth/password.ts";
-import { startTestApp } from "../../support/app.ts";
-import { html } from "../../support/pages.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { closePasswordWorkers } from "@/lib/auth/password.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { html } from "@/tests/support/pages.ts";
 
 /** A sign-up form post to `target` (a full URL: its host is the request's Host) from `origin`. */
 function signUp(target: string, origin: string, email: string): Request {

@@ -4,16 +4,16 @@
  * cacheable) and is gone after; it is bound to the session it was made for, forged or
  * broken cookies show nothing, and no-JS check-ins come back to the habit they were for.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { flashCookie, html, shownFlash } from "../../support/pages.ts";
-import { createHabit } from "../../../db/habits.ts";
-import { createGoal, createMilestone, createSubgoal, getGoal } from "../../../db/goals.ts";
-import { createReminder } from "../../../db/reminders.ts";
-import { createToken } from "../../../db/accounts.ts";
-import { addDays, formatDay, localDay } from "../../../lib/calendar.ts";
-import { FLASH_COOKIE, signFlash } from "../../../lib/flash.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { flashCookie, html, shownFlash } from "@/tests/support/pages.ts";
+import { createHabit } from "@/db/habits.ts";
+import { createGoal, createMilestone, createSubgoal, getGoal } from "@/db/goals.ts";
+import { createReminder } from "@/db/reminders.ts";
+import { createToken } from "@/db/accounts.ts";
+import { addDays, formatDay, localDay } from "@/domain/calendar.ts";
+import { FLASH_COOKIE, signFlash } from "@/app/flash.ts";
 
 const PAYLOAD = `<img src=x onerror="alert(1)">`;
 

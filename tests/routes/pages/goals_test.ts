@@ -4,11 +4,11 @@
  * back with the user's input and messages, escaping of what users type, and 404 for
  * another user's goals on every page and form. Also the dashboard's pinned goals.
  */
-import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { getGoal, listGoals } from "../../../db/goals.ts";
-import { html } from "../../support/pages.ts";
+import { assert, assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { getGoal, listGoals } from "@/db/goals.ts";
+import { html } from "@/tests/support/pages.ts";
 
 const PAYLOAD = `<img src=x onerror="alert(1)">`;
 const ESCAPED = "&lt;img src=x onerror=";

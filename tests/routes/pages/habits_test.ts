@@ -3,13 +3,13 @@
  * come back with the user's input and a message next to each bad field, escaping of
  * what users type, and 404 for another user's habits on every page and form.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { getHabit, listHabits } from "../../../db/habits.ts";
-import { listCheckins } from "../../../db/checkins.ts";
-import { addDays, localDay } from "../../../lib/calendar.ts";
-import { fieldError, html } from "../../support/pages.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { getHabit, listHabits } from "@/db/habits.ts";
+import { listCheckins } from "@/db/checkins.ts";
+import { addDays, localDay } from "@/domain/calendar.ts";
+import { fieldError, html } from "@/tests/support/pages.ts";
 
 const PAYLOAD = `<img src=x onerror="alert(1)">`;
 const ESCAPED = "&lt;img src=x onerror=";

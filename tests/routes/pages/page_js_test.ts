@@ -3,12 +3,12 @@
  * reminders, settings…), and on a habit's page only the grid's arrow keys (the
  * `GridKeys` island), within 10 KB gzip.
  */
-import { assert, assertEquals } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
-import { gzipSize, html } from "../../support/pages.ts";
-import { createHabit } from "../../../db/habits.ts";
-import { localDay } from "../../../lib/calendar.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { gzipSize, html } from "@/tests/support/pages.ts";
+import { createHabit } from "@/db/habits.ts";
+import { localDay } from "@/domain/calendar.ts";
 
 const ROOT = new URL("../../../", import.meta.url);
 

@@ -5,14 +5,14 @@
  * habit, the plan limit's page as a link, a way into the app from `/`, the timezone list
  * sent once, the grid caption true in both themes, and field ids unique per form.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { html } from "../../support/pages.ts";
-import { seedAccount } from "../../support/seed.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { createGoal } from "../../../db/goals.ts";
-import { createHabit } from "../../../db/habits.ts";
-import { localDay } from "../../../lib/calendar.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { html } from "@/tests/support/pages.ts";
+import { seedAccount } from "@/tests/support/seed.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { createGoal } from "@/db/goals.ts";
+import { createHabit } from "@/db/habits.ts";
+import { localDay } from "@/domain/calendar.ts";
 
 function get(user: TestUser, path: string, headers: Record<string, string> = {}): [string, RequestInit] {
   return [path, { headers: { ...user.session, ...headers } }];

@@ -4,14 +4,14 @@
  * escaping of what users type, 404 for other users' ids, and the unread count in the
  * header.
  */
-import { createHabit } from "../../../db/habits.ts";
-import { listNotifications } from "../../../db/notifications.ts";
-import { createReminder, listReminders } from "../../../db/reminders.ts";
-import { runSchedulerTick } from "../../../lib/scheduler.ts";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser, type TestUser } from "../../support/users.ts";
-import { fieldError, html } from "../../support/pages.ts";
+import { createHabit } from "@/db/habits.ts";
+import { listNotifications } from "@/db/notifications.ts";
+import { createReminder, listReminders } from "@/db/reminders.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser, type TestUser } from "@/tests/support/users.ts";
+import { fieldError, html } from "@/tests/support/pages.ts";
 
 const PAYLOAD = `<img src=x onerror="alert(1)">`;
 const ESCAPED = "&lt;img src=x onerror=";

@@ -1,8 +1,8 @@
-import { assertEquals, assertStringIncludes } from "../../support/assert.ts";
-import { createHabit } from "../../../db/habits.ts";
-import { localDay } from "../../../lib/calendar.ts";
-import { startTestApp } from "../../support/app.ts";
-import { createTestUser } from "../../support/users.ts";
+import { assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { createHabit } from "@/db/habits.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 Deno.test("pages set their <title>, and a typed name in it is escaped", async () => {
   await using t = await startTestApp();

@@ -1,12 +1,13 @@
-import { confirmPasswordReset } from "../../../../db/passwords.ts";
-import { asRuleViolation } from "../../../../db/rules.ts";
-import { parseWithNewPassword, passwordResetConfirmSchema, RESET_UNAVAILABLE } from "../../../../lib/account_input.ts";
-import { renewUserVersion } from "../../../../lib/auth/auth_cache.ts";
-import { currentSessionHash } from "../../../../lib/auth/require_user.ts";
-import { clearSessionCookie } from "../../../../lib/auth/session_cookie.ts";
-import { readBody } from "../../../../lib/body.ts";
-import { HttpError } from "../../../../lib/fresh/mod.ts";
-import { define } from "../../../../lib/state.ts";
+import { confirmPasswordReset } from "@/db/passwords.ts";
+import { asRuleViolation } from "@/domain/rules.ts";
+import { passwordResetConfirmSchema, RESET_UNAVAILABLE } from "@/domain/account_input.ts";
+import { parseWithNewPassword } from "@/app/account_form.ts";
+import { renewUserVersion } from "@/app/auth/auth_cache.ts";
+import { currentSessionHash } from "@/app/auth/require_user.ts";
+import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
 
 /**
  * Sets a new password with a reset link's secret: `{token, newPassword}` → 204; every

@@ -1,10 +1,10 @@
-import { requestPasswordReset } from "../../../../db/passwords.ts";
-import { passwordResetRequestSchema, RESET_UNAVAILABLE } from "../../../../lib/account_input.ts";
-import { readBody } from "../../../../lib/body.ts";
-import { HttpError } from "../../../../lib/fresh/mod.ts";
-import { passwordResetEmail } from "../../../../lib/password_reset_email.ts";
-import { define } from "../../../../lib/state.ts";
-import { parseInput } from "../../../../lib/validate.ts";
+import { requestPasswordReset } from "@/db/passwords.ts";
+import { passwordResetRequestSchema, RESET_UNAVAILABLE } from "@/domain/account_input.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { passwordResetEmail } from "@/lib/password_reset_email.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /**
  * Forgot password: `{email}` → 202, whether or not an account has that address, after

@@ -1,12 +1,12 @@
-import { habitStatsFor, listCheckins, upsertCheckin } from "../../../../db/checkins.ts";
-import { getHabit } from "../../../../db/habits.ts";
-import { requireUser } from "../../../../lib/auth/require_user.ts";
-import { readBody } from "../../../../lib/body.ts";
-import { localDay } from "../../../../lib/calendar.ts";
-import { HttpError } from "../../../../lib/fresh/mod.ts";
-import { checkinRangeSchema, checkinSchemaFor } from "../../../../lib/habit_input.ts";
-import { define } from "../../../../lib/state.ts";
-import { parseInput } from "../../../../lib/validate.ts";
+import { habitStatsFor, listCheckins, upsertCheckin } from "@/db/checkins.ts";
+import { getHabit } from "@/db/habits.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { HttpError } from "fresh";
+import { checkinRangeSchema, checkinSchemaFor } from "@/domain/habit_input.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /** Another user's habit, an unknown id and a malformed one all read the same. */
 const NOT_FOUND = "No habit with that id";

@@ -1,8 +1,8 @@
 import type { Metafile } from "esbuild";
-import { assert, assertEquals, assertMatch, assertRejects, assertStringIncludes } from "../../../support/assert.ts";
-import { bundleIslands, isBundleStale, loadIslandAssets } from "../../../../lib/fresh/islands/bundle.ts";
-import { npmToBare } from "../../../../lib/fresh/islands/resolve_plugin.ts";
-import type { IslandAssets } from "../../../../lib/fresh/islands/types.ts";
+import { assert, assertEquals, assertMatch, assertRejects, assertStringIncludes } from "@/tests/support/assert.ts";
+import { bundleIslands, isBundleStale, loadIslandAssets } from "@/lib/fresh/islands/bundle.ts";
+import { npmToBare } from "@/lib/fresh/islands/resolve_plugin.ts";
+import type { IslandAssets } from "@/lib/fresh/islands/types.ts";
 
 const ROOT = new URL("../../../..", import.meta.url).pathname.replace(/\/$/, "");
 /** The demo counter island, a test fixture (the app itself ships no demo). */

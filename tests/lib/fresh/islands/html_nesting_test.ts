@@ -1,5 +1,5 @@
-import { assertEquals } from "../../../support/assert.ts";
-import { nestingProblem } from "../../../../lib/fresh/islands/html_nesting.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { nestingProblem } from "@/lib/fresh/islands/html_nesting.ts";
 
 /** [tag, ancestors nearest first, expected problem or undefined]. */
 const CASES: [string, string[], string | undefined][] = [

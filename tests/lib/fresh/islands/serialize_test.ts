@@ -1,9 +1,9 @@
 import { computed, type Signal, signal } from "@preact/signals";
 import { h } from "preact";
 import { throws } from "node:assert/strict";
-import { assert, assertEquals, assertStringIncludes } from "../../../support/assert.ts";
-import { createDecoder } from "../../../../lib/fresh/islands/client/deserialize.ts";
-import { IslandPropsError, PropsEncoder, scriptSafeJson } from "../../../../lib/fresh/islands/serialize.ts";
+import { assert, assertEquals, assertStringIncludes } from "@/tests/support/assert.ts";
+import { createDecoder } from "@/lib/fresh/islands/client/deserialize.ts";
+import { IslandPropsError, PropsEncoder, scriptSafeJson } from "@/lib/fresh/islands/serialize.ts";
 
 const ISLAND = "Counter (islands/Counter.tsx)";
 

@@ -1,18 +1,13 @@
 import { type Signal, signal } from "@preact/signals";
 import { Component, type ComponentChildren, options, type VNode } from "preact";
 import { throws } from "node:assert/strict";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../../support/assert.ts";
-import { createDecoder } from "../../../../lib/fresh/islands/client/deserialize.ts";
-import type { IslandsPayload } from "../../../../lib/fresh/islands/protocol.ts";
-import {
-  type IslandAssets,
-  islandEntries,
-  IslandPropsError,
-  renderToHtml,
-} from "../../../../lib/fresh/islands/server.ts";
-import Counter from "./fixtures/Counter.tsx";
-import Card from "./fixtures/Card.tsx";
-import { SharedButton, SharedView } from "./fixtures/Shared.tsx";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { createDecoder } from "@/lib/fresh/islands/client/deserialize.ts";
+import type { IslandsPayload } from "@/lib/fresh/islands/protocol.ts";
+import { type IslandAssets, islandEntries, IslandPropsError, renderToHtml } from "@/lib/fresh/islands/server.ts";
+import Counter from "@/tests/lib/fresh/islands/fixtures/Counter.tsx";
+import Card from "@/tests/lib/fresh/islands/fixtures/Card.tsx";
+import { SharedButton, SharedView } from "@/tests/lib/fresh/islands/fixtures/Shared.tsx";
 
 function Outer({ label }: { label: string }) {
   return (

@@ -1,0 +1,85 @@
+/**
+ * The app: the request pipeline around the file-system routes. `createApp` does no
+ * I/O, so tests build one around their own services and call `app.request()` in
+ * process.
+ *
+ * Pipeline, outermost first: request id + state + log line → Cache-Control (`no-store` for
+ * anything personal or uncached) → compression → secure headers (CSP with
+ * a per-request nonce) → 1 MiB body limit → static files → routes; errors anywhere
+ * become the API.md envelope or the error page.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ services, manifest, assets: null, staticFiles: new Map() });
+ * const res = await app.request("/api/health");
+ * ```
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
+import { secureHeaders } from "hono/secure-headers";
+import type { IslandAssets } from "@/lib/fresh/islands/server.ts";
+import { HttpError, type Manifest, mountRoutes } from "fresh";
+import { serveStatic, type StaticFile } from "@/lib/fresh/static_files.ts";
+import { cacheControl } from "./cache_control.ts";
+import { errorResponse } from "./error_response.ts";
+import { requestContext } from "./request_context.ts";
+import type { AppEnv, Services } from "./state.ts";
+
+/** Largest request body accepted (API.md): larger → 413. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  services: Services;
+  manifest: Manifest;
+  assets: IslandAssets | null;
+  staticFiles: Map<string, StaticFile>;
+}
+
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const https = options.services.config.appOrigin.startsWith("https:");
+
+  app.use(requestContext(options.services));
+  app.use(cacheControl());
+  // Deno.serve does not compress on its own here. Pages and assets only: JSON responses
+  // carry no Content-Length at this point, so the size threshold could not spare the
+  // many tiny API bodies a gzip stream each.
+  app.use(compress({ contentTypeFilter: /^(text\/(html|css|javascript)|image\/svg\+xml)/ }));
+  app.use(secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", (c) => `'nonce-${c.get("state").nonce}'`],
+      // Style attributes cannot carry a nonce; style injection is the lesser risk.
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    strictTransportSecurity: https ? "max-age=63072000; includeSubDomains" : false,
+    // `no-referrer` (Hono's default) makes Chromium post forms with `Origin: null`,
+    // which the CSRF guard must then judge by Sec-Fetch-Site alone.
+    referrerPolicy: "strict-origin-when-cross-origin",
+    crossOriginEmbedderPolicy: false,
+  }));
+  app.use(bodyLimit({
+    maxSize: BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new HttpError(413, `The request body is over the ${BODY_LIMIT_BYTES / 1024 / 1024} MiB limit`);
+    },
+  }));
+  app.use(serveStatic(options.staticFiles));
+
+  const router = mountRoutes(app, {
+    manifest: options.manifest,
+    assets: options.assets,
+    state: (c) => c.get("state"),
+    nonce: (c) => c.get("state").nonce,
+  });
+  app.notFound((c) => errorResponse(c, new HttpError(404), router));
+  app.onError((error, c) => errorResponse(c, error, router));
+  return app;
+}

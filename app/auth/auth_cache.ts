@@ -1,0 +1,89 @@
+/**
+ * A short-lived, per-instance memory of who a session or token belongs to, so a signed-in
+ * request does not cost a Postgres round trip (on embedded PGlite that lookup was ~1 ms
+ * and capped every signed-in route near 1k requests/s).
+ *
+ * Safety: an entry is used only while the user's cache version in KV (bumped by every
+ * mutation, log-out and token revocation included: app/cache/invalidate.ts) is the very
+ * entry it was stored under — the version IS that entry's versionstamp
+ * (lib/cache/user_cache.ts), which never repeats — and never while the version does not
+ * exist: so a revocation on any instance takes effect on the next request, and so does
+ * erasing the version with a deleted account. A user whose version is missing (never
+ * created, or expired after a quiet hour) gets a new one at their first lookup
+ * ({@linkcode renewUserVersion}; sign-in does the same), so they are remembered from
+ * then on at the cost of one KV write per quiet hour.
+ * What is left is a few microseconds' race between a lookup and its version read, bounded
+ * by the TTL. A KV failure falls back to Postgres. Memory is bounded: at most
+ * {@linkcode AUTH_CACHE_MAX} entries per instance, oldest evicted first.
+ *
+ * @example
+ * ```ts
+ * const found = await rememberedUser(services, `s:${hash}`, () => findUserBySession(db, hash));
+ * ```
+ */
+import type { AuthUser } from "@/db/users.ts";
+import { invalidateUser } from "@/app/cache/invalidate.ts";
+import { NO_VERSION, readVersion } from "@/lib/cache/user_cache.ts";
+import { log } from "@/lib/log.ts";
+import type { Services } from "@/app/state.ts";
+
+export const AUTH_CACHE_TTL_MS = 5_000;
+export const AUTH_CACHE_MAX = 10_000;
+
+interface Entry {
+  user: AuthUser;
+  /** The user's version (a versionstamp) when this was stored; never NO_VERSION. */
+  version: string;
+  expiresAt: number;
+}
+
+// One memory per app (tests run several apps in one process, each with its own DB and KV).
+const memories = new WeakMap<Services, Map<string, Entry>>();
+
+/**
+ * The user for credential `key` (e.g. "s:<session hash>"), from memory when still valid,
+ * with the user's cache version as read now (undefined when KV failed): the read cache
+ * reuses it instead of reading it again.
+ */
+export async function rememberedUser(
+  services: Services,
+  key: string,
+  lookup: () => Promise<AuthUser | null>,
+  now: () => number = Date.now,
+): Promise<{ user: AuthUser; version: string | undefined } | null> {
+  let memory = memories.get(services);
+  if (!memory) memories.set(services, memory = new Map());
+  const entry = memory.get(key);
+  if (entry && entry.expiresAt > now()) {
+    const version = await readVersion(services.kv, entry.user.id).catch(() => undefined);
+    if (version === entry.version) return { user: entry.user, version };
+  }
+  memory.delete(key);
+  const user = await lookup();
+  if (!user) return null;
+  let version = await readVersion(services.kv, user.id).catch(() => undefined);
+  if (version === NO_VERSION) {
+    await renewUserVersion(services, user.id);
+    version = await readVersion(services.kv, user.id).catch(() => undefined);
+  }
+  if (version !== undefined && version !== NO_VERSION) {
+    if (memory.size >= AUTH_CACHE_MAX) memory.delete(memory.keys().next().value!);
+    memory.set(key, { user, version, expiresAt: now() + AUTH_CACHE_TTL_MS });
+  }
+  return { user, version };
+}
+
+/**
+ * Moves the user's cache version, creating it the first time: every instance forgets
+ * what it remembered of the user, and may remember them from now on. Called after a
+ * sign-in (so a new session is remembered from its first request), after sessions end
+ * outside a signed-in request (a password reset), and when a lookup finds no version. A
+ * KV failure is logged and costs only memory: credentials are then looked up in Postgres.
+ */
+export async function renewUserVersion(services: Services, userId: string): Promise<void> {
+  try {
+    await invalidateUser(services.kv, userId);
+  } catch (error) {
+    log.warn("auth.version_create_failed", { userId, error });
+  }
+}

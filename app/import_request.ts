@@ -1,0 +1,68 @@
+/**
+ * What `POST /api/import` and the import form send, read into validated
+ * {@linkcode ImportData}:
+ *
+ * - `application/json`: the body is a JSON export.
+ * - `multipart/form-data` with a `file` field: a JSON export (`.json`), or Loop Habit
+ *   Tracker's CSV export (a `.zip`, recognised by its `PK` signature).
+ *
+ * Bodies are capped by the app's global 1 MiB limit (app/app.ts): a JSON export of a
+ * year of 10 daily habits with notes is well under it, and Loop's zip of ~100,000
+ * check-ins too. What the body unpacks to is capped by `domain/import_limits.ts`: over a
+ * size cap → 413, over a row cap → 400, each naming the file and the cap. Anything
+ * unreadable is a 400 whose message names the file and row (`Habits.csv row 4: Interval
+ * must be a whole number from 1`).
+ *
+ * @example
+ * ```ts
+ * const data = await readImportRequest(ctx.req, localDay(user.timezone));
+ * await importUserData(db, user.id, data);
+ * ```
+ */
+import { type ImportData, ImportError } from "@/domain/import_data.ts";
+import { parseExportDocument } from "@/domain/import_document.ts";
+import { parseLoopZip } from "./loop_import.ts";
+import { HttpError } from "fresh";
+
+/** Reads and validates the upload; `today` is the user's local day (no check-ins after it). */
+export async function readImportRequest(req: Request, today: string): Promise<ImportData> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  try {
+    if (type === "application/json") return parseExportDocument(parseJson(await req.text(), "The body"), today);
+    if (type === "multipart/form-data") {
+      const file = await readFile(req);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      // A zip starts with "PK"; Loop's export is the only zip this accepts.
+      if (bytes[0] === 0x50 && bytes[1] === 0x4b) return await parseLoopZip(bytes, today);
+      return parseExportDocument(parseJson(new TextDecoder().decode(bytes), file.name || "The file"), today);
+    }
+  } catch (error) {
+    if (error instanceof ImportError) {
+      throw new HttpError(error.status, error.message, { details: { fields: { file: error.message } } });
+    }
+    throw error;
+  }
+  throw new HttpError(415, "Send a JSON export as application/json, or upload a file as multipart/form-data");
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ImportError(where, "It is not valid JSON: upload a ConsistencyGrid JSON export or Loop's CSV zip");
+  }
+}
+
+async function readFile(req: Request): Promise<File> {
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    throw new HttpError(400, "The form data could not be read");
+  }
+  const file = form.get("file");
+  if (!(file instanceof File) || file.size === 0) {
+    throw new HttpError(400, "Choose a file to import", { details: { fields: { file: "Choose a file to import" } } });
+  }
+  return file;
+}

@@ -1,0 +1,316 @@
+/**
+ * Reads Loop Habit Tracker's CSV export (a zip: `Habits.csv` plus one folder per habit,
+ * `NNN Name/Checkmarks.csv`) into habits and check-ins to import: bytes in,
+ * {@linkcode ImportData} out, or an {@linkcode ImportError} naming the file and row (400)
+ * or the file and the cap (413 for sizes, 400 for rows: `domain/import_limits.ts`).
+ *
+ * Streaming: the zip is checked against the size caps before anything inflates
+ * (`lib/zip_reader.ts`), each CSV is parsed as it inflates (`lib/csv.ts`) and counted
+ * against the row caps as it goes, so a file over a cap is refused after reading just
+ * past the cap, not after inflating it all. Only `Habits.csv` and the `Checkmarks.csv`
+ * files are inflated; other entries are only checked.
+ *
+ * The mapping (rows are counted as a spreadsheet shows them: the header is row 1):
+ *
+ * | Loop | ConsistencyGrid |
+ * |---|---|
+ * | `Habits.csv` row N+1 | habit N, in that order; folder `NNN …` holds habit NNN's entries |
+ * | `Name` (required) | name (whitespace and control characters trimmed, 1–100 characters) |
+ * | `NumRepetitions`/`FrequencyNumerator` ÷ `Interval`/`FrequencyDenominator` | schedule: x/1 → daily; x/7 → weekly x times; else weekly round(7·x/y) times (1–7). Both default to 1 |
+ * | `Color` `#RRGGBB` | color (lowercased); missing or another form → the default green |
+ * | `Type` 1 with `Unit`, `Target Value` | a numeric habit (target > 0, else 1; unit, else "units"); else yes/no |
+ * | `Archived?` `true` | archived |
+ * | `Question`, `Description`, `Position`, others | ignored |
+ * | `Checkmarks.csv` `Date` (YYYY-MM-DD) | the check-in's day; not after today (older than 366 days is fine: an import is a backfill) |
+ * | `Value` `2`/`YES_MANUAL` | done |
+ * | `Value` `3`/`SKIP` | skipped |
+ * | `Value` `1`/`YES_AUTO`, `0`/`NO`, `-1`/`UNKNOWN`, empty | no check-in (Loop computes YES_AUTO from the frequency; it was never checked) |
+ * | numeric habits: `Value` a number > 0 | done with that amount; 0 or less → no check-in |
+ * | `Notes` | the note (leading whitespace and control characters dropped; empty → none; up to 500 characters) |
+ * | a `Checkmarks.csv` without a header (older Loop versions) | read as `Date,Value,Notes` |
+ *
+ * The start date of each habit is its oldest check-in, or `today` without any.
+ *
+ * Loop's CSV has no ids, so each habit gets one derived from its name (and its place
+ * among habits of the same name): importing the same Loop export again finds the habits
+ * it imported before and only adds the check-ins they lack (db/import.ts).
+ *
+ * @example
+ * ```ts
+ * const data = await parseLoopZip(new Uint8Array(await file.arrayBuffer()), localDay(user.timezone));
+ * await importUserData(db, user.id, data); // db/import.ts
+ * ```
+ */
+import { isValidDate } from "@/domain/calendar.ts";
+import { CsvReadError, readCsvRows } from "@/lib/csv.ts";
+import {
+  cleanImportedText,
+  derivedSourceId,
+  type ImportCheckin,
+  type ImportData,
+  ImportError,
+  type ImportHabit,
+} from "@/domain/import_data.ts";
+import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS, overRowCap, overSizeCap, RowCaps } from "@/domain/import_limits.ts";
+import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, HABIT_NAME_MAX } from "@/domain/habit_input.ts";
+import type { Schedule } from "@/domain/stats.ts";
+import { openZip, type ZipArchive, type ZipEntry, ZipRefused } from "@/lib/zip_reader.ts";
+
+/** Longest stretch of parsing between two yields to the event loop, so other requests run. */
+const MAX_BUSY_MS = 10;
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// A note may keep line breaks and tabs inside; never a NUL or other control character.
+// deno-lint-ignore no-control-regex
+const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * A CSV table with named columns, streamed: the header row names the columns
+ * (case-insensitively), `onRow` gets each data row with a `get(cells, "Name")` that reads
+ * a cell by header (cleaned: `cleanImportedText`). Blank rows are skipped but keep their
+ * numbers; more than {@linkcode IMPORT_ROW_CAPS}`.csvRows` rows → 400.
+ */
+async function readTable(
+  stream: ReadableStream<Uint8Array>,
+  file: string,
+  required: string[],
+  onRow: (get: (cells: string[], ...names: string[]) => string, cells: string[], row: number) => void | Promise<void>,
+): Promise<void> {
+  let index: ((...names: string[]) => number) | undefined;
+  const get = (cells: string[], ...names: string[]) => {
+    const at = index!(...names);
+    return at >= 0 ? cleanImportedText(cells[at] ?? "") : "";
+  };
+  let busySince = performance.now();
+  for await (const { cells, row } of readCsvRows(stream, file)) {
+    if (row > IMPORT_ROW_CAPS.csvRows) throw overRowCap("csvRows", file);
+    if (performance.now() - busySince > MAX_BUSY_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      busySince = performance.now();
+    }
+    if (!index) {
+      const header = cells.map((name) => cleanImportedText(name).toLowerCase());
+      for (const name of required) {
+        if (!header.includes(name.toLowerCase())) {
+          throw new ImportError(`${file} row 1`, `The column ${name} is missing`);
+        }
+      }
+      index = (...names) => {
+        for (const name of names) {
+          const at = header.indexOf(name.toLowerCase());
+          if (at >= 0) return at;
+        }
+        return -1;
+      };
+      continue;
+    }
+    if (!cells.some((cell) => cell.trim())) continue;
+    await onRow(get, cells, row);
+  }
+  if (!index) throw new ImportError(file, "The file is empty: it needs a header row");
+}
+
+function wholeNumber(text: string, where: string, column: string, fallback: number): number {
+  if (text === "") return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new ImportError(where, `${column} must be a whole number from 1`);
+  return n;
+}
+
+function scheduleOf(times: number, days: number): Schedule {
+  if (days === 1) return { type: "daily" };
+  if (days === 7 && times <= 7) return { type: "weekly", times };
+  return { type: "weekly", times: Math.min(7, Math.max(1, Math.round((7 * times) / days))) };
+}
+
+type LoopHabit = Omit<ImportHabit, "checkins" | "startDate" | "position" | "sourceId">;
+
+/** One `Habits.csv` row, without its check-ins yet. */
+function habitOf(get: (names: string[]) => string, where: string): LoopHabit {
+  const name = get(["Name"]);
+  if (!name) throw new ImportError(where, "Name is empty");
+  if ([...name].length > HABIT_NAME_MAX) throw new ImportError(where, `Name is over ${HABIT_NAME_MAX} characters`);
+  if (CONTROL.test(name)) throw new ImportError(where, "Name has line breaks or control characters");
+  const times = wholeNumber(get(["NumRepetitions", "FrequencyNumerator"]), where, "NumRepetitions", 1);
+  const days = wholeNumber(get(["Interval", "FrequencyDenominator"]), where, "Interval", 1);
+  if (times > days) throw new ImportError(where, "NumRepetitions must not be more than Interval");
+  const color = get(["Color"]).toLowerCase();
+  const numeric = get(["Type"]) === "1";
+  const target = Number(get(["Target Value", "TargetValue"]));
+  const unit = cleanImportedText(get(["Unit"]).slice(0, 20));
+  return {
+    name,
+    color: /^#[0-9a-f]{6}$/.test(color) ? color : DEFAULT_HABIT_COLOR,
+    kind: numeric ? "numeric" : "boolean",
+    target: numeric ? (target > 0 && target <= AMOUNT_MAX ? target : 1) : null,
+    unit: numeric ? (unit && !CONTROL.test(unit) ? unit : "units") : null,
+    schedule: scheduleOf(times, days),
+    archived: get(["Archived?", "Archived"]).toLowerCase() === "true",
+  };
+}
+
+const DONE = new Set(["2", "YES_MANUAL"]);
+const SKIPPED = new Set(["3", "SKIP"]);
+const NOTHING = new Set(["", "0", "1", "-1", "NO", "YES_AUTO", "UNKNOWN"]);
+
+/** One `Checkmarks.csv` → check-ins, counted against the import's check-in cap. */
+async function checkinsOf(
+  archive: ZipArchive,
+  entry: ZipEntry,
+  file: string,
+  kind: ImportHabit["kind"],
+  today: string,
+  caps: RowCaps,
+): Promise<ImportCheckin[]> {
+  const { stream, headerless } = await withHeader(archive.open(entry), "Date,Value,Notes\n");
+  const seen = new Set<string>();
+  const checkins: ImportCheckin[] = [];
+  await readTable(stream, file, ["Date", "Value"], (get, cells, fileRow) => {
+    // Rows as a spreadsheet shows the file: without the header we added, one less.
+    const where = `${file} row ${headerless ? fileRow - 1 : fileRow}`;
+    const date = get(cells, "Date");
+    if (!isValidDate(date)) throw new ImportError(where, "Date must be a day as YYYY-MM-DD");
+    if (date > today) throw new ImportError(where, `Date ${date} is after today`);
+    if (seen.has(date)) throw new ImportError(where, `A second row for ${date}`);
+    seen.add(date);
+    const value = get(cells, "Value");
+    const rawNote = get(cells, "Notes", "Note");
+    if ([...rawNote].length > CHECKIN_NOTE_MAX) {
+      throw new ImportError(where, `Notes must be ${CHECKIN_NOTE_MAX} characters or fewer`);
+    }
+    if (NOTE_CONTROL.test(rawNote)) throw new ImportError(where, "Notes has control characters");
+    const note = rawNote || null;
+    let checkin: ImportCheckin | undefined;
+    if (kind === "numeric") {
+      const amount = Number(value);
+      if (value === "" || !Number.isFinite(amount)) throw new ImportError(where, "Value must be a number");
+      if (amount > AMOUNT_MAX) throw new ImportError(where, `Value must be ${AMOUNT_MAX} or less`);
+      if (amount > 0) checkin = { date, status: "done", value: amount, note };
+    } else if (DONE.has(value)) checkin = { date, status: "done", value: null, note };
+    else if (SKIPPED.has(value)) checkin = { date, status: "skipped", value: null, note };
+    else if (!NOTHING.has(value)) {
+      throw new ImportError(where, "Value must be 2 (done), 3 (skipped), or 1, 0, -1 (no check-in)");
+    }
+    if (checkin) {
+      caps.add("checkins", where);
+      checkins.push(checkin);
+    }
+  });
+  return checkins.sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/**
+ * Older Loop versions wrote Checkmarks.csv without a header row (its first cell is then a
+ * day): such a stream gets `header` in front. Looks at the first chunk only, and passes
+ * every byte on as it came (each is counted once against the caps).
+ */
+async function withHeader(
+  source: ReadableStream<Uint8Array>,
+  header: string,
+): Promise<{ stream: ReadableStream<Uint8Array>; headerless: boolean }> {
+  const reader = source.getReader();
+  const first = await reader.read();
+  const text = first.done ? "" : new TextDecoder().decode(first.value.subarray(0, 64));
+  const headerless = isValidDate(cleanImportedText(text.split(/[,\r\n]/)[0].replaceAll('"', "")));
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (headerless) controller.enqueue(new TextEncoder().encode(header));
+      if (!first.done) controller.enqueue(first.value);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { stream, headerless };
+}
+
+/** Zip and CSV refusals as the ImportError the route answers with. */
+function asImportError(error: unknown): unknown {
+  if (error instanceof ZipRefused) {
+    const where = error.entry ?? "The zip";
+    return error.status === 413 ? overSizeCap(where, error.message) : new ImportError(where, error.message);
+  }
+  if (error instanceof CsvReadError) return new ImportError(`${error.file} row ${error.row}`, error.problem);
+  return error;
+}
+
+/**
+ * Loop's CSV export zip → habits and check-ins; throws an ImportError naming the file
+ * and row of the first problem, or the file and the cap it passes.
+ *
+ * @example
+ * ```ts
+ * const { habits } = await parseLoopZip(zipBytes, "2026-03-03");
+ * ```
+ */
+export async function parseLoopZip(zip: Uint8Array, today: string): Promise<ImportData> {
+  let archive: ZipArchive;
+  try {
+    archive = await openZip(zip, IMPORT_SIZE_CAPS);
+  } catch (error) {
+    if (
+      error instanceof ZipRefused && error.status === 400 && error.entry === null && /not a zip/.test(error.message)
+    ) {
+      throw new ImportError("The file", "It is not a zip archive: upload Loop's CSV export (.zip) as it is");
+    }
+    throw asImportError(error);
+  }
+  try {
+    return await readLoopArchive(archive, today);
+  } catch (error) {
+    throw asImportError(error);
+  } finally {
+    archive.close();
+  }
+}
+
+async function readLoopArchive(archive: ZipArchive, today: string): Promise<ImportData> {
+  // Habits.csv at the top, or inside one folder when the zip was re-packed from a folder.
+  const habitsEntry = archive.entries.filter((entry) => /(^|\/)Habits\.csv$/i.test(entry.name))
+    .sort((a, b) => a.name.split("/").length - b.name.split("/").length)[0];
+  if (!habitsEntry) throw new ImportError("The zip", "Habits.csv is missing: upload Loop's CSV export as it is");
+  const root = habitsEntry.name.slice(0, habitsEntry.name.length - "Habits.csv".length);
+
+  const caps = new RowCaps();
+  const habits: LoopHabit[] = [];
+  await readTable(archive.open(habitsEntry), "Habits.csv", ["Name"], (get, cells, row) => {
+    caps.add("habits", "Habits.csv");
+    habits.push(habitOf((names) => get(cells, ...names), `Habits.csv row ${row}`));
+  });
+
+  const checkins: (ImportCheckin[] | undefined)[] = habits.map(() => undefined);
+  for (const entry of archive.entries) {
+    if (!entry.name.startsWith(root)) continue;
+    const file = entry.name.slice(root.length);
+    const match = /^(\d{3,}) [^/]*\/Checkmarks\.csv$/i.exec(file);
+    if (!match) continue;
+    const n = Number(match[1]);
+    if (n < 1 || n > habits.length) throw new ImportError(file, `Habits.csv has no habit number ${n}`);
+    if (checkins[n - 1]) throw new ImportError(file, `A second Checkmarks.csv for habit number ${n}`);
+    checkins[n - 1] = await checkinsOf(archive, entry, file, habits[n - 1].kind, today, caps);
+  }
+
+  const sameName = new Map<string, number>();
+  return {
+    source: "loop",
+    goals: [],
+    reminders: [],
+    habits: await Promise.all(habits.map(async (habit, i) => {
+      const key = habit.name.toLowerCase();
+      const occurrence = (sameName.get(key) ?? 0) + 1;
+      sameName.set(key, occurrence);
+      const own = checkins[i] ?? [];
+      return {
+        ...habit,
+        sourceId: await derivedSourceId(`loop:habit:${key}#${occurrence}`),
+        position: i,
+        startDate: own[0]?.date ?? today,
+        checkins: own,
+      };
+    })),
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Puts the signed-in user's unread notification count in `ctx.state.unreadNotifications`
+ * for page requests, so the layout (which renders synchronously) can show
+ * "Notifications (3)" in the header. One count from the partial unread index; skipped
+ * for `/api`, static files, writes and signed-out requests, which have no header.
+ *
+ * @example
+ * ```ts
+ * export const handler = define.middleware([authenticate, notificationsCount]);
+ * ```
+ */
+import { countUnreadNotifications } from "@/db/notifications.ts";
+import type { FreshContext } from "fresh";
+import { log } from "@/lib/log.ts";
+import type { State } from "./state.ts";
+
+export async function notificationsCount(ctx: FreshContext<State>): Promise<Response> {
+  const { user } = ctx.state;
+  const isPage = ctx.req.method === "GET" && !ctx.url.pathname.startsWith("/api/") &&
+    !ctx.url.pathname.startsWith("/_fresh/") && !/\.[a-z0-9]+$/i.test(ctx.url.pathname);
+  if (user && isPage) {
+    try {
+      ctx.state.unreadNotifications = await countUnreadNotifications(ctx.state.services.db, user.id);
+    } catch (error) {
+      // A badge is not worth failing the page for: the page itself reports an outage.
+      log.warn("notifications.count_failed", { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return await ctx.next();
+}

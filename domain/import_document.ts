@@ -1,0 +1,362 @@
+/**
+ * Reads a JSON export (`domain/export_format.ts`'s {@linkcode ExportDocument}, as this app
+ * wrote it or edited by hand) into {@linkcode ImportData}, or throws an
+ * {@linkcode ImportError} naming the first bad value by its path
+ * (`habits[2].checkins[5].date: The date is after today`). Pure.
+ *
+ * - Every row is validated like typed input (the habit schema of `domain/habit_input.ts`,
+ *   the same bounds as the tables), after {@linkcode cleanImportedText}: leading
+ *   whitespace, control and format characters are dropped from every text.
+ * - Text that cannot be stored (a lone UTF-16 surrogate, anywhere in the document) is
+ *   refused, not silently replaced; so is nesting deeper than any export.
+ * - Row caps (`domain/import_limits.ts`) are checked before the rows are read.
+ * - Ids: each object's `id` becomes its `sourceId` (what a later import matches on);
+ *   two objects of one kind with the same id are refused. Milestone and subgoal ids are
+ *   optional (older exports lacked them).
+ *
+ * @example
+ * ```ts
+ * const data = parseExportDocument(JSON.parse(text), localDay(user.timezone));
+ * ```
+ */
+import { z } from "zod";
+import { type SettingsInput, settingsSchema } from "./account_input.ts";
+import { isValidDate } from "./calendar.ts";
+import { EXPORT_FORMAT, EXPORT_VERSION } from "./export_format.ts";
+import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, habitCreateSchema } from "./habit_input.ts";
+import {
+  cleanImportedText,
+  type ImportData,
+  ImportError,
+  type ImportGoal,
+  type ImportHabit,
+  isWellFormedText,
+  sourceIdOf,
+} from "./import_data.ts";
+import { RowCaps } from "./import_limits.ts";
+
+// A note may have line breaks and tabs, never a NUL (Postgres text cannot hold one).
+// deno-lint-ignore no-control-regex
+const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** `text` cleaned when it is a string; anything else is left for the schema to refuse. */
+function cleaned(value: unknown): unknown {
+  return typeof value === "string" ? cleanImportedText(value) : value;
+}
+
+/** A check-in as the export writes it; `today` bounds the day (no future check-ins). */
+function checkinSchema(today: string) {
+  return z.object({
+    date: z.string({ error: "Send the date as YYYY-MM-DD" })
+      .refine(isValidDate, "Send the date as a real day, YYYY-MM-DD")
+      .refine((date) => date <= today, "The date is after today"),
+    status: z.enum(["done", "skipped"], { error: 'The status is "done" or "skipped"' }),
+    value: z.number({ error: "The value is a number or null" }).min(0, "The value is 0 or more")
+      .max(AMOUNT_MAX, `The value is ${AMOUNT_MAX} or less`).nullable().default(null),
+    note: z.preprocess(
+      cleaned,
+      z.string({ error: "The note is text or null" })
+        .refine((text) => [...text].length <= CHECKIN_NOTE_MAX, `Keep the note to ${CHECKIN_NOTE_MAX} characters`)
+        .refine((text) => !NOTE_CONTROL.test(text), "Remove control characters from the note")
+        .nullable().default(null).transform((text) => text === "" ? null : text),
+    ),
+  });
+}
+
+/** The parts of an exported habit that creating a habit does not already check. */
+const habitExtrasSchema = z.object({
+  archived: z.boolean({ error: "archived is true or false" }).default(false),
+  position: z.int({ error: "position is a whole number from 0" }).min(0, "position is a whole number from 0")
+    .max(100_000, "position is a whole number up to 100000").default(0),
+  startDate: z.string({ error: "Send startDate as YYYY-MM-DD" }).refine(isValidDate, "Send startDate as YYYY-MM-DD"),
+  checkins: z.array(z.unknown(), { error: "checkins is a list" }).default([]),
+});
+
+function describe(path: readonly PropertyKey[]): string {
+  return path.map((part) => typeof part === "number" ? `[${part}]` : `.${String(part)}`).join("").replace(/^\./, "");
+}
+
+/** The first problem of a failed parse as an {@linkcode ImportError} at `prefix`. */
+function firstProblem(prefix: string, error: z.ZodError): ImportError {
+  const [first] = error.issues;
+  const where = [prefix, describe(first.path)].filter(Boolean).join(".").replace(".[", "[");
+  return new ImportError(where || "The document", first.message);
+}
+
+const BROKEN = "It holds a broken character (a lone UTF-16 surrogate): fix or remove it";
+
+/** Deeper than any export goes (doc.goals[i].milestones[j].title is 4 levels). */
+const MAX_DEPTH = 16;
+
+/**
+ * Where the first problem with the document's text is: a string (value or key) that is
+ * not well-formed UTF-16, or nesting deeper than {@linkcode MAX_DEPTH}. Iterative: a
+ * hostile document nested 100,000 levels deep must not exhaust the stack.
+ */
+function textProblemAt(doc: unknown): { where: string; problem: string } | null {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: doc, path: "", depth: 0 }];
+  while (stack.length) {
+    const { value, path, depth } = stack.pop()!;
+    const where = path || "The document";
+    if (typeof value === "string") {
+      if (!isWellFormedText(value)) return { where, problem: BROKEN };
+      continue;
+    }
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= MAX_DEPTH) return { where, problem: "It is nested deeper than any export" };
+    const children: [string, unknown][] = [];
+    if (Array.isArray(value)) value.forEach((inner, i) => children.push([`${path}[${i}]`, inner]));
+    else {
+      for (const [key, inner] of Object.entries(value)) {
+        if (!isWellFormedText(key)) return { where, problem: BROKEN };
+        children.push([path ? `${path}.${key}` : key, inner]);
+      }
+    }
+    for (const [childPath, inner] of children.reverse()) {
+      stack.push({ value: inner, path: childPath, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+/** Ids of one kind: each becomes a sourceId, and must not repeat within the document. */
+function idsOf(where: string) {
+  const seen = new Set<string>();
+  return (id: unknown, at: string): string | null => {
+    const sourceId = sourceIdOf(id);
+    if (sourceId) {
+      if (seen.has(sourceId)) throw new ImportError(`${at}.id`, `A second ${where} with the id ${sourceId}`);
+      seen.add(sourceId);
+    }
+    return sourceId;
+  };
+}
+
+/**
+ * Reads a JSON export into {@linkcode ImportData}, or throws an {@linkcode ImportError}
+ * naming the first bad value (see the module header).
+ *
+ * @example
+ * ```ts
+ * const data = parseExportDocument(JSON.parse(text), "2026-03-03");
+ * data.habits[0].sourceId; // the habit's id in the account it was exported from
+ * ```
+ */
+export function parseExportDocument(value: unknown, today: string): ImportData {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ImportError("The document", "Send a JSON export: one object with format, version and habits");
+  }
+  const doc = value as Record<string, unknown>;
+  if (doc.format !== EXPORT_FORMAT || doc.version !== EXPORT_VERSION) {
+    throw new ImportError(
+      "The document",
+      `This is not a ConsistencyGrid export (expected format "${EXPORT_FORMAT}", version ${EXPORT_VERSION})`,
+    );
+  }
+  const textProblem = textProblemAt(doc);
+  if (textProblem) throw new ImportError(textProblem.where, textProblem.problem);
+  if (!Array.isArray(doc.habits)) throw new ImportError("habits", "Send the habits as a list");
+  const goalsRaw = list(doc.goals, "goals");
+  const remindersRaw = list(doc.reminders, "reminders");
+
+  // Caps first: counting is cheap, validating a million rows is not.
+  const caps = new RowCaps();
+  caps.add("habits", "habits", doc.habits.length);
+  doc.habits.forEach((raw: unknown, i) => {
+    const checkins = (raw as { checkins?: unknown } | null)?.checkins;
+    if (Array.isArray(checkins)) caps.add("checkins", `habits[${i}].checkins`, checkins.length);
+  });
+  caps.add("goals", "goals", goalsRaw.length);
+  goalsRaw.forEach((raw, i) => {
+    const { milestones, subgoals } = (raw ?? {}) as { milestones?: unknown; subgoals?: unknown };
+    if (Array.isArray(milestones)) caps.add("milestones", `goals[${i}].milestones`, milestones.length);
+    if (Array.isArray(subgoals)) caps.add("subgoals", `goals[${i}].subgoals`, subgoals.length);
+  });
+  caps.add("reminders", "reminders", remindersRaw.length);
+
+  let settings: SettingsInput | undefined;
+  if (doc.settings !== undefined) {
+    const raw = doc.settings as Record<string, unknown> | null;
+    const parsed = settingsSchema.safeParse(
+      typeof raw === "object" && raw !== null && !Array.isArray(raw)
+        ? { ...raw, displayName: cleaned(raw.displayName) }
+        : raw,
+    );
+    if (!parsed.success) throw firstProblem("settings", parsed.error);
+    settings = parsed.data;
+  }
+
+  const checkin = checkinSchema(today);
+  const habitId = idsOf("habit");
+  const habits = doc.habits.map((raw: unknown, i): ImportHabit => {
+    const at = `habits[${i}]`;
+    const record = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    const { color, kind, target, schedule } = record;
+    const base = habitCreateSchema.safeParse({
+      name: cleaned(record.name),
+      color,
+      kind,
+      target,
+      unit: cleaned(record.unit),
+      schedule,
+    });
+    if (!base.success) throw firstProblem(at, base.error);
+    const extras = habitExtrasSchema.safeParse(record);
+    if (!extras.success) throw firstProblem(at, extras.error);
+    const sourceId = habitId(record.id, at);
+    const seen = new Set<string>();
+    const checkins = extras.data.checkins.map((rawCheckin, j) => {
+      const parsed = checkin.safeParse(rawCheckin);
+      if (!parsed.success) throw firstProblem(`${at}.checkins[${j}]`, parsed.error);
+      const c = parsed.data;
+      if (seen.has(c.date)) throw new ImportError(`${at}.checkins[${j}]`, `A second check-in on ${c.date}`);
+      seen.add(c.date);
+      if (c.value !== null && base.data.kind !== "numeric") {
+        throw new ImportError(`${at}.checkins[${j}].value`, "Only check-ins of numeric habits have a value");
+      }
+      return c;
+    });
+    return {
+      sourceId,
+      name: base.data.name,
+      color: base.data.color ?? DEFAULT_HABIT_COLOR,
+      kind: base.data.kind ?? "boolean",
+      target: base.data.target ?? null,
+      unit: base.data.unit ?? null,
+      schedule: base.data.schedule ?? { type: "daily" },
+      archived: extras.data.archived,
+      position: extras.data.position,
+      startDate: extras.data.startDate,
+      checkins,
+    };
+  });
+  // A reminder names its habit by the habit's id in the document, whatever that id is.
+  const habitIndex = new Map(doc.habits.map((raw: unknown, i) => [(raw as { id?: unknown })?.id, i]));
+
+  const goalId = idsOf("goal");
+  const milestoneId = idsOf("milestone");
+  const subgoalId = idsOf("subgoal");
+  const goals = goalsRaw.map((raw, i): ImportGoal => {
+    const at = `goals[${i}]`;
+    const { milestones, subgoals, ...goal } = parseRow(goalSchema, cleanGoal(raw), at);
+    return {
+      ...goal,
+      sourceId: goalId((raw as { id?: unknown }).id, at),
+      milestones: milestones.map(({ id, ...m }, j) => ({ ...m, sourceId: milestoneId(id, `${at}.milestones[${j}]`) })),
+      subgoals: subgoals.map(({ id, ...sg }, j) => ({ ...sg, sourceId: subgoalId(id, `${at}.subgoals[${j}]`) })),
+    };
+  });
+
+  const reminderId = idsOf("reminder");
+  const reminders = remindersRaw.map((raw, i) => {
+    const at = `reminders[${i}]`;
+    const record = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    const { habitId: ref, id, ...reminder } = parseRow(reminderSchema, { ...record, title: cleaned(record.title) }, at);
+    if (ref !== null && !habitIndex.has(ref)) {
+      throw new ImportError(`${at}.habitId`, "No habit in this document has that id");
+    }
+    return { ...reminder, sourceId: reminderId(id, at), habitIndex: ref === null ? null : habitIndex.get(ref)! };
+  });
+
+  return { source: "json", settings, habits, goals, reminders };
+}
+
+/** A goal's texts cleaned (title, description, and its milestones' and subgoals' titles). */
+function cleanGoal(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  const goal = raw as Record<string, unknown>;
+  const titled = (rows: unknown) =>
+    Array.isArray(rows)
+      ? rows.map((row) =>
+        typeof row === "object" && row !== null ? { ...row, title: cleaned((row as { title?: unknown }).title) } : row
+      )
+      : rows;
+  return {
+    ...goal,
+    title: cleaned(goal.title),
+    description: cleaned(goal.description),
+    milestones: titled(goal.milestones),
+    subgoals: titled(goal.subgoals),
+  };
+}
+
+/** A list that older documents may lack (then empty). */
+function list(value: unknown, where: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ImportError(where, "Send a list");
+  return value;
+}
+
+function parseRow<T extends z.ZodType>(schema: T, raw: unknown, where: string): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw firstProblem(where, parsed.error);
+  return parsed.data;
+}
+
+// deno-lint-ignore no-control-regex
+const TITLE_CONTROL = /[\u0000-\u001f\u007f]/;
+
+function title(max: number) {
+  return z.string({ error: "Send the title as text" }).trim().min(1, "The title is empty")
+    .refine((text) => [...text].length <= max, `Keep the title to ${max} characters`)
+    .refine((text) => !TITLE_CONTROL.test(text), "Remove line breaks and control characters from the title");
+}
+
+const dayOrNull = z.string({ error: "Send the day as YYYY-MM-DD or null" })
+  .refine(isValidDate, "Send the day as YYYY-MM-DD").nullable().default(null);
+
+/** Any id: only UUIDs match anything (`sourceIdOf`), but any text is accepted. */
+const optionalId = z.unknown().optional();
+
+const goalSchema = z.object({
+  title: title(200),
+  description: z.string({ error: "Send the description as text or null" }).trim()
+    .max(2000, "Keep the description to 2000 characters")
+    .refine((text) => !NOTE_CONTROL.test(text), "Remove control characters from the description")
+    .nullable().default(null)
+    .transform((text) => text || null),
+  targetDate: dayOrNull,
+  status: z.enum(["active", "done", "dropped"], { error: 'The status is "active", "done" or "dropped"' })
+    .default("active"),
+  pinPosition: z.int({ error: "pinPosition is a whole number or null" }).min(0, "pinPosition is 0 or more")
+    .nullable().default(null),
+  createdAt: z.iso.datetime({ error: "Send createdAt as an ISO date-time" }).nullable().default(null),
+  milestones: z.array(
+    z.object({
+      id: optionalId,
+      title: title(200),
+      dueDate: dayOrNull,
+      done: z.boolean({ error: "done is true or false" }).default(false),
+    }),
+    { error: "milestones is a list" },
+  ).default([]),
+  subgoals: z.array(
+    z.object({
+      id: optionalId,
+      title: title(200),
+      progress: z.int({ error: "progress is a whole number from 0 to 100" })
+        .min(0, "progress is a whole number from 0 to 100").max(100, "progress is a whole number from 0 to 100")
+        .default(0),
+      done: z.boolean({ error: "done is true or false" }).default(false),
+    }),
+    { error: "subgoals is a list" },
+  ).default([]),
+});
+
+const reminderSchema = z.object({
+  id: optionalId,
+  habitId: z.string({ error: "habitId is a habit's id from this document, or null" }).nullable().default(null),
+  title: title(100),
+  time: z.string({ error: "Send the time as HH:MM" }).regex(
+    /^([01]\d|2[0-3]):[0-5]\d$/,
+    "Send the time as HH:MM, 00:00 to 23:59",
+  ),
+  days: z.array(
+    z.int({ error: "Days are ISO weekdays 1 to 7" }).min(1, "Days are ISO weekdays 1 to 7").max(
+      7,
+      "Days are ISO weekdays 1 to 7",
+    ),
+    { error: "days is a list of ISO weekdays" },
+  ).min(1, "Choose at least one day").transform((days) => [...new Set(days)].sort((a, b) => a - b)),
+  enabled: z.boolean({ error: "enabled is true or false" }).default(true),
+});
