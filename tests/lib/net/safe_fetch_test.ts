@@ -442,3 +442,16 @@ Deno.test("the system resolver (Deno.resolveDns, A and AAAA): localhost resolves
   const response = await safeFetch(`http://localhost:${receiver.port}/dev`, { allowLoopback: true });
   assertEquals([response.status, receiver.requests[0]?.headers.get("host")], [200, `localhost:${receiver.port}`]);
 });
+
+Deno.test("answers without a body (204, HEAD) and error statuses are responses, not failures", async () => {
+  await using receiver = startReceiver((request) =>
+    request.path === "/gone" ? new Response("no such hook", { status: 410 }) : new Response(null, { status: 204 })
+  );
+  const options: SafeFetchOptions = { allowLoopback: true, resolve: noDns };
+  const empty = await safeFetch(`${receiver.origin}/ok`, { ...options, method: "POST", body: "{}" });
+  assertEquals([empty.status, empty.body.byteLength], [204, 0]);
+  const head = await safeFetch(`${receiver.origin}/ok`, { ...options, method: "HEAD" });
+  assertEquals(head.status, 204);
+  const gone = await safeFetch(`${receiver.origin}/gone`, options);
+  assertEquals([gone.status, new TextDecoder().decode(gone.body)], [410, "no such hook"]);
+});
