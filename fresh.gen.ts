@@ -71,8 +71,9 @@ import * as $66 from "./routes/settings.tsx";
 import * as $67 from "./routes/settings/security.tsx";
 import * as $68 from "./routes/settings/security/delete.tsx";
 import * as $69 from "./routes/settings/security/password.tsx";
-import * as $70 from "./routes/signup.tsx";
-import * as $71 from "./routes/upgrade.tsx";
+import * as $70 from "./routes/settings/webhooks.tsx";
+import * as $71 from "./routes/signup.tsx";
+import * as $72 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/GoalPinToggle.tsx";
 import * as $$2 from "./islands/GoalProgressBar.tsx";
@@ -157,8 +158,9 @@ const manifest: Manifest = {
     "routes/settings/security.tsx": $67,
     "routes/settings/security/delete.tsx": $68,
     "routes/settings/security/password.tsx": $69,
-    "routes/signup.tsx": $70,
-    "routes/upgrade.tsx": $71,
+    "routes/settings/webhooks.tsx": $70,
+    "routes/signup.tsx": $71,
+    "routes/upgrade.tsx": $72,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,
