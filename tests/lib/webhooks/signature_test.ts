@@ -172,3 +172,15 @@ Deno.test("the receivers' snippet in docs/webhooks.md accepts our signatures and
   const documented = /X-CG-Signature: (t=\d+,v1=[0-9a-f]{64})/.exec(doc)![1];
   assertEquals(await verify("cgwhsec_example", '{"type":"ping"}', documented, Infinity), true);
 });
+
+Deno.test("README's Webhooks section carries the same verification snippet as docs/webhooks.md", async () => {
+  const snippet = (text: string) =>
+    [...text.matchAll(/```js\n([^]*?)```/g)].map((m) => m[1]).find((block) =>
+      block.includes("export async function verifyCgSignature")
+    );
+  const readme = await Deno.readTextFile(new URL("../../../README.md", import.meta.url));
+  const doc = await Deno.readTextFile(new URL("../../../docs/webhooks.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## Webhooks"));
+  assert(snippet(section), "README has no verifyCgSignature snippet under Webhooks");
+  assertEquals(snippet(section), snippet(doc));
+});
