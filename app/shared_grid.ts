@@ -10,14 +10,14 @@
  * new Response(grid.svg, { headers: { "content-type": "image/svg+xml; charset=utf-8" } });
  * ```
  */
-import { gridStart, habitLegend } from "../components/ConsistencyGrid.tsx";
-import { gridSvgDocument } from "../components/GridSvg.tsx";
-import { habitGridDays, indexCheckins } from "../components/grid_days.ts";
-import { listCheckins } from "../db/checkins.ts";
-import type { DbQueries } from "../db/client.ts";
-import { getHabit } from "../db/habits.ts";
-import { findShare } from "../db/shares.ts";
-import { localDay } from "../lib/calendar.ts";
+import { gridStart, habitLegend } from "@/components/ConsistencyGrid.tsx";
+import { gridSvgDocument } from "@/components/GridSvg.tsx";
+import { habitGridDays, indexCheckins } from "@/domain/grid_days.ts";
+import { listCheckins } from "@/db/checkins.ts";
+import type { DbQueries } from "@/db/client.ts";
+import { getHabit } from "@/db/habits.ts";
+import { findShare } from "@/db/shares.ts";
+import { localDay } from "@/domain/calendar.ts";
 
 /** A shared grid, ready to serve. */
 export interface SharedGrid {

@@ -14,12 +14,12 @@
  * const { webhook, secret } = await registerWebhook(services, user.id, await readBody(req).data);
  * ```
  */
-import { createWebhook, type Webhook } from "../db/webhooks.ts";
-import { webhookInputSchema } from "../domain/webhook_input.ts";
-import { HttpError } from "../lib/fresh/http_error.ts";
-import { type Resolver, resolveTarget, SafeFetchError } from "../lib/net/safe_fetch.ts";
-import type { Services } from "../lib/state.ts";
-import { parseInput } from "../lib/validate.ts";
+import { createWebhook, type Webhook } from "@/db/webhooks.ts";
+import { webhookInputSchema } from "@/domain/webhook_input.ts";
+import { HttpError } from "@/lib/fresh/http_error.ts";
+import { type Resolver, resolveTarget, SafeFetchError } from "@/lib/net/safe_fetch.ts";
+import type { Services } from "./state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /** Options of {@linkcode registerWebhook}. */
 export interface RegisterOptions {

@@ -24,11 +24,11 @@ import {
   markAttemptFailed,
   markDelivered,
   WEBHOOK_BATCH,
-} from "../db/webhooks.ts";
-import type { DbQueries } from "../db/client.ts";
-import { log } from "../lib/log.ts";
-import { type Resolver, safeFetch, SafeFetchError } from "../lib/net/safe_fetch.ts";
-import { signPayload } from "../lib/webhooks/signature.ts";
+} from "@/db/webhooks.ts";
+import type { DbQueries } from "@/db/client.ts";
+import { log } from "@/lib/log.ts";
+import { type Resolver, safeFetch, SafeFetchError } from "@/lib/net/safe_fetch.ts";
+import { signPayload } from "@/lib/webhooks/signature.ts";
 
 /** Options of {@linkcode sendDueWebhooks}. */
 export interface WebhookSendOptions {

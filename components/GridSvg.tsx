@@ -2,7 +2,7 @@
  * The consistency grid as one self-contained SVG image: what a shared link
  * (`/s/<token>.svg`) serves and what a README or a blog can embed with `<img>`. The same
  * picture as the HTML grid (components/ConsistencyGrid.tsx), from the same day states
- * (components/grid_days.ts): 53 week columns in the owner's week order, month labels
+ * (domain/grid_days.ts): 53 week columns in the owner's week order, month labels
  * above, weekday labels on the left, and each state with its own shape, not only its
  * colour — done a full square, partly done filled from the bottom (a quarter, half or
  * three quarters), skipped hatched, missed (and today, not done yet) an outline, not
@@ -37,9 +37,9 @@
  */
 import type { JSX } from "preact";
 import { renderToString } from "preact-render-to-string";
-import { formatDay, gridLayout, type Weekday, weekdayName } from "../lib/calendar.ts";
+import { formatDay, gridLayout, type Weekday, weekdayName } from "@/domain/calendar.ts";
 import { GRID_WEEKS, type LegendKey } from "./ConsistencyGrid.tsx";
-import { type CellState, type GridDay, partialLevel } from "./grid_days.ts";
+import { type CellState, type GridDay, partialLevel } from "@/domain/grid_days.ts";
 import { gridTint, type TintPair } from "./grid_tint.ts";
 
 /** Props of {@linkcode GridSvg}. */

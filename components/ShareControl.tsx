@@ -8,13 +8,12 @@
  * <ShareControl habitId={habit.id} share={share} origin={config.appOrigin} />
  * ```
  */
-import type { HabitShare } from "../db/shares.ts";
 
 /** Props of {@linkcode ShareControl}. */
 export interface ShareControlProps {
   habitId: string;
-  /** The habit's current link, if shared. */
-  share?: HabitShare;
+  /** The habit's current link (its token, and whether it shows the name), if shared. */
+  share?: { token: string; showName: boolean };
   /** The app's origin, for the absolute link. */
   origin: string;
 }

@@ -9,10 +9,10 @@
  * const shared = await findShare(db, share.token); // { userId, habitId, showName, timezone, weekStart }
  * ```
  */
-import { newSecret } from "../lib/auth/secret.ts";
-import type { Weekday } from "../lib/calendar.ts";
+import { newSecret } from "@/lib/auth/secret.ts";
+import type { Weekday } from "@/domain/calendar.ts";
 import type { DbQueries } from "./client.ts";
-import { RuleViolation } from "./rules.ts";
+import { RuleViolation } from "@/domain/rules.ts";
 
 /** A habit's share link as its owner sees it. */
 export interface HabitShare {

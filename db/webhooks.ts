@@ -22,8 +22,8 @@ import {
   deliveryStatus,
   WEBHOOK_MAX_ATTEMPTS,
   webhookRetryDelayMs,
-} from "../domain/webhook_input.ts";
-import { generateWebhookSecret } from "../lib/webhooks/signature.ts";
+} from "@/domain/webhook_input.ts";
+import { generateWebhookSecret } from "@/lib/webhooks/signature.ts";
 import type { DbQueries } from "./client.ts";
 
 /** A webhook as its owner sees it (never its secret). */

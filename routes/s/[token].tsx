@@ -1,6 +1,6 @@
-import { loadSharedGrid } from "../../app/shared_grid.ts";
-import { HttpError, page } from "../../lib/fresh/mod.ts";
-import { define } from "../../lib/state.ts";
+import { loadSharedGrid } from "@/app/shared_grid.ts";
+import { HttpError, page } from "fresh";
+import { define } from "@/app/state.ts";
 
 /** Cached by browsers and shared caches for a minute: a revoked link is gone within that minute. */
 const CACHE = "public, max-age=60";

@@ -1,16 +1,17 @@
-import { registerWebhook } from "../../app/webhook_registration.ts";
-import { Actions, ChoiceGroup, ErrorSummary, Field } from "../../components/form.tsx";
-import { deleteWebhook, listDeliveries, listWebhooks, type Webhook, type WebhookDelivery } from "../../db/webhooks.ts";
-import type { AuthUser } from "../../db/users.ts";
-import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS, WEBHOOK_URL_MAX } from "../../domain/webhook_input.ts";
-import { formFailure, formText } from "../../lib/account_input.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { readBody } from "../../lib/body.ts";
-import { formatDay, localDay } from "../../lib/calendar.ts";
-import { setFlash } from "../../lib/flash.ts";
-import { type FreshContext, HttpError, page } from "../../lib/fresh/mod.ts";
-import { define, type State } from "../../lib/state.ts";
-import type { FieldErrors } from "../../lib/validate.ts";
+import { registerWebhook } from "@/app/webhook_registration.ts";
+import { Actions, ChoiceGroup, ErrorSummary, Field } from "@/components/form.tsx";
+import { deleteWebhook, listDeliveries, listWebhooks, type Webhook, type WebhookDelivery } from "@/db/webhooks.ts";
+import type { AuthUser } from "@/db/users.ts";
+import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS, WEBHOOK_URL_MAX } from "@/domain/webhook_input.ts";
+import { formFailure } from "@/app/account_form.ts";
+import { formText } from "@/domain/account_input.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { formatDay, localDay } from "@/domain/calendar.ts";
+import { setFlash } from "@/app/flash.ts";
+import { type FreshContext, HttpError, page } from "fresh";
+import { define, type State } from "@/app/state.ts";
+import type { FieldErrors } from "@/lib/validate.ts";
 
 interface WebhooksPage {
   user: AuthUser;

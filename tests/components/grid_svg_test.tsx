@@ -4,12 +4,12 @@
  * dark palettes inside the image, a habit colour's tint, and a shape per day state.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
-import { describeDays, gridSvgDocument, xmlText } from "../../components/GridSvg.tsx";
-import { gridTint } from "../../components/grid_tint.ts";
-import { GRID_WEEKS, gridStart, habitLegend } from "../../components/ConsistencyGrid.tsx";
-import { type CellState, type GridDay, habitGridDays } from "../../components/grid_days.ts";
-import { addDays, diffDays, formatDay } from "../../lib/calendar.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { describeDays, gridSvgDocument, xmlText } from "@/components/GridSvg.tsx";
+import { gridTint } from "@/components/grid_tint.ts";
+import { GRID_WEEKS, gridStart, habitLegend } from "@/components/ConsistencyGrid.tsx";
+import { type CellState, type GridDay, habitGridDays } from "@/domain/grid_days.ts";
+import { addDays, diffDays, formatDay } from "@/domain/calendar.ts";
 
 const TODAY = "2026-03-04"; // a Wednesday
 

@@ -1,6 +1,6 @@
-import { deleteWebhook } from "../../../db/webhooks.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { define } from "../../../lib/state.ts";
+import { deleteWebhook } from "@/db/webhooks.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { define } from "@/app/state.ts";
 
 /** Deletes one of the user's webhooks and its deliveries: 204; another user's, unknown or malformed id → 404. */
 export const handler = define.handlers({

@@ -1,8 +1,8 @@
-import { listWebhooks } from "../../../db/webhooks.ts";
-import { registerWebhook } from "../../../app/webhook_registration.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { define } from "../../../lib/state.ts";
+import { listWebhooks } from "@/db/webhooks.ts";
+import { registerWebhook } from "@/app/webhook_registration.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { define } from "@/app/state.ts";
 
 export const handler = define.handlers({
   /** The user's webhooks, oldest first (never their secrets). */

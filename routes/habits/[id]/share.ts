@@ -1,9 +1,9 @@
-import { shareHabit, unshareHabit } from "../../../db/shares.ts";
-import { requireUser } from "../../../lib/auth/require_user.ts";
-import { readBody } from "../../../lib/body.ts";
-import { setFlash } from "../../../lib/flash.ts";
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { define } from "../../../lib/state.ts";
+import { shareHabit, unshareHabit } from "@/db/shares.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { setFlash } from "@/app/flash.ts";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
 
 /** The habit page's share forms, by `intent`; each answers 303 back to the page's Share card. */
 export const handler = define.handlers({

@@ -5,8 +5,8 @@
  * addresses), loopback allowed only on request and nothing else with it.
  */
 import fc from "fast-check";
-import { addressRefusal, isLoopbackAddress, parseAddress } from "../../../lib/net/address_policy.ts";
-import { assertEquals } from "../../support/assert.ts";
+import { addressRefusal, isLoopbackAddress, parseAddress } from "@/lib/net/address_policy.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
 
 const REFUSED: [string, string][] = [
   ["0.0.0.0", "unspecified"],

@@ -14,9 +14,9 @@ import {
   safeFetch,
   SafeFetchError,
   type SafeFetchOptions,
-} from "../../../lib/net/safe_fetch.ts";
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../support/assert.ts";
-import { neverAnswer, type Receiver, selfSignedCertificate, startReceiver } from "../../support/http_receiver.ts";
+} from "@/lib/net/safe_fetch.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@/tests/support/assert.ts";
+import { neverAnswer, type Receiver, selfSignedCertificate, startReceiver } from "@/tests/support/http_receiver.ts";
 
 /** A resolver that knows only `names`, counting its lookups; other names fail the test. */
 function fakeDns(names: Record<string, string[] | Error>) {

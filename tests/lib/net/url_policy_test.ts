@@ -4,8 +4,8 @@
  * when none), and which checks are left for after DNS. The hostile cases run through
  * safeFetch in safe_fetch_test.ts; these are the shapes of what passes.
  */
-import { checkOutboundUrl, DEFAULT_ALLOWED_PORTS, type OutboundTarget } from "../../../lib/net/url_policy.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
+import { checkOutboundUrl, DEFAULT_ALLOWED_PORTS, type OutboundTarget } from "@/lib/net/url_policy.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
 
 function target(url: string, options = {}): Omit<OutboundTarget, "url"> & { href: string } {
   const checked = checkOutboundUrl(url, options);

@@ -6,13 +6,13 @@
  * work without JS; 60 views a minute per IP.
  */
 import { XMLValidator } from "fast-xml-parser";
-import { localDay } from "../../../lib/calendar.ts";
-import { call, json } from "../../support/api.ts";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { html } from "../../support/pages.ts";
-import { resetRateLimits } from "../../support/rate_limits.ts";
-import { createTestUser } from "../../support/users.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { call, json } from "@/tests/support/api.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { html } from "@/tests/support/pages.ts";
+import { resetRateLimits } from "@/tests/support/rate_limits.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 Deno.test("share links: create, view as SVG and page, nothing else leaks, rotate, revoke, per-IP limit, habit page controls", async (t) => {
   await using test = await startTestApp({ config: { appOrigin: "https://cg.example", trustProxy: true } });

@@ -6,17 +6,17 @@
  * delivery time when DNS changed, one sender per attempt across concurrent senders, and
  * another user's webhook unreachable (404).
  */
-import { sendDueWebhooks } from "../../../app/webhook_sender.ts";
-import { registerWebhook } from "../../../app/webhook_registration.ts";
-import { webhookRetryDelayMs } from "../../../domain/webhook_input.ts";
-import { localDay } from "../../../lib/calendar.ts";
-import { runSchedulerTick } from "../../../lib/scheduler.ts";
-import { verifySignature } from "../../../lib/webhooks/signature.ts";
-import { call, json } from "../../support/api.ts";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { type ReceivedRequest, startReceiver } from "../../support/http_receiver.ts";
-import { createTestUser } from "../../support/users.ts";
+import { sendDueWebhooks } from "@/app/webhook_sender.ts";
+import { registerWebhook } from "@/app/webhook_registration.ts";
+import { webhookRetryDelayMs } from "@/domain/webhook_input.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { verifySignature } from "@/lib/webhooks/signature.ts";
+import { call, json } from "@/tests/support/api.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { type ReceivedRequest, startReceiver } from "@/tests/support/http_receiver.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 /** A resolver that knows only the names it is given. */
 function fakeDns(answers: Record<string, string[]>) {

@@ -3,12 +3,12 @@
  * shown once, on the 201 page), refuse a private address next to the URL field, list
  * each webhook's deliveries with their statuses, and delete with a 303 back.
  */
-import { runSchedulerTick } from "../../../lib/scheduler.ts";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../support/assert.ts";
-import { startTestApp } from "../../support/app.ts";
-import { startReceiver } from "../../support/http_receiver.ts";
-import { fieldError, html } from "../../support/pages.ts";
-import { createTestUser } from "../../support/users.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { startReceiver } from "@/tests/support/http_receiver.ts";
+import { fieldError, html } from "@/tests/support/pages.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 Deno.test("Settings → Webhooks: create (secret once), refuse private addresses, deliveries with statuses, delete", async () => {
   await using test = await startTestApp();

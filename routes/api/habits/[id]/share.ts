@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { shareHabit, unshareHabit } from "../../../../db/shares.ts";
-import { requireUser } from "../../../../lib/auth/require_user.ts";
-import { readBody } from "../../../../lib/body.ts";
-import { define } from "../../../../lib/state.ts";
-import { parseInput } from "../../../../lib/validate.ts";
+import { shareHabit, unshareHabit } from "@/db/shares.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 /** `{showName?, rotate?}`: show the habit's name on the shared page; replace the link (the old one stops working). */
 const shareSchema = z.object({

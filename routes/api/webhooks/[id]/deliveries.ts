@@ -1,7 +1,7 @@
-import { listDeliveries } from "../../../../db/webhooks.ts";
-import { requireUser } from "../../../../lib/auth/require_user.ts";
-import { HttpError } from "../../../../lib/fresh/http_error.ts";
-import { define } from "../../../../lib/state.ts";
+import { listDeliveries } from "@/db/webhooks.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { HttpError } from "@/lib/fresh/http_error.ts";
+import { define } from "@/app/state.ts";
 
 /**
  * The last 20 deliveries of one of the user's webhooks, newest first, each with its
