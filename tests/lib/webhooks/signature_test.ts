@@ -42,7 +42,7 @@ Deno.test("signPayload signs bytes as they are: a Uint8Array body signs like its
 });
 
 Deno.test('the documented test value: secret cgwhsec_example, body {"type":"ping"}, t=1767225600', async () => {
-  const doc = await Deno.readTextFile(new URL("@/docs/webhooks.md", import.meta.url));
+  const doc = await Deno.readTextFile(new URL("../../../docs/webhooks.md", import.meta.url));
   const documented = /X-CG-Signature: (t=\d+,v1=[0-9a-f]{64})/.exec(doc)?.[1];
   assertEquals(documented, await signPayload("cgwhsec_example", '{"type":"ping"}', new Date(1_767_225_600_000)));
 });
@@ -141,7 +141,7 @@ Deno.test("signPayload refuses an empty secret rather than signing with an empty
 async function documentedVerifier(): Promise<
   (secret: string, body: string | Uint8Array, header: string | null, tolerance?: number) => Promise<boolean>
 > {
-  const doc = await Deno.readTextFile(new URL("@/docs/webhooks.md", import.meta.url));
+  const doc = await Deno.readTextFile(new URL("../../../docs/webhooks.md", import.meta.url));
   const code = [...doc.matchAll(/```js\n([^]*?)```/g)].map((m) => m[1]).find((block) =>
     block.includes("export async function verifyCgSignature")
   );
@@ -168,7 +168,7 @@ Deno.test("the receivers' snippet in docs/webhooks.md accepts our signatures and
   // A stale delivery: signed 10 minutes ago.
   assertEquals(await verify(SECRET, BODY, await signPayload(SECRET, BODY, new Date(now.getTime() - 600_000))), false);
   // The documented test value (an old timestamp, so with the tolerance lifted).
-  const doc = await Deno.readTextFile(new URL("@/docs/webhooks.md", import.meta.url));
+  const doc = await Deno.readTextFile(new URL("../../../docs/webhooks.md", import.meta.url));
   const documented = /X-CG-Signature: (t=\d+,v1=[0-9a-f]{64})/.exec(doc)![1];
   assertEquals(await verify("cgwhsec_example", '{"type":"ping"}', documented, Infinity), true);
 });
@@ -178,8 +178,8 @@ Deno.test("README's Webhooks section carries the same verification snippet as do
     [...text.matchAll(/```js\n([^]*?)```/g)].map((m) => m[1]).find((block) =>
       block.includes("export async function verifyCgSignature")
     );
-  const readme = await Deno.readTextFile(new URL("@/README.md", import.meta.url));
-  const doc = await Deno.readTextFile(new URL("@/docs/webhooks.md", import.meta.url));
+  const readme = await Deno.readTextFile(new URL("../../../README.md", import.meta.url));
+  const doc = await Deno.readTextFile(new URL("../../../docs/webhooks.md", import.meta.url));
   const section = readme.slice(readme.indexOf("## Webhooks"));
   assert(snippet(section), "README has no verifyCgSignature snippet under Webhooks");
   assertEquals(snippet(section), snippet(doc));
