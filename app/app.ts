@@ -21,6 +21,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { IslandAssets } from "@/lib/fresh/islands/server.ts";
 import { HttpError, type Manifest, mountRoutes } from "fresh";
 import { serveStatic, type StaticFile } from "@/lib/fresh/static_files.ts";
+import { embedHeaders } from "@/lib/embed_headers.ts";
 import { cacheControl } from "./cache_control.ts";
 import { errorResponse } from "./error_response.ts";
 import { requestContext } from "./request_context.ts";
@@ -46,6 +47,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   // carry no Content-Length at this point, so the size threshold could not spare the
   // many tiny API bodies a gzip stream each.
   app.use(compress({ contentTypeFilter: /^(text\/(html|css|javascript)|image\/svg\+xml)/ }));
+  // Shared grid images may be embedded by any site (lib/embed_headers.ts).
+  app.use(embedHeaders());
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],

@@ -29,6 +29,8 @@ import { recoverStaleImports } from "@/db/import.ts";
 import { deliverDueReminders } from "@/db/reminders.ts";
 import { invalidateQuietly } from "@/app/cache/invalidate.ts";
 import { log } from "@/lib/log.ts";
+import { sendDueWebhooks } from "@/app/webhook_sender.ts";
+import { pruneDeliveries } from "@/db/webhooks.ts";
 import { createMailer, type Mailer } from "@/lib/mail.ts";
 import type { Services } from "./state.ts";
 
@@ -41,6 +43,9 @@ export interface TickResult {
   failed: number;
   /** Imports left running by a process that died, rolled back (db/import.ts). */
   staleImports: number;
+  /** Webhook deliveries taken by their receivers, and failed attempts (app/webhook_sender.ts). */
+  webhooksDelivered: number;
+  webhooksFailed: number;
 }
 
 export interface TickOptions {
@@ -106,6 +111,20 @@ export const SCHEDULER_JOBS: readonly SchedulerJob[] = [
       return { counts: { staleImports: rolledBack.length }, changedUserIds: rolledBack };
     },
   },
+  {
+    // Outgoing webhooks: every due delivery, then finished ones older than 30 days dropped.
+    name: "webhooks",
+    async run({ services, now }) {
+      const { delivered, failed, changedUserIds } = await sendDueWebhooks(services.db, now, {
+        allowLoopback: services.config.acceptLoopbackOrigins,
+      });
+      const pruned = await pruneDeliveries(services.db, now);
+      return {
+        counts: { webhooksDelivered: delivered, webhooksFailed: failed },
+        changedUserIds: [...changedUserIds, ...pruned],
+      };
+    },
+  },
 ];
 
 /**
@@ -126,7 +145,14 @@ export async function runSchedulerTick(
   const { config } = services;
   const ownMailer = !options.mailer && config.smtpUrl ? createMailer(config.smtpUrl, config.mailFrom) : undefined;
   const mailer = options.mailer ?? ownMailer;
-  const result: TickResult = { delivered: 0, sent: 0, failed: 0, staleImports: 0 };
+  const result: TickResult = {
+    delivered: 0,
+    sent: 0,
+    failed: 0,
+    staleImports: 0,
+    webhooksDelivered: 0,
+    webhooksFailed: 0,
+  };
   try {
     for (const job of SCHEDULER_JOBS) {
       const { counts, changedUserIds } = await job.run({ services, now, mailer });
@@ -157,7 +183,7 @@ export async function runLoggedTick(
   const started = performance.now();
   try {
     const result = await runSchedulerTick(services, new Date(), options);
-    if (result.delivered || result.sent || result.failed || result.staleImports) {
+    if (Object.values(result).some((n) => n > 0)) {
       log.info("scheduler.tick", { ...result, ms: Math.round(performance.now() - started) });
     }
     return result;

@@ -207,6 +207,14 @@ export default define.page<typeof handler>(function SettingsPage({ data }) {
         </p>
       </section>
 
+      <section class="card settings-section" aria-labelledby="webhooks-link-heading">
+        <h2 id="webhooks-link-heading">Webhooks</h2>
+        <p>
+          Send your check-ins, habits and goals to another app as they happen:{" "}
+          <a href="/settings/webhooks">Manage webhooks</a>
+        </p>
+      </section>
+
       <section class="card settings-section" aria-labelledby="plan-heading">
         <h2 id="plan-heading">Plan</h2>
         <p>

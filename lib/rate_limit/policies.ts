@@ -87,6 +87,12 @@ export const ACTION_POLICIES: readonly ActionPolicy[] = [
   action("account.delete", ["POST"], ["/settings/security/delete"], 5),
   action("password-reset-ip", ["POST"], ["/api/auth/password-reset", "/forgot-password"], 5, "ip", "closed"),
   action("password-reset-email", ["POST"], ["/api/auth/password-reset", "/forgot-password"], 3, "email", "closed"),
+  // Webhooks and share links (API.md "Integrations"); the pages' forms share each budget.
+  action("webhooks.write", ["POST"], ["/api/webhooks", "/settings/webhooks"], 20),
+  action("webhooks.write", ["DELETE"], ["/api/webhooks/:id"], 20),
+  action("habits.share", ["POST", "DELETE"], ["/api/habits/:id/share"], 20),
+  action("habits.share", ["POST"], ["/habits/:id/share"], 20),
+  action("share.view", ["GET"], ["/s/:token"], 60, "ip"),
   action(
     "password-reset.confirm",
     ["POST"],

@@ -13,7 +13,9 @@ import {
   safeColor,
   streakUnit,
 } from "@/components/habit_labels.ts";
+import { ShareControl } from "@/components/ShareControl.tsx";
 import { StatsSummary } from "@/components/StatsSummary.tsx";
+import { type HabitShare, shareOf } from "@/db/shares.ts";
 import GridKeys from "@/islands/GridKeys.tsx";
 import { type HabitDetail, loadHabitDetail } from "@/db/dashboard.ts";
 import { updateHabit } from "@/db/habits.ts";
@@ -35,6 +37,9 @@ interface HabitPageData extends HabitDetail {
   today: string;
   weekStart: Weekday;
   errors?: FieldErrors;
+  /** The habit's share link, and the origin it lives on. */
+  share?: HabitShare;
+  origin: string;
 }
 
 /** The page's small forms: archive, unarchive, move to a position. */
@@ -49,7 +54,8 @@ async function habitPage(ctx: FreshContext<State>, errors?: FieldErrors): Promis
   const detail = await loadHabitDetail(ctx.state.services.db, user.id, ctx.params.id, today);
   if (!detail) throw new HttpError(404, "No habit with that id");
   ctx.state.title = detail.habit.name;
-  return { ...detail, today, weekStart: user.weekStart, errors };
+  const share = await shareOf(ctx.state.services.db, user.id, detail.habit.id);
+  return { ...detail, today, weekStart: user.weekStart, errors, share, origin: ctx.state.services.config.appOrigin };
 }
 
 export const handler = define.handlers({
@@ -149,6 +155,7 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
           <CheckinHistory habit={habit} checkins={recent} />
         </section>
       </div>
+      <ShareControl habitId={habit.id} share={data.share} origin={data.origin} />
       <section class="card" aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage</h2>
         <div class="manage">
