@@ -17,7 +17,7 @@
  * kv.counts; // { reads: 1, writes: 0, commits: 0, readUnits: 1, writeUnits: 0 }
  * ```
  */
-import { keySize, valueSize } from "../../lib/cache/kv_usage.ts";
+import { keySize, valueSize } from "@/lib/cache/kv_usage.ts";
 
 /** What was done through the KV since the last {@linkcode CountingKv.reset}. */
 export interface KvCounts {
