@@ -4,7 +4,9 @@
  * 20 % check-in `POST /api/habits/:id/checkins`, 10 % the `/app` dashboard (cookie).
  * Prints throughput and p50/p99 per instance, the most Postgres server connections seen
  * (polled directly on the server, not through PgBouncer) and each instance's peak RSS —
- * the app-wide bars are p99 < 100 ms, RSS < 200 MB, ≤ 20 server connections.
+ * the app-wide bars are p99 < 100 ms, RSS < 200 MB, ≤ 20 server connections — and what
+ * the mix left in the shared KV per user (live bytes via `kv.list` and the sqlite file;
+ * the budget is 64 KB per active user, bench/kv_size.ts measures a heavy one).
  *
  *   eval "$(scripts/pg_local.sh env /tmp/pg)"   # DATABASE_URL (PgBouncer) + DATABASE_URL_DIRECT
  *   deno run -A bench/load_mix.ts [--users 500] [--instances 2] [--seconds 15] [--connections 25]
@@ -16,6 +18,7 @@ import { migrate } from "@/db/migrate.ts";
 import { newSecret, sha256Hex } from "@/lib/auth/secret.ts";
 import { localDay } from "@/domain/calendar.ts";
 import { loadConfig } from "@/lib/config.ts";
+import { kvUsage } from "@/lib/cache/kv_usage.ts";
 import { report, round, spawnApp, wrk } from "./support.ts";
 
 const { values } = parseArgs({
@@ -168,6 +171,17 @@ try {
     maxPostgresServerConnections: maxServerConnections,
     peakRssMb: round(Math.max(...peakRss) / 1024, 1),
     bars: { p99Ms: 100, rssMb: 200, serverConnections: 20 },
+  });
+  const kv = await Deno.openKv(`${dir}/kv.sqlite3`);
+  const usage = await kvUsage(kv);
+  kv.close();
+  const fileBytes = (await Deno.stat(`${dir}/kv.sqlite3`)).size;
+  report("load_mix_kv", {
+    users,
+    entries: usage.total.entries,
+    liveBytesPerUser: Math.round(usage.total.bytes / users),
+    fileBytesPerUser: Math.round(fileBytes / users),
+    budgetBytesPerUser: 64 * 1024,
   });
 } finally {
   polling = false;

@@ -8,6 +8,7 @@ const BENCHES = [
   "bench/dashboard.ts",
   "bench/rate_limit.ts",
   "bench/cached_read.ts",
+  "bench/kv_size.ts",
 ];
 const root = new URL("..", import.meta.url).pathname;
 for (const bench of BENCHES) {

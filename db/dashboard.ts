@@ -14,10 +14,12 @@
  * const detail = await loadHabitDetail(db, user.id, params.id, today); // null → 404
  * ```
  */
-import { addDays } from "@/domain/calendar.ts";
+import { addDays, type Weekday } from "@/domain/calendar.ts";
+import { type DashboardView, dashboardView } from "@/domain/dashboard_view.ts";
 import { BACKFILL_DAYS } from "@/domain/habit_input.ts";
 import type { DbQueries } from "./client.ts";
 import { type Checkin, listCheckins, listUserCheckins } from "./checkins.ts";
+import { type Goal, listPinnedGoals } from "./goals.ts";
 import { getHabit, type Habit, listHabits } from "./habits.ts";
 
 /**
@@ -52,6 +54,28 @@ export async function loadDashboard(db: DbQueries, userId: string, today: string
   if (habits.length === 0) return { habits, checkins: [] };
   const checkins = await listUserCheckins(db, userId, checkinRangeStart(habits, today), today);
   return { habits, checkins };
+}
+
+/** What the dashboard renders and caches: the computed view and the pinned goals. */
+export interface DashboardPage extends DashboardView {
+  pinnedGoals: Goal[];
+}
+
+/**
+ * The dashboard of `userId` as of `today`: its habits' statistics and "Your year" from
+ * `gridFrom` (computed here from the check-ins, which are not kept), and the pinned
+ * goals. Three queries.
+ */
+export async function loadDashboardPage(
+  db: DbQueries,
+  userId: string,
+  today: string,
+  weekStart: Weekday,
+  gridFrom: string,
+): Promise<DashboardPage> {
+  const { habits, checkins } = await loadDashboard(db, userId, today);
+  const pinnedGoals = await listPinnedGoals(db, userId);
+  return { ...dashboardView(habits, checkins, today, weekStart, gridFrom), pinnedGoals };
 }
 
 export interface HabitDetail {

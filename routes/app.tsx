@@ -1,12 +1,14 @@
 import { ConsistencyGrid, gridStart, OVERALL_LEGEND } from "@/components/ConsistencyGrid.tsx";
 import { signal } from "@preact/signals";
-import { fullDays, indexCheckins, overallGridDays, overallStreak } from "@/domain/grid_days.ts";
+import { fullDays, overallStreak } from "@/domain/grid_days.ts";
 import type { HabitLive, LiveHabit } from "@/components/habit_live.ts";
 import { safeColor, streakUnit } from "@/components/habit_labels.ts";
 import { HabitRow } from "@/components/HabitRow.tsx";
 import { PinnedGoals } from "@/components/GoalCard.tsx";
-import { loadDashboard } from "@/db/dashboard.ts";
-import { type Goal, listPinnedGoals } from "@/db/goals.ts";
+import { loadDashboardPage } from "@/db/dashboard.ts";
+import type { Goal } from "@/db/goals.ts";
+import { DASHBOARD_VIEW_FORMAT } from "@/domain/dashboard_view.ts";
+import { decodeDays } from "@/domain/day_codes.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { CACHE_HEADER, cachedValue } from "@/lib/cache/user_cache.ts";
 import { addDays, formatDay, localDay } from "@/domain/calendar.ts";
@@ -15,22 +17,20 @@ import TodayCell from "@/islands/TodayCell.tsx";
 import YearSummary from "@/islands/YearSummary.tsx";
 import { page } from "fresh";
 import { define } from "@/app/state.ts";
-import { habitStats, isScheduled } from "@/domain/stats.ts";
+import { isScheduled } from "@/domain/stats.ts";
 
 export const handler = define.handlers({
   async GET(ctx) {
     ctx.state.title = "Dashboard";
     const user = requireUser(ctx);
     const today = localDay(user.timezone);
-    // The data is cached, not the HTML: each page carries its own CSP nonce.
+    // The computed view is cached (statistics, the year's days encoded), not the HTML:
+    // each page carries its own CSP nonce. The week start shapes the grid: part of the key.
     const { value: data, status } = await cachedValue(
       ctx,
       user.id,
-      ["dashboard", today],
-      async () => ({
-        ...(await loadDashboard(ctx.state.services.db, user.id, today)),
-        pinnedGoals: await listPinnedGoals(ctx.state.services.db, user.id),
-      }),
+      ["dashboard", DASHBOARD_VIEW_FORMAT, today, user.weekStart],
+      () => loadDashboardPage(ctx.state.services.db, user.id, today, user.weekStart, gridStart(today, user.weekStart)),
     );
     return page({ ...data, today, weekStart: user.weekStart }, { headers: { [CACHE_HEADER]: status } });
   },
@@ -40,13 +40,13 @@ export const handler = define.handlers({
 export default define.page<typeof handler>(function Dashboard({ data }) {
   const { habits, today, weekStart } = data;
   if (habits.length === 0) return <EmptyDashboard today={today} pinnedGoals={data.pinnedGoals} />;
-  const index = indexCheckins(data.checkins);
   // One signal per habit: today's check-in and its statistics, shared by the toggle, the
   // streaks table and today's square (components/habit_live.ts).
   const live = new Map(habits.map((h) => {
-    const entry = index.get(h.id)?.get(today);
-    const stats = habitStats(h, index.get(h.id) ?? new Map(), today, weekStart);
-    return [h.id, signal<HabitLive>({ status: entry?.status ?? null, value: entry?.value ?? null, stats })];
+    return [
+      h.id,
+      signal<HabitLive>({ status: h.today?.status ?? null, value: h.today?.value ?? null, stats: h.stats }),
+    ];
   }));
   const liveHabits: LiveHabit[] = habits.map((h) => ({
     id: h.id,
@@ -58,7 +58,7 @@ export default define.page<typeof handler>(function Dashboard({ data }) {
   }));
   const dueToday = habits.filter((h) => isScheduled(h.schedule, today));
   const restToday = habits.filter((h) => !isScheduled(h.schedule, today));
-  const days = overallGridDays(habits, index, gridStart(today, weekStart), today);
+  const days = decodeDays(data.year);
   const yesterday = addDays(today, -1);
   const fullBefore = fullDays(days, yesterday, 364);
   const ended = days.get(yesterday);

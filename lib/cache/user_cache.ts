@@ -1,7 +1,7 @@
 /**
  * Per-user read cache on Deno KV: get-or-compute of a response body (bytes), 60 s TTL
- * checked on read, keys that include the user's cache version so that one bump
- * (`invalidateUser` in ./invalidate.ts) makes every older entry unreachable at once, on
+ * checked on read, entries stamped with the user's cache version so that one bump
+ * (`invalidateUser` in ./invalidate.ts) makes every older entry unusable at once, on
  * every instance sharing the KV.
  *
  * Why each piece:
@@ -12,12 +12,18 @@
  *   without one reads as {@linkcode NO_VERSION}, which only entries written while the
  *   version was absent carry, and those are long stale (entries live at most
  *   {@linkcode CACHE_TTL_MS}, far below the version's lifetime).
+ * - One slot per user and name: the version is stored in the entry, not in its key, so a
+ *   write after a bump overwrites the entry it replaces (and deletes that entry's parts)
+ *   instead of adding one more until the old ones expire. A user who checks in and
+ *   reloads ten times a minute holds one dashboard entry, not ten (issue 13 §3: the KV
+ *   per user stays within its budget, tests/lib/cache/kv_budget_test.ts).
  * - `expireIn` is lazy (an expired key stays readable), so the expiry is stored in the
  *   value and checked here; `expireIn` is still set so KV reclaims the space later.
  * - Values are limited to 64 KiB: a body over {@linkcode PART_BYTES} is split into parts
  *   stored under a random id, written before the head that names them, so a reader never
- *   sees a missing part or mixes two writers' parts. (A 20-habit dashboard's data is
- *   ~840 KB as JSON: 14 parts; the habit list is ~6 KB: one value.)
+ *   mixes two writers' parts (a part deleted under a reader reads as a miss). The
+ *   dashboard caches its computed view (~10 KB for 20 habits, one value; a pro plan's
+ *   1,000 habits would take parts); the habit list is ~6 KB: one value.
  * - The version is read BEFORE computing: a write that lands during the computation bumps
  *   the version, so whatever this computation stores is keyed under the old version and
  *   never read.
@@ -88,6 +94,8 @@ function knownVersion(ctx: CacheContext, userId: string): string | undefined {
 
 /** What the head entry holds: the body itself when it fits, else the parts' id and count. */
 interface CacheHead {
+  /** The user's cache version the body was computed under. */
+  version: string;
   expiresAt: number;
   body?: Bytes;
   partsId?: string;
@@ -131,13 +139,13 @@ export async function cachedBytes(
     log.warn("cache.bypass", { reason: "version read failed", userId, name: name.join("/"), error });
     return { body: await compute(), status: "MISS" };
   }
-  const key: Deno.KvKey = ["cache", userId, version, ...name];
-  const flightKey = JSON.stringify(key);
+  const key: Deno.KvKey = ["cache", userId, ...name];
+  const flightKey = JSON.stringify([version, ...key]);
   // KV keys are limited to 2 KiB; a key built from a huge path parameter is not cached.
   if (flightKey.length > MAX_KEY_CHARS) return { body: await compute(), status: "MISS" };
   const running = inFlight.get(flightKey);
   if (running) return await running;
-  const flight = readOrCompute(kv, key, compute, options).finally(() => inFlight.delete(flightKey));
+  const flight = readOrCompute(kv, key, version, compute, options).finally(() => inFlight.delete(flightKey));
   inFlight.set(flightKey, flight);
   return await flight;
 }
@@ -145,58 +153,81 @@ export async function cachedBytes(
 async function readOrCompute(
   kv: Deno.Kv,
   key: Deno.KvKey,
+  version: string,
   compute: () => Promise<Bytes>,
   options: CacheOptions,
 ): Promise<CachedBytes> {
   const now = options.now ?? Date.now;
+  let replaced: CacheHead | null = null;
   try {
-    const cached = await readEntry(kv, key, now(), options.timeoutMs);
-    if (cached) return { body: cached, status: "HIT" };
+    const read = await readEntry(kv, key, version, now(), options.timeoutMs);
+    if (read.body) return { body: read.body, status: "HIT" };
+    replaced = read.head;
   } catch (error) {
     log.warn("cache.read_failed", { key: describe(key), error });
   }
   const body = await compute();
   try {
-    await writeEntry(kv, key, body, now() + ttlOf(options), options);
+    await writeEntry(kv, key, { version, body, expiresAt: now() + ttlOf(options), replaced }, options);
   } catch (error) {
     log.warn("cache.write_failed", { key: describe(key), bytes: body.byteLength, error });
   }
   return { body, status: "MISS" };
 }
 
-async function readEntry(kv: Deno.Kv, key: Deno.KvKey, now: number, timeoutMs?: number): Promise<Bytes | null> {
+/** The slot's body when it is fresh and of `version`; else the head found there (its parts are to go). */
+async function readEntry(
+  kv: Deno.Kv,
+  key: Deno.KvKey,
+  version: string,
+  now: number,
+  timeoutMs?: number,
+): Promise<{ body?: Bytes; head: CacheHead | null }> {
   const head = (await withTimeout(kv.get<CacheHead>(key), timeoutMs, "KV cache read")).value;
-  if (!head || head.expiresAt <= now) return null;
-  if (head.body) return head.body;
-  if (!head.partsId || !head.parts) return null;
-  const keys = Array.from({ length: head.parts }, (_, i) => [...key, "part", head.partsId!, i]);
+  if (!head || head.version !== version || head.expiresAt <= now) return { head };
+  if (head.body) return { body: head.body, head };
+  if (!head.partsId || !head.parts) return { head };
+  const keys = partKeys(key, head);
   const parts: Bytes[] = [];
   // getMany takes at most 10 keys per call.
   for (let i = 0; i < keys.length; i += 10) {
     const entries = await withTimeout(kv.getMany<Bytes[]>(keys.slice(i, i + 10)), timeoutMs, "KV cache read");
     for (const entry of entries) {
-      if (!entry.value) return null;
+      if (!entry.value) return { head };
       parts.push(entry.value);
     }
   }
-  return concat(parts);
+  return { body: concat(parts), head };
+}
+
+function partKeys(key: Deno.KvKey, head: CacheHead): Deno.KvKey[] {
+  return Array.from({ length: head.parts ?? 0 }, (_, i) => [...key, "part", head.partsId!, i]);
+}
+
+/** What one write stores, and the head it replaces (read just before computing). */
+interface CacheWrite {
+  version: string;
+  body: Bytes;
+  expiresAt: number;
+  replaced: CacheHead | null;
 }
 
 async function writeEntry(
   kv: Deno.Kv,
   key: Deno.KvKey,
-  body: Bytes,
-  expiresAt: number,
+  { version, body, expiresAt, replaced }: CacheWrite,
   options: CacheOptions,
 ): Promise<void> {
   // expireIn lets KV drop the entry some time after it went stale; freshness is `expiresAt`.
   const expireIn = ttlOf(options) * 2;
+  // The head goes with the deletion of the parts of the head it replaces, in one commit.
+  const setHead = async (head: CacheHead) => {
+    const op = kv.atomic().set(key, head, { expireIn });
+    if (replaced?.partsId) { for (const part of partKeys(key, replaced)) op.delete(part); }
+    await withTimeout(op.commit(), options.timeoutMs, "KV cache write");
+  };
   if (body.byteLength <= PART_BYTES) {
-    await withTimeout(
-      kv.set(key, { expiresAt, body } satisfies CacheHead, { expireIn }),
-      options.timeoutMs,
-      "KV cache write",
-    );
+    await setHead({ version, expiresAt, body });
     return;
   }
   // Parts first, in commits of at most PARTS_PER_COMMIT (an atomic write is limited in
@@ -211,8 +242,7 @@ async function writeEntry(
     }
     await withTimeout(op.commit(), options.timeoutMs, "KV cache write");
   }
-  const head = { expiresAt, partsId, parts: count } satisfies CacheHead;
-  await withTimeout(kv.set(key, head, { expireIn }), options.timeoutMs, "KV cache write");
+  await setHead({ version, expiresAt, partsId, parts: count });
 }
 
 /**

@@ -148,6 +148,10 @@ Deno.test("user cache: a failing or hanging KV still serves the read, as a logge
         get: kv.get.bind(kv),
         getMany: kv.getMany.bind(kv),
         set: () => Promise.reject(new Error("disk full")),
+        atomic() {
+          const op = { set: () => op, delete: () => op, commit: () => Promise.reject(new Error("disk full")) };
+          return op;
+        },
       } as unknown as Deno.Kv;
       assertEquals((await cachedBytes(readOnly, "w", ["x"], compute)).status, "MISS");
       assert(lines.some((l) => l.includes('"cache.write_failed"') && l.includes("disk full")));
