@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { readLoopBackup } from "../lib/loop/backup_reader.ts";
-import { buildLoopBackup } from "../tests/support/loop_backup.ts";
+import { buildLoopBackup, loopHabitRow, manyEntriesBackup } from "../tests/support/loop_backup.ts";
 import { report, round } from "./support.ts";
 
 const { values } = parseArgs({
@@ -23,16 +23,7 @@ const { values } = parseArgs({
 });
 const fileBytes = Number(values["file-mib"]) * 1024 * 1024;
 const caps = { fileBytes, habits: 2_000, entries: 100_000 };
-const habits = Array.from({ length: 25 }, (_, i) => ({
-  name: `Habit ${i}`,
-  description: "",
-  question: "",
-  freq_num: 1,
-  freq_den: 1,
-  color: i % 20,
-  position: i,
-  archived: 0,
-}));
+const habits = Array.from({ length: 25 }, (_, i) => loopHabitRow(`Habit ${i}`, { position: i }));
 
 /** Rows of `Events` of about `rowBytes` each, until the file is just under the cap. */
 function paddedTo(rowBytes: number): Uint8Array {
@@ -46,13 +37,7 @@ function paddedTo(rowBytes: number): Uint8Array {
 }
 
 const cases = {
-  entries: buildLoopBackup(
-    25,
-    { habits },
-    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
-     INSERT INTO Repetitions (habit, timestamp, value, notes)
-     SELECT 1 + i % 25, (i / 25) * 86400000, 2, CASE WHEN i % 7 = 0 THEN 'a note of some length ' || i END FROM n;`,
-  ),
+  entries: manyEntriesBackup(25, 100_000),
   bigRows: paddedTo(1024),
   smallRows: paddedTo(40),
 };

@@ -131,3 +131,39 @@ function insertRows(db: DatabaseSync, table: string, rows: Record<string, SQLInp
 export function loopTimestamp(date: string): number {
   return Date.parse(`${date}T00:00:00Z`);
 }
+
+/**
+ * A `Habits` row of version 23+ as Loop writes a new habit: daily, teal, not archived,
+ * no reminder, empty texts; `overrides` replace or add columns.
+ */
+export function loopHabitRow(
+  name: string,
+  overrides: Record<string, SQLInputValue> = {},
+): Record<string, SQLInputValue> {
+  return {
+    name,
+    description: "",
+    question: "",
+    freq_num: 1,
+    freq_den: 1,
+    color: 8,
+    position: 0,
+    archived: 0,
+    ...overrides,
+  };
+}
+
+/**
+ * A version-25 backup of `habits` daily habits holding `entries` checks, spread round
+ * robin (row i: habit 1 + i % habits, day i / habits), a note on every seventh row
+ * (`note <i>`): a long-time user's backup, at whatever size a test needs.
+ */
+export function manyEntriesBackup(habits: number, entries: number): Uint8Array {
+  return buildLoopBackup(
+    25,
+    { habits: Array.from({ length: habits }, (_, i) => loopHabitRow(`Habit ${i}`, { color: i % 20, position: i })) },
+    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${entries - 1})
+     INSERT INTO Repetitions (habit, timestamp, value, notes)
+     SELECT 1 + i % ${habits}, (i / ${habits}) * 86400000, 2, CASE WHEN i % 7 = 0 THEN 'note ' || i END FROM n;`,
+  );
+}

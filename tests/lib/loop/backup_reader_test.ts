@@ -10,7 +10,13 @@ import { ImportError } from "../../../lib/import_data.ts";
 import type { LoopBackup, LoopHabit } from "../../../lib/loop/backup_format.ts";
 import { type LoopBackupCaps, readLoopBackup } from "../../../lib/loop/backup_reader.ts";
 import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
-import { buildLoopBackup, loopTimestamp as day, sqliteFile } from "../../support/loop_backup.ts";
+import {
+  buildLoopBackup,
+  loopHabitRow,
+  loopTimestamp as day,
+  manyEntriesBackup,
+  sqliteFile,
+} from "../../support/loop_backup.ts";
 
 const CAPS: LoopBackupCaps = { fileBytes: 20 * 1024 * 1024, habits: 2_000, entries: 100_000 };
 const NONE_DROPPED = { withoutHabit: 0, withoutDay: 0, duplicates: 0 };
@@ -193,51 +199,18 @@ Deno.test("readLoopBackup: numeric targets at most, monthly and weekly frequenci
   const backup = await readLoopBackup(
     buildLoopBackup(25, {
       habits: [
-        {
-          name: "Coffee",
-          description: "",
+        loopHabitRow("Coffee", {
           question: "How many cups?",
-          freq_num: 1,
-          freq_den: 1,
           color: 3,
-          position: 0,
-          archived: 0,
           type: 1,
           target_type: 1,
           target_value: 2.5,
           unit: "cups",
           uuid: "0123456789abcdef0123456789abcdef",
-        },
-        {
-          name: "Call mum",
-          description: "",
-          question: "",
-          freq_num: 1,
-          freq_den: 7,
-          color: 12,
-          position: 1,
-          archived: 0,
-        },
-        {
-          name: "Budget",
-          description: "",
-          question: "",
-          freq_num: 2,
-          freq_den: 30,
-          color: 16,
-          position: 2,
-          archived: 0,
-        },
-        {
-          name: "Stretch",
-          description: "",
-          question: "",
-          freq_num: 5,
-          freq_den: 5,
-          color: 6,
-          position: 3,
-          archived: 0,
-        },
+        }),
+        loopHabitRow("Call mum", { freq_den: 7, color: 12, position: 1 }),
+        loopHabitRow("Budget", { freq_num: 2, freq_den: 30, color: 16, position: 2 }),
+        loopHabitRow("Stretch", { freq_num: 5, freq_den: 5, color: 6, position: 3 }),
       ],
       repetitions: [{ habit: 1, timestamp: day("2024-06-30"), value: 3_000, notes: "Too many" }],
     }),
@@ -258,16 +231,7 @@ Deno.test("readLoopBackup: numeric targets at most, monthly and weekly frequenci
 Deno.test("readLoopBackup: YES_AUTO and UNKNOWN rows with notes are kept as they are stored", async () => {
   const backup = await readLoopBackup(
     buildLoopBackup(25, {
-      habits: [{
-        name: "Floss",
-        description: "",
-        question: "",
-        freq_num: 3,
-        freq_den: 7,
-        color: 1,
-        position: 0,
-        archived: 0,
-      }],
+      habits: [loopHabitRow("Floss", { freq_num: 3, freq_den: 7, color: 1 })],
       repetitions: [
         { habit: 1, timestamp: day("2024-02-01"), value: 1, notes: "Counted by Loop" },
         { habit: 1, timestamp: day("2024-02-02"), value: -1, notes: "Only a note" },
@@ -308,16 +272,7 @@ Deno.test("readLoopBackup: the same rows in a newer file (constraints removed by
   const bytes = buildLoopBackup(
     25,
     {
-      habits: [{
-        name: "Read",
-        description: "",
-        question: "",
-        freq_num: 1,
-        freq_den: 1,
-        color: 8,
-        position: 0,
-        archived: 0,
-      }],
+      habits: [loopHabitRow("Read")],
     },
     `DROP TABLE Repetitions;
      CREATE TABLE Repetitions (id INTEGER PRIMARY KEY AUTOINCREMENT, habit INTEGER, timestamp INTEGER, value INTEGER, notes TEXT);
@@ -340,16 +295,7 @@ Deno.test("readLoopBackup: names and notes with SQL, quotes and emoji are read a
   const note = `" OR 1=1; SELECT * FROM sqlite_master; 🧘 <script>alert(1)</script>`;
   const backup = await readLoopBackup(
     buildLoopBackup(25, {
-      habits: [{
-        name,
-        description: "",
-        question: "x'; --",
-        freq_num: 1,
-        freq_den: 1,
-        color: 8,
-        position: 0,
-        archived: 0,
-      }],
+      habits: [loopHabitRow(name, { question: "x'; --" })],
       repetitions: [{ habit: 1, timestamp: day("2024-01-01"), value: 2, notes: note }],
     }),
     CAPS,
@@ -443,23 +389,7 @@ Deno.test("readLoopBackup: damage in a table the import does not read still refu
 });
 
 Deno.test("readLoopBackup: a backup at the entries cap reads whole, and other work runs meanwhile", async () => {
-  const habits = Array.from({ length: 25 }, (_, i) => ({
-    name: `Habit ${i}`,
-    description: "",
-    question: "",
-    freq_num: 1,
-    freq_den: 1,
-    color: i % 20,
-    position: i,
-    archived: 0,
-  }));
-  const bytes = buildLoopBackup(
-    25,
-    { habits },
-    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
-     INSERT INTO Repetitions (habit, timestamp, value, notes)
-     SELECT 1 + i % 25, (i / 25) * 86400000, 2, CASE WHEN i % 7 = 0 THEN 'note ' || i END FROM n;`,
-  );
+  const bytes = manyEntriesBackup(25, 100_000);
   let ticks = 0;
   const timer = setInterval(() => ticks++, 0);
   try {
@@ -534,16 +464,7 @@ Deno.test("readLoopBackup: over the size cap → 413; over the row caps → 400,
   const huge = buildLoopBackup(
     25,
     {
-      habits: [{
-        name: "Read",
-        description: "",
-        question: "",
-        freq_num: 1,
-        freq_den: 1,
-        color: 8,
-        position: 0,
-        archived: 0,
-      }],
+      habits: [loopHabitRow("Read")],
     },
     `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 149999)
      INSERT INTO Repetitions (habit, timestamp, value) SELECT 1, i * 86400000, 2 FROM n;`,
@@ -557,16 +478,7 @@ Deno.test("readLoopBackup: over the size cap → 413; over the row caps → 400,
 });
 
 Deno.test("readLoopBackup: cells Loop could not read refuse the file, naming the row", async () => {
-  const habit = {
-    name: "Read",
-    description: "",
-    question: "",
-    freq_num: 1,
-    freq_den: 1,
-    color: 8,
-    position: 0,
-    archived: 0,
-  };
+  const habit = loopHabitRow("Read");
   const cases: [rows: Parameters<typeof buildLoopBackup>[1], message: RegExp][] = [
     [{ habits: [{ ...habit, name: null }] }, /^Habits row id 1: It has no name$/],
     [
@@ -631,16 +543,7 @@ Deno.test("readLoopBackup: cells Loop could not read refuse the file, naming the
 
 Deno.test("readLoopBackup: a text over the value cap is refused, not read into memory", async () => {
   const bytes = buildLoopBackup(25, {
-    habits: [{
-      name: "x".repeat(2 * 1024 * 1024),
-      description: "",
-      question: "",
-      freq_num: 1,
-      freq_den: 1,
-      color: 8,
-      position: 0,
-      archived: 0,
-    }],
+    habits: [loopHabitRow("x".repeat(2 * 1024 * 1024))],
   });
   const error = await refusal(bytes);
   assertEquals(error.status, 400);
