@@ -2,7 +2,7 @@
  * Reads Loop Habit Tracker's full backup (the `.db` file its Settings → Export full
  * backup writes: Loop's SQLite database) from bytes into a {@linkcode LoopBackup}, or
  * refuses it with an {@linkcode ImportError} that says why (400, or 413 over the size
- * cap). Versions 12 to 25 of Loop's schema are read (`lib/loop/backup_format.ts` says
+ * cap). Versions 12 to 25 of Loop's schema are read (`domain/loop_backup_format.ts` says
  * what each holds); anything else is refused naming the version found.
  *
  * ## In memory, with `node:sqlite`
@@ -61,7 +61,7 @@ import {
   type LoopHabit,
   questionMovedAt,
   reminderWeekdays,
-} from "./backup_format.ts";
+} from "../../domain/loop_backup_format.ts";
 
 /** How much one backup may hold; over a cap → an ImportError naming it. */
 export interface LoopBackupCaps {
@@ -356,7 +356,7 @@ function readHabits(db: DatabaseSync, version: number, counted: number): Map<num
       : need(integer(row.target_type, 0, 1), "target_type", "0 (at least) or 1 (at most)");
     const targetValue = row.target_value === undefined ? 0 : need(finite(row.target_value), "target_value", "a number");
     const description = need(text(row.description), "description", "text");
-    // Before version 23 the question was in `description` (see backup_format.ts).
+    // Before version 23 the question was in `description` (see domain/loop_backup_format.ts).
     const question = questionMovedAt(version) ? description : need(text(row.question), "question", "text");
     const uuid = row.uuid === undefined || row.uuid === null ? null : need(text(row.uuid), "uuid", "text");
     habits.set(id, {

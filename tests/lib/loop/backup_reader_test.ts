@@ -7,7 +7,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { ImportError } from "../../../lib/import_data.ts";
-import type { LoopBackup, LoopHabit } from "../../../lib/loop/backup_format.ts";
+import type { LoopBackup, LoopHabit } from "../../../domain/loop_backup_format.ts";
 import { type LoopBackupCaps, readLoopBackup } from "../../../lib/loop/backup_reader.ts";
 import { assert, assertEquals, assertMatch } from "../../support/assert.ts";
 import {

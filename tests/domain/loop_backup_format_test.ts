@@ -1,5 +1,5 @@
 /**
- * lib/loop/backup_format.ts: Loop's encodings decoded, table by table, with values taken
+ * domain/loop_backup_format.ts: Loop's encodings decoded, table by table, with values taken
  * from Loop's palette, migrations and weekday numbering (Saturday = bit 0).
  */
 import {
@@ -11,8 +11,8 @@ import {
   loopFrequency,
   questionMovedAt,
   reminderWeekdays,
-} from "../../../lib/loop/backup_format.ts";
-import { assertEquals } from "../../support/assert.ts";
+} from "../../domain/loop_backup_format.ts";
+import { assertEquals } from "../support/assert.ts";
 
 Deno.test("loopColor: ARGB ints (12–13), the 13-colour palette (14–20), the 20-colour palette (21+)", () => {
   const cases: [stored: number, version: number, index: number, hex: string][] = [
