@@ -57,8 +57,8 @@ import { isValidDate } from "./calendar.ts";
 import { CsvReadError, readCsvRows } from "./csv.ts";
 import { cleanImportedText, derivedSourceId, type ImportData, ImportError } from "./import_data.ts";
 import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS, overRowCap, overSizeCap, RowCaps } from "./import_limits.ts";
-import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, HABIT_NAME_MAX, HABIT_UNIT_MAX } from "./habit_input.ts";
-import { toTodaysModel } from "./loop/todays_model.ts";
+import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, HABIT_NAME_MAX } from "./habit_input.ts";
+import { importHabitOf } from "./loop/todays_model.ts";
 import { openZip, type ZipArchive, type ZipEntry, ZipRefused } from "./zip_reader.ts";
 
 /** Longest stretch of parsing between two yields to the event loop, so other requests run. */
@@ -301,25 +301,11 @@ export async function parseLoopZip(zip: Uint8Array, today: string): Promise<Impo
       const key = loopHabit.name.toLowerCase();
       const occurrence = (sameName.get(key) ?? 0) + 1;
       sameName.set(key, occurrence);
-      const model = mapLoopHabit(loopHabit);
-      const fitted = toTodaysModel(model);
-      const unit = cleanImportedText([...(model.unit ?? "")].slice(0, HABIT_UNIT_MAX).join(""));
-      return {
-        name: model.name,
-        color: model.color,
-        kind: model.kind,
-        target: fitted.target,
-        unit: model.kind === "numeric" ? (unit && !CONTROL.test(unit) ? unit : "units") : null,
-        schedule: fitted.schedule,
-        archived: model.archived,
+      return importHabitOf(mapLoopHabit(loopHabit), {
         sourceId: await derivedSourceId(`loop:habit:${key}#${occurrence}`),
         position: i,
         startDate: loopHabit.entries[0]?.date ?? today,
-        checkins: fitted.checkins.map((c) => ({
-          ...c,
-          note: c.note === null ? null : cleanImportedText(c.note) || null,
-        })),
-      };
+      });
     })),
   };
 }

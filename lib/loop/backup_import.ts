@@ -26,11 +26,11 @@
  */
 import { mapLoopHabit } from "../../domain/loop_mapping.ts";
 import { isValidDate } from "../calendar.ts";
-import { CHECKIN_NOTE_MAX, HABIT_NAME_MAX, HABIT_UNIT_MAX } from "../habit_input.ts";
-import { cleanImportedText, derivedSourceId, type ImportData, ImportError, type ImportHabit } from "../import_data.ts";
+import { CHECKIN_NOTE_MAX, HABIT_NAME_MAX } from "../habit_input.ts";
+import { cleanImportedText, derivedSourceId, type ImportData, ImportError } from "../import_data.ts";
 import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS, RowCaps } from "../import_limits.ts";
 import { type LoopBackupCaps, readLoopBackup } from "./backup_reader.ts";
-import { toTodaysModel } from "./todays_model.ts";
+import { importHabitOf } from "./todays_model.ts";
 
 /** The caps a backup is read within: a `.db` is not compressed, so it may be as big as a zip may inflate to. */
 export const LOOP_BACKUP_CAPS: LoopBackupCaps = {
@@ -79,47 +79,33 @@ export async function parseLoopBackup(
     if (CONTROL.test(name)) throw new ImportError(named, "Its name has line breaks or control characters");
     rows.add("habits", named);
 
-    const model = mapLoopHabit({ ...loopHabit, name });
-    const fitted = toTodaysModel(model);
-    for (const checkin of fitted.checkins) {
-      const day = `${named}, ${checkin.date}`;
-      if (!isValidDate(checkin.date) || checkin.date > today) {
-        throw new ImportError(day, `The day ${checkin.date} is after your today (${today})`);
-      }
-      if (checkin.note !== null) {
-        const note = cleanImportedText(checkin.note);
-        if ([...note].length > CHECKIN_NOTE_MAX) {
-          throw new ImportError(day, `Its note is over ${CHECKIN_NOTE_MAX} characters`);
-        }
-        if (NOTE_CONTROL.test(note)) throw new ImportError(day, "Its note has control characters");
-        checkin.note = note || null;
-      }
-    }
-    rows.add("checkins", named, fitted.checkins.length);
-
     const key = name.toLowerCase();
     const occurrence = (sameName.get(key) ?? 0) + 1;
     sameName.set(key, occurrence);
     const sourceId = await derivedSourceId(
       loopHabit.uuid ? `loop:uuid:${loopHabit.uuid.toLowerCase()}` : `loop:habit:${key}#${occurrence}`,
     );
-    const unit = cleanImportedText([...(model.unit ?? "")].slice(0, HABIT_UNIT_MAX).join(""));
-    const habit: ImportHabit = {
+    const model = mapLoopHabit({ ...loopHabit, name });
+    const habit = importHabitOf(model, {
       sourceId,
-      name,
-      color: model.color,
-      kind: model.kind,
-      target: fitted.target,
-      unit: model.kind === "numeric" ? (unit && !CONTROL.test(unit) ? unit : "units") : null,
-      schedule: fitted.schedule,
-      archived: model.archived,
       // Loop's order, as the list shows it (positions may repeat or skip).
       position: i,
       // The oldest day Loop has anything on (a derived or noted day too), else today.
-      startDate: loopHabit.entries[0]?.date ?? today,
-      checkins: fitted.checkins,
-    };
-    if (habit.startDate > today) habit.startDate = today;
+      startDate: loopHabit.entries[0] && loopHabit.entries[0].date < today ? loopHabit.entries[0].date : today,
+    });
+    for (const checkin of habit.checkins) {
+      const day = `${named}, ${checkin.date}`;
+      if (!isValidDate(checkin.date) || checkin.date > today) {
+        throw new ImportError(day, `The day ${checkin.date} is after your today (${today})`);
+      }
+      if (checkin.note !== null && [...checkin.note].length > CHECKIN_NOTE_MAX) {
+        throw new ImportError(day, `Its note is over ${CHECKIN_NOTE_MAX} characters`);
+      }
+      if (checkin.note !== null && NOTE_CONTROL.test(checkin.note)) {
+        throw new ImportError(day, "Its note has control characters");
+      }
+    }
+    rows.add("checkins", named, habit.checkins.length);
     data.habits.push(habit);
 
     if (model.reminder) {

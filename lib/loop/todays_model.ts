@@ -19,7 +19,8 @@
  * ```
  */
 import type { ModelHabit, ModelSchedule } from "../../domain/loop_mapping.ts";
-import type { ImportCheckin } from "../import_data.ts";
+import { HABIT_UNIT_MAX } from "../habit_input.ts";
+import { cleanImportedText, type ImportCheckin, type ImportHabit } from "../import_data.ts";
 import type { Schedule } from "../stats.ts";
 
 /** What a habit lost on its way into today's model. */
@@ -79,5 +80,38 @@ export function toTodaysModel(habit: ModelHabit): TodaysModelHabit {
       // Pending the habit model (`direction`).
       directionDropped: habit.direction === "at_most",
     },
+  };
+}
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A mapped Loop habit as the import writes it today: {@linkcode toTodaysModel}, the unit
+ * cut to the model's length (`units` when empty), notes cleaned like every imported text
+ * (empty → none). `from` says what the file decides: the id it is matched by, its place
+ * and its start date.
+ *
+ * @example
+ * ```ts
+ * const habit = importHabitOf(mapLoopHabit(loopHabit), { sourceId, position: 0, startDate: "2024-03-01" });
+ * ```
+ */
+export function importHabitOf(
+  model: ModelHabit,
+  from: { sourceId: string; position: number; startDate: string },
+): ImportHabit {
+  const fitted = toTodaysModel(model);
+  const unit = cleanImportedText([...(model.unit ?? "")].slice(0, HABIT_UNIT_MAX).join(""));
+  return {
+    ...from,
+    name: model.name,
+    color: model.color,
+    kind: model.kind,
+    target: fitted.target,
+    unit: model.kind === "numeric" ? (unit && !CONTROL.test(unit) ? unit : "units") : null,
+    schedule: fitted.schedule,
+    archived: model.archived,
+    checkins: fitted.checkins.map((c) => ({ ...c, note: c.note === null ? null : cleanImportedText(c.note) || null })),
   };
 }
