@@ -5,7 +5,7 @@
  *
  * Pipeline, outermost first: request id + state + log line → Cache-Control (`no-store` for
  * anything personal or uncached) → compression → secure headers (CSP with
- * a per-request nonce) → 1 MiB body limit → static files → routes; errors anywhere
+ * a per-request nonce) → body limit (1 MiB; an import's upload, more) → static files → routes; errors anywhere
  * become the API.md envelope or the error page.
  *
  * @example
@@ -24,11 +24,15 @@ import { serveStatic, type StaticFile } from "@/lib/fresh/static_files.ts";
 import { embedHeaders } from "@/lib/embed_headers.ts";
 import { cacheControl } from "./cache_control.ts";
 import { errorResponse } from "./error_response.ts";
+import { IMPORT_BODY_LIMIT_BYTES, IMPORT_SIZE_CAPS } from "@/domain/import_limits.ts";
 import { requestContext } from "./request_context.ts";
 import type { AppEnv, Services } from "./state.ts";
 
 /** Largest request body accepted (API.md): larger → 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The routes that take an import's upload, and so {@linkcode IMPORT_BODY_LIMIT_BYTES} (POST only). */
+export const IMPORT_UPLOAD_PATHS: ReadonlySet<string> = new Set(["/api/import", "/export"]);
 
 export interface AppOptions {
   services: Services;
@@ -68,12 +72,26 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     referrerPolicy: "strict-origin-when-cross-origin",
     crossOriginEmbedderPolicy: false,
   }));
-  app.use(bodyLimit({
+  const anyBody = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,
     onError: () => {
       throw new HttpError(413, `The request body is over the ${BODY_LIMIT_BYTES / 1024 / 1024} MiB limit`);
     },
-  }));
+  });
+  // A real Loop backup or export is bigger than 1 MiB; the import's own caps bound what it costs.
+  const importBody = bodyLimit({
+    maxSize: IMPORT_BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new HttpError(
+        413,
+        `The upload is over ${IMPORT_BODY_LIMIT_BYTES / 1024 / 1024} MiB, the most an import takes ` +
+          `(a file up to ${IMPORT_SIZE_CAPS.inflatedBytes / 1024 / 1024} MiB)`,
+      );
+    },
+  });
+  app.use((c, next) =>
+    (c.req.method === "POST" && IMPORT_UPLOAD_PATHS.has(c.req.path) ? importBody : anyBody)(c, next)
+  );
   app.use(serveStatic(options.staticFiles));
 
   const router = mountRoutes(app, {

@@ -3,13 +3,15 @@
  * {@linkcode ImportData}:
  *
  * - `application/json`: the body is a JSON export.
- * - `multipart/form-data` with a `file` field: a JSON export (`.json`), or Loop Habit
- *   Tracker's CSV export (a `.zip`, recognised by its `PK` signature).
+ * - `multipart/form-data` with a `file` field: a JSON export (`.json`), Loop Habit
+ *   Tracker's CSV export (a `.zip`, recognised by its `PK` signature), or Loop's full
+ *   backup (a `.db`, recognised by SQLite's header: `app/loop/backup_import.ts`).
  *
- * Bodies are capped by the app's global 1 MiB limit (app/app.ts): a JSON export of a
- * year of 10 daily habits with notes is well under it, and Loop's zip of ~100,000
- * check-ins too. What the body unpacks to is capped by `domain/import_limits.ts`: over a
- * size cap → 413, over a row cap → 400, each naming the file and the cap. Anything
+ * Bodies are capped by the import routes' own limit (`IMPORT_BODY_LIMIT_BYTES` in
+ * domain/import_limits.ts, applied by app/app.ts before this reads a byte): the biggest file the caps let through
+ * fits in it, so a real backup or export is never refused for its size alone. What the
+ * body unpacks to is capped by `domain/import_limits.ts`: over a size cap → 413, over a row
+ * cap → 400, each naming the file and the cap. Anything
  * unreadable is a 400 whose message names the file and row (`Habits.csv row 4: Interval
  * must be a whole number from 1`).
  *
@@ -21,8 +23,12 @@
  */
 import { type ImportData, ImportError } from "@/domain/import_data.ts";
 import { parseExportDocument } from "@/domain/import_document.ts";
+import { parseLoopBackup } from "@/app/loop/backup_import.ts";
 import { parseLoopZip } from "./loop_import.ts";
 import { HttpError } from "fresh";
+
+/** The first bytes of every SQLite database: Loop's backup is one. */
+const SQLITE_HEADER = "SQLite format 3\0";
 
 /** Reads and validates the upload; `today` is the user's local day (no check-ins after it). */
 export async function readImportRequest(req: Request, today: string): Promise<ImportData> {
@@ -34,6 +40,9 @@ export async function readImportRequest(req: Request, today: string): Promise<Im
       const bytes = new Uint8Array(await file.arrayBuffer());
       // A zip starts with "PK"; Loop's export is the only zip this accepts.
       if (bytes[0] === 0x50 && bytes[1] === 0x4b) return await parseLoopZip(bytes, today);
+      if (new TextDecoder().decode(bytes.subarray(0, SQLITE_HEADER.length)) === SQLITE_HEADER) {
+        return await parseLoopBackup(bytes, today);
+      }
       return parseExportDocument(parseJson(new TextDecoder().decode(bytes), file.name || "The file"), today);
     }
   } catch (error) {
@@ -49,7 +58,10 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ImportError(where, "It is not valid JSON: upload a ConsistencyGrid JSON export or Loop's CSV zip");
+    throw new ImportError(
+      where,
+      "It is not valid JSON: upload a ConsistencyGrid JSON export, Loop's CSV zip or Loop's backup (.db)",
+    );
   }
 }
 

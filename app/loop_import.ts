@@ -10,26 +10,30 @@
  * past the cap, not after inflating it all. Only `Habits.csv` and the `Checkmarks.csv`
  * files are inflated; other entries are only checked.
  *
- * The mapping (rows are counted as a spreadsheet shows them: the header is row 1):
+ * Each habit and day is read into Loop's own terms ({@linkcode LoopHabit}, as the backup
+ * reader gives them) and mapped by the same pure mapping as Loop's backup
+ * (`domain/loop_mapping.ts`: `NO` → failed, `X/Y` → the exact schedule, at-most targets),
+ * then fitted to the model live today (`app/loop/todays_model.ts`, the one place that
+ * changes when the habit model lands). Rows are counted as a spreadsheet shows them
+ * (the header is row 1):
  *
- * | Loop | ConsistencyGrid |
+ * | Loop | read as |
  * |---|---|
  * | `Habits.csv` row N+1 | habit N, in that order; folder `NNN …` holds habit NNN's entries |
  * | `Name` (required) | name (whitespace and control characters trimmed, 1–100 characters) |
- * | `NumRepetitions`/`FrequencyNumerator` ÷ `Interval`/`FrequencyDenominator` | schedule: x/1 → daily; x/7 → weekly x times; else weekly round(7·x/y) times (1–7). Both default to 1 |
+ * | `FrequencyNumerator`/`NumRepetitions` ÷ `FrequencyDenominator`/`Interval` | the frequency (both default to 1) |
  * | `Color` `#RRGGBB` | color (lowercased); missing or another form → the default green |
- * | `Type` 1 with `Unit`, `Target Value` | a numeric habit (target > 0, else 1; unit, else "units"); else yes/no |
+ * | `Type` `NUMERICAL` (Loop) or `1`, with `Unit`, `Target Value`, `Target Type` `AT_MOST`/`AT_LEAST` | a numeric habit; else yes/no |
  * | `Archived?` `true` | archived |
- * | `Question`, `Description`, `Position`, others | ignored |
- * | `Checkmarks.csv` `Date` (YYYY-MM-DD) | the check-in's day; not after today (older than 366 days is fine: an import is a backfill) |
- * | `Value` `2`/`YES_MANUAL` | done |
- * | `Value` `3`/`SKIP` | skipped |
- * | `Value` `1`/`YES_AUTO`, `0`/`NO`, `-1`/`UNKNOWN`, empty | no check-in (Loop computes YES_AUTO from the frequency; it was never checked) |
- * | numeric habits: `Value` a number > 0 | done with that amount; 0 or less → no check-in |
- * | `Notes` | the note (leading whitespace and control characters dropped; empty → none; up to 500 characters) |
+ * | `Question`, `Description` | read, not imported (the model has no place for them yet) |
+ * | `Checkmarks.csv` `Date` (YYYY-MM-DD) | the day; not after today (older than 366 days is fine: an import is a backfill) |
+ * | `Value` `YES_MANUAL`/`2`, `SKIP`/`3`, `NO`/`0`, `YES_AUTO`/`1`, `UNKNOWN`/`-1`/empty | Loop's mark |
+ * | numeric habits of type `NUMERICAL`: `Value` | thousandths, as Loop stores and writes them (`12500` = 12.5; `SKIP`, `UNKNOWN` as marks) |
+ * | numeric habits of type `1` (hand-made files): `Value` | the amount as written; below 0 → none |
+ * | `Notes` | the note (leading whitespace and control characters dropped; up to 500 characters) |
  * | a `Checkmarks.csv` without a header (older Loop versions) | read as `Date,Value,Notes` |
  *
- * The start date of each habit is its oldest check-in, or `today` without any.
+ * The start date of each habit is its oldest day in the file, or `today` without any.
  *
  * Loop's CSV has no ids, so each habit gets one derived from its name (and its place
  * among habits of the same name): importing the same Loop export again finds the habits
@@ -41,19 +45,20 @@
  * await importUserData(db, user.id, data); // db/import.ts
  * ```
  */
+import {
+  entryValue,
+  LOOP_PALETTE,
+  type LoopEntry,
+  type LoopEntryValue,
+  type LoopHabit,
+} from "@/domain/loop_backup_format.ts";
+import { mapLoopEntry, mapLoopHabit } from "@/domain/loop_mapping.ts";
 import { isValidDate } from "@/domain/calendar.ts";
 import { CsvReadError, readCsvRows } from "@/lib/csv.ts";
-import {
-  cleanImportedText,
-  derivedSourceId,
-  type ImportCheckin,
-  type ImportData,
-  ImportError,
-  type ImportHabit,
-} from "@/domain/import_data.ts";
+import { cleanImportedText, derivedSourceId, type ImportData, ImportError } from "@/domain/import_data.ts";
 import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS, overRowCap, overSizeCap, RowCaps } from "@/domain/import_limits.ts";
 import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, HABIT_NAME_MAX } from "@/domain/habit_input.ts";
-import type { Schedule } from "@/domain/stats.ts";
+import { importHabitOf } from "@/app/loop/todays_model.ts";
 import { openZip, type ZipArchive, type ZipEntry, ZipRefused } from "@/lib/zip_reader.ts";
 
 /** Longest stretch of parsing between two yields to the event loop, so other requests run. */
@@ -118,16 +123,15 @@ function wholeNumber(text: string, where: string, column: string, fallback: numb
   return n;
 }
 
-function scheduleOf(times: number, days: number): Schedule {
-  if (days === 1) return { type: "daily" };
-  if (days === 7 && times <= 7) return { type: "weekly", times };
-  return { type: "weekly", times: Math.min(7, Math.max(1, Math.round((7 * times) / days))) };
+/** A `Habits.csv` row in Loop's terms (its entries come from its own file). */
+interface CsvHabit {
+  habit: LoopHabit;
+  /** `Type` `1`: a hand-made file whose values are amounts as written, not Loop's thousandths. */
+  plainAmounts: boolean;
 }
 
-type LoopHabit = Omit<ImportHabit, "checkins" | "startDate" | "position" | "sourceId">;
-
-/** One `Habits.csv` row, without its check-ins yet. */
-function habitOf(get: (names: string[]) => string, where: string): LoopHabit {
+/** One `Habits.csv` row, without its entries yet. */
+function habitOf(get: (names: string[]) => string, where: string, index: number): CsvHabit {
   const name = get(["Name"]);
   if (!name) throw new ImportError(where, "Name is empty");
   if ([...name].length > HABIT_NAME_MAX) throw new ImportError(where, `Name is over ${HABIT_NAME_MAX} characters`);
@@ -136,36 +140,72 @@ function habitOf(get: (names: string[]) => string, where: string): LoopHabit {
   const days = wholeNumber(get(["Interval", "FrequencyDenominator"]), where, "Interval", 1);
   if (times > days) throw new ImportError(where, "NumRepetitions must not be more than Interval");
   const color = get(["Color"]).toLowerCase();
-  const numeric = get(["Type"]) === "1";
+  const type = get(["Type"]).toUpperCase();
   const target = Number(get(["Target Value", "TargetValue"]));
-  const unit = cleanImportedText(get(["Unit"]).slice(0, 20));
+  const hex = /^#[0-9a-f]{6}$/.test(color) ? color : DEFAULT_HABIT_COLOR;
   return {
-    name,
-    color: /^#[0-9a-f]{6}$/.test(color) ? color : DEFAULT_HABIT_COLOR,
-    kind: numeric ? "numeric" : "boolean",
-    target: numeric ? (target > 0 && target <= AMOUNT_MAX ? target : 1) : null,
-    unit: numeric ? (unit && !CONTROL.test(unit) ? unit : "units") : null,
-    schedule: scheduleOf(times, days),
-    archived: get(["Archived?", "Archived"]).toLowerCase() === "true",
+    plainAmounts: type === "1",
+    habit: {
+      id: index + 1,
+      uuid: null,
+      name,
+      question: get(["Question"]),
+      description: get(["Description"]),
+      type: type === "1" || type === "NUMERICAL" ? "numeric" : "boolean",
+      frequency: { numerator: times, denominator: days },
+      targetType: ["AT_MOST", "1"].includes(get(["Target Type", "TargetType"]).toUpperCase()) ? "at_most" : "at_least",
+      // Out of range → 0, which today's model reads as "no target" (1).
+      targetValue: target > 0 && target <= AMOUNT_MAX ? target : 0,
+      unit: get(["Unit"]),
+      color: { index: LOOP_PALETTE.indexOf(hex as typeof LOOP_PALETTE[number]), hex },
+      archived: get(["Archived?", "Archived"]).toLowerCase() === "true",
+      position: index,
+      reminder: null,
+      entries: [],
+    },
   };
 }
 
-const DONE = new Set(["2", "YES_MANUAL"]);
-const SKIPPED = new Set(["3", "SKIP"]);
-const NOTHING = new Set(["", "0", "1", "-1", "NO", "YES_AUTO", "UNKNOWN"]);
+/** Loop's marks by the names (and numbers) its CSV writes them with, as Loop stores them. */
+const STORED_MARKS: Record<string, number> = {
+  YES_MANUAL: 2,
+  "2": 2,
+  SKIP: 3,
+  "3": 3,
+  NO: 0,
+  "0": 0,
+  YES_AUTO: 1,
+  "1": 1,
+  UNKNOWN: -1,
+  "-1": -1,
+  "": -1,
+};
 
-/** One `Checkmarks.csv` → check-ins, counted against the import's check-in cap. */
-async function checkinsOf(
+/** A numeric habit's `Value` as Loop's entry value. */
+function amountOf(value: string, plainAmounts: boolean, where: string): LoopEntryValue | null {
+  if (!plainAmounts && value.toUpperCase() in STORED_MARKS && !/^-?\d+$/.test(value)) {
+    // Loop writes the values 3 and -1 (and 0–2) of a numeric habit by their mark's name.
+    return entryValue(STORED_MARKS[value.toUpperCase()], true);
+  }
+  const amount = Number(value);
+  if (value === "" || !Number.isFinite(amount)) throw new ImportError(where, "Value must be a number");
+  if (plainAmounts) return amount < 0 ? { mark: "UNKNOWN" } : { mark: "AMOUNT", amount };
+  if (!Number.isInteger(amount)) throw new ImportError(where, "Value must be a whole number (Loop writes thousandths)");
+  return entryValue(amount, true);
+}
+
+/** One `Checkmarks.csv` → the habit's days, check-ins counted against the import's cap. */
+async function entriesOf(
   archive: ZipArchive,
   entry: ZipEntry,
   file: string,
-  kind: ImportHabit["kind"],
+  { habit, plainAmounts }: CsvHabit,
   today: string,
   caps: RowCaps,
-): Promise<ImportCheckin[]> {
+): Promise<LoopEntry[]> {
   const { stream, headerless } = await withHeader(archive.open(entry), "Date,Value,Notes\n");
   const seen = new Set<string>();
-  const checkins: ImportCheckin[] = [];
+  const entries: LoopEntry[] = [];
   await readTable(stream, file, ["Date", "Value"], (get, cells, fileRow) => {
     // Rows as a spreadsheet shows the file: without the header we added, one less.
     const where = `${file} row ${headerless ? fileRow - 1 : fileRow}`;
@@ -175,29 +215,32 @@ async function checkinsOf(
     if (seen.has(date)) throw new ImportError(where, `A second row for ${date}`);
     seen.add(date);
     const value = get(cells, "Value");
-    const rawNote = get(cells, "Notes", "Note");
-    if ([...rawNote].length > CHECKIN_NOTE_MAX) {
+    const notes = get(cells, "Notes", "Note");
+    if ([...notes].length > CHECKIN_NOTE_MAX) {
       throw new ImportError(where, `Notes must be ${CHECKIN_NOTE_MAX} characters or fewer`);
     }
-    if (NOTE_CONTROL.test(rawNote)) throw new ImportError(where, "Notes has control characters");
-    const note = rawNote || null;
-    let checkin: ImportCheckin | undefined;
-    if (kind === "numeric") {
-      const amount = Number(value);
-      if (value === "" || !Number.isFinite(amount)) throw new ImportError(where, "Value must be a number");
-      if (amount > AMOUNT_MAX) throw new ImportError(where, `Value must be ${AMOUNT_MAX} or less`);
-      if (amount > 0) checkin = { date, status: "done", value: amount, note };
-    } else if (DONE.has(value)) checkin = { date, status: "done", value: null, note };
-    else if (SKIPPED.has(value)) checkin = { date, status: "skipped", value: null, note };
-    else if (!NOTHING.has(value)) {
-      throw new ImportError(where, "Value must be 2 (done), 3 (skipped), or 1, 0, -1 (no check-in)");
+    if (NOTE_CONTROL.test(notes)) throw new ImportError(where, "Notes has control characters");
+    let day: LoopEntryValue | null;
+    if (habit.type === "numeric") {
+      day = amountOf(value, plainAmounts, where);
+      if (day?.mark === "AMOUNT" && day.amount > AMOUNT_MAX) {
+        throw new ImportError(where, `Value must be ${AMOUNT_MAX} or less`);
+      }
+    } else {
+      const stored = STORED_MARKS[value.toUpperCase()];
+      day = stored === undefined ? null : entryValue(stored, false);
     }
-    if (checkin) {
-      caps.add("checkins", where);
-      checkins.push(checkin);
+    if (!day) {
+      throw new ImportError(
+        where,
+        "Value must be YES_MANUAL or 2 (done), SKIP or 3 (skipped), NO or 0 (not done), YES_AUTO or 1, UNKNOWN or -1",
+      );
     }
+    const loopEntry: LoopEntry = { ...day, date, notes };
+    if (mapLoopEntry(loopEntry)) caps.add("checkins", where);
+    entries.push(loopEntry);
   });
-  return checkins.sort((a, b) => a.date.localeCompare(b.date));
+  return entries.sort((a, b) => a.date.localeCompare(b.date));
 }
 
 /**
@@ -248,6 +291,36 @@ function asImportError(error: unknown): unknown {
  * ```
  */
 export async function parseLoopZip(zip: Uint8Array, today: string): Promise<ImportData> {
+  const loopHabits = await readLoopZip(zip, today);
+  const sameName = new Map<string, number>();
+  return {
+    source: "loop",
+    goals: [],
+    reminders: [],
+    habits: await Promise.all(loopHabits.map(async (loopHabit, i) => {
+      const key = loopHabit.name.toLowerCase();
+      const occurrence = (sameName.get(key) ?? 0) + 1;
+      sameName.set(key, occurrence);
+      return importHabitOf(mapLoopHabit(loopHabit), {
+        sourceId: await derivedSourceId(`loop:habit:${key}#${occurrence}`),
+        position: i,
+        startDate: loopHabit.entries[0]?.date ?? today,
+      });
+    })),
+  };
+}
+
+/**
+ * Loop's CSV export zip → its habits in Loop's own terms (as `app/loop/backup_reader.ts`
+ * reads a backup: marks, amounts, notes, frequency, target type), checked and capped,
+ * before any mapping: what `parseLoopZip` maps, and what tests map to the full habit model.
+ *
+ * @example
+ * ```ts
+ * const habits = (await readLoopZip(zipBytes, "2026-03-03")).map(mapLoopHabit);
+ * ```
+ */
+export async function readLoopZip(zip: Uint8Array, today: string): Promise<LoopHabit[]> {
   let archive: ZipArchive;
   try {
     archive = await openZip(zip, IMPORT_SIZE_CAPS);
@@ -268,7 +341,7 @@ export async function parseLoopZip(zip: Uint8Array, today: string): Promise<Impo
   }
 }
 
-async function readLoopArchive(archive: ZipArchive, today: string): Promise<ImportData> {
+async function readLoopArchive(archive: ZipArchive, today: string): Promise<LoopHabit[]> {
   // Habits.csv at the top, or inside one folder when the zip was re-packed from a folder.
   const habitsEntry = archive.entries.filter((entry) => /(^|\/)Habits\.csv$/i.test(entry.name))
     .sort((a, b) => a.name.split("/").length - b.name.split("/").length)[0];
@@ -276,13 +349,13 @@ async function readLoopArchive(archive: ZipArchive, today: string): Promise<Impo
   const root = habitsEntry.name.slice(0, habitsEntry.name.length - "Habits.csv".length);
 
   const caps = new RowCaps();
-  const habits: LoopHabit[] = [];
+  const habits: CsvHabit[] = [];
   await readTable(archive.open(habitsEntry), "Habits.csv", ["Name"], (get, cells, row) => {
     caps.add("habits", "Habits.csv");
-    habits.push(habitOf((names) => get(cells, ...names), `Habits.csv row ${row}`));
+    habits.push(habitOf((names) => get(cells, ...names), `Habits.csv row ${row}`, habits.length));
   });
 
-  const checkins: (ImportCheckin[] | undefined)[] = habits.map(() => undefined);
+  const read = new Set<number>();
   for (const entry of archive.entries) {
     if (!entry.name.startsWith(root)) continue;
     const file = entry.name.slice(root.length);
@@ -290,27 +363,9 @@ async function readLoopArchive(archive: ZipArchive, today: string): Promise<Impo
     if (!match) continue;
     const n = Number(match[1]);
     if (n < 1 || n > habits.length) throw new ImportError(file, `Habits.csv has no habit number ${n}`);
-    if (checkins[n - 1]) throw new ImportError(file, `A second Checkmarks.csv for habit number ${n}`);
-    checkins[n - 1] = await checkinsOf(archive, entry, file, habits[n - 1].kind, today, caps);
+    if (read.has(n)) throw new ImportError(file, `A second Checkmarks.csv for habit number ${n}`);
+    read.add(n);
+    habits[n - 1].habit.entries = await entriesOf(archive, entry, file, habits[n - 1], today, caps);
   }
-
-  const sameName = new Map<string, number>();
-  return {
-    source: "loop",
-    goals: [],
-    reminders: [],
-    habits: await Promise.all(habits.map(async (habit, i) => {
-      const key = habit.name.toLowerCase();
-      const occurrence = (sameName.get(key) ?? 0) + 1;
-      sameName.set(key, occurrence);
-      const own = checkins[i] ?? [];
-      return {
-        ...habit,
-        sourceId: await derivedSourceId(`loop:habit:${key}#${occurrence}`),
-        position: i,
-        startDate: own[0]?.date ?? today,
-        checkins: own,
-      };
-    })),
-  };
+  return habits.map(({ habit }) => habit);
 }

@@ -28,6 +28,14 @@ export const IMPORT_SIZE_CAPS = {
   entries: 2_100,
 } as const;
 
+/**
+ * Bytes of an import request's body (`POST /api/import` and the import form), where other
+ * routes take 1 MiB: the biggest file the caps take — a Loop backup (`.db`, not
+ * compressed) up to the inflated-size cap, and so a zip of that — plus room for a zip's
+ * own headers and the form around the file. Over it → 413 before the body is read.
+ */
+export const IMPORT_BODY_LIMIT_BYTES = IMPORT_SIZE_CAPS.inflatedBytes + 1 * MiB;
+
 /** Row caps of one import, whatever the format: over one → 400 naming the file and the cap. */
 export const IMPORT_ROW_CAPS = {
   habits: 2_000,

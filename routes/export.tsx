@@ -2,7 +2,6 @@ import { ErrorSummary } from "@/components/form.tsx";
 import { type ExportQuota, exportQuota } from "@/db/export.ts";
 import { importUserData } from "@/db/import.ts";
 import { asRuleViolation } from "@/domain/rules.ts";
-import { BODY_LIMIT_BYTES } from "@/app/app.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { invalidateUser } from "@/app/cache/invalidate.ts";
 import { localDay } from "@/domain/calendar.ts";
@@ -92,8 +91,8 @@ export default define.page<typeof handler>(function ExportPage({ data }) {
       <section aria-labelledby="import-heading">
         <h2 id="import-heading">Import</h2>
         <p>
-          A ConsistencyGrid JSON export, or Loop Habit Tracker's CSV export (the .zip as Loop saves it). What import
-          does:
+          A ConsistencyGrid JSON export, or Loop Habit Tracker's full backup (.db) or CSV export (.zip), as Loop saves
+          them. What import does:
         </p>
         <ul class="import-rules">
           <li>
@@ -111,9 +110,37 @@ export default define.page<typeof handler>(function ExportPage({ data }) {
             All or nothing: if the file has a problem, nothing is imported and the message names the file and row.
           </li>
           <li>
-            Limits: files up to {BODY_LIMIT_BYTES / 1024 / 1024} MiB (a zip may unpack to{" "}
+            Limits: files up to {IMPORT_SIZE_CAPS.inflatedBytes / 1024 / 1024} MiB (a zip may unpack to{" "}
             {IMPORT_SIZE_CAPS.inflatedBytes / 1024 / 1024} MiB), at most {IMPORT_ROW_CAPS.habits} habits and{" "}
             {IMPORT_ROW_CAPS.checkins} check-ins per import, 5 imports a minute.
+          </li>
+        </ul>
+        <h3 id="loop-heading">Coming from Loop Habit Tracker</h3>
+        <p>
+          In Loop, open <strong>Settings → Export full backup</strong> and upload the <code>.db</code>{" "}
+          file it saves (a name like{" "}
+          <code>Loop Habits Backup 2026-03-03.db</code>). Backups from every Loop version since 2017 (database versions
+          12 to 25) are read. Loop's <strong>Export as CSV</strong>{" "}
+          zip works too, but the backup holds more: reminders, and which days you marked yourself.
+        </p>
+        <ul class="import-rules">
+          <li>
+            Comes across: every habit in Loop's order, archived ones too, with its colour; yes/no and numeric habits
+            with unit and target; days you marked done or skipped, amounts, and every note; each habit's reminder (time
+            and weekdays).
+          </li>
+          <li>
+            Frequencies: every day, and n times per week, come across as they are; others (such as 2 times in 3 days)
+            become the nearest number of times per week for now.
+          </li>
+          <li>
+            Not yet: days marked as not done (✗) and their notes, and whether a numeric target is a most or a least (it
+            is read as at least). Loop's question and description are not imported.
+          </li>
+          <li>
+            Days Loop filled in from the frequency are not imported: the habit's schedule decides them here. A note on
+            such a day, or on a day without a mark, comes across on a skipped day, so it is kept without counting as
+            done or missed.
           </li>
         </ul>
         <ErrorSummary errors={data.errors} title="Nothing was imported" />
@@ -124,7 +151,7 @@ export default define.page<typeof handler>(function ExportPage({ data }) {
               id="import-file"
               type="file"
               name="file"
-              accept=".json,.zip,application/json,application/zip"
+              accept=".json,.zip,.db,application/json,application/zip,application/vnd.sqlite3,application/x-sqlite3"
               required
             />
             {data.errors?.file && <p class="field-message">{data.errors.file}</p>}

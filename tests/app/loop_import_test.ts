@@ -49,7 +49,8 @@ Deno.test("parseLoopZip maps the fixture: names, schedules, colors, done/skipped
       schedule: { type: "daily" },
       archived: false,
       position: 0,
-      startDate: "2025-01-01",
+      // The oldest day in the file (a NO day: the habit was there), not the oldest check-in.
+      startDate: "2024-12-30",
       checkins: [
         { date: "2025-01-01", status: "skipped", value: null, note: null },
         { date: "2025-01-03", status: "done", value: null, note: "Calm" },
@@ -65,7 +66,7 @@ Deno.test("parseLoopZip maps the fixture: names, schedules, colors, done/skipped
       schedule: { type: "weekly", times: 3 },
       archived: false,
       position: 1,
-      startDate: "2025-01-02",
+      startDate: "2025-01-01",
       checkins: [{ date: "2025-01-02", status: "done", value: null, note: null }],
     },
   ]);
@@ -90,7 +91,11 @@ Deno.test("parseLoopZip: other frequencies, newer column names, numeric habits, 
     { kind: pages.kind, target: pages.target, unit: pages.unit, archived: pages.archived, color: pages.color },
     { kind: "numeric", target: 20, unit: "pages", archived: true, color: "#16a34a" },
   );
-  assertEquals(pages.checkins, [{ date: "2025-05-02", status: "done", value: 12.5, note: null }]);
+  // A hand-made file (Type 1): amounts as written; 0 is an amount too (for an at-most habit, the best day).
+  assertEquals(pages.checkins, [
+    { date: "2025-05-01", status: "done", value: 0, note: null },
+    { date: "2025-05-02", status: "done", value: 12.5, note: null },
+  ]);
 
   const headerless = zipSync({
     "Habits.csv": encoder.encode("Name,Description,NumRepetitions,Interval,Color\nOld,,1,1,#ffffff\n"),
@@ -113,7 +118,8 @@ Deno.test("parseLoopZip refuses bad files naming the file and row", async () => 
     ],
     [
       { "001 Meditate/Checkmarks.csv": "Date,Value\n2025-01-01,7\n" },
-      "001 Meditate/Checkmarks.csv row 2: Value must be 2 (done), 3 (skipped), or 1, 0, -1 (no check-in)",
+      "001 Meditate/Checkmarks.csv row 2: Value must be YES_MANUAL or 2 (done), SKIP or 3 (skipped), " +
+      "NO or 0 (not done), YES_AUTO or 1, UNKNOWN or -1",
     ],
     [
       { "001 Meditate/Checkmarks.csv": "Date,Value\n2027-01-01,2\n" },

@@ -298,8 +298,9 @@ Deno.test("/api/import", async (t) => {
     assertEquals(
       habits.map((h: Record<string, unknown>) => [h.name, h.color, h.schedule, h.startDate]),
       [
-        ["Meditate", "#ff8f00", { type: "daily" }, "2025-01-01"],
-        ["Read, then sleep", "#00897b", { type: "weekly", times: 3 }, "2025-01-02"],
+        // Start dates: the oldest day in the file (Meditate's is a NO day: the habit was there).
+        ["Meditate", "#ff8f00", { type: "daily" }, "2024-12-30"],
+        ["Read, then sleep", "#00897b", { type: "weekly", times: 3 }, "2025-01-01"],
       ],
     );
     const checkins = await db.sql`
