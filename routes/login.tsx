@@ -30,7 +30,7 @@ export const handler = define.handlers({
   GET(ctx) {
     ctx.state.title = "Log in";
     const next = afterLoginPath(ctx.url.searchParams.get("next"));
-    if (ctx.state.user) return ctx.redirect(next);
+    if (ctx.state.user) return ctx.redirect(next, 303);
     return page<LoginPage>({ email: "", next, notice: NOTICES.get(ctx.url.searchParams.get("done") ?? "") });
   },
 
@@ -47,7 +47,7 @@ export const handler = define.handlers({
       const session = await logIn(db, input, current, ctx.req.headers.get("user-agent"));
       if (!session) return shown({ _: LOGIN_FAILED }, 401);
       await renewUserVersion(ctx.state.services, session.user.id);
-      const response = ctx.redirect(next);
+      const response = ctx.redirect(next, 303);
       response.headers.append("Set-Cookie", sessionCookie(config, session.sessionSecret));
       return response;
     } catch (error) {

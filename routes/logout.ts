@@ -7,7 +7,7 @@ export const handler = define.handlers({
   async POST(ctx) {
     const { db, config } = ctx.state.services;
     if (ctx.state.auth?.kind === "session") await logOut(db, ctx.state.auth.sessionHash);
-    const response = ctx.redirect("/");
+    const response = ctx.redirect("/", 303);
     response.headers.append("Set-Cookie", clearSessionCookie(config));
     return response;
   },

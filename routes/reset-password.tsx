@@ -51,7 +51,7 @@ export const handler = define.handlers({
       const userId = await confirmPasswordReset(db, input.token, input.newPassword);
       // Every session of the user ended: every instance must forget them now.
       await renewUserVersion(ctx.state.services, userId);
-      const response = ctx.redirect("/login?done=reset");
+      const response = ctx.redirect("/login?done=reset", 303);
       // The browser's own cookie died with the rest when it was this user's session.
       if (ctx.state.user?.id === userId) response.headers.append("Set-Cookie", clearSessionCookie(config));
       return response;

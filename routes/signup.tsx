@@ -22,7 +22,7 @@ interface SignupPage {
 export const handler = define.handlers({
   GET(ctx) {
     ctx.state.title = "Sign up";
-    if (ctx.state.user) return ctx.redirect("/app");
+    if (ctx.state.user) return ctx.redirect("/app", 303);
     return page<SignupPage>({ values: { email: "", timezone: "UTC" }, detectTimezone: true });
   },
 
@@ -35,7 +35,7 @@ export const handler = define.handlers({
       const current = currentSessionHash(ctx);
       const { user, sessionSecret } = await signUp(db, input, current, ctx.req.headers.get("user-agent"));
       await renewUserVersion(ctx.state.services, user.id);
-      const response = ctx.redirect("/app");
+      const response = ctx.redirect("/app", 303);
       response.headers.append("Set-Cookie", sessionCookie(config, sessionSecret));
       return response;
     } catch (error) {

@@ -19,7 +19,7 @@ export function csrfGuard(ctx: FreshContext<State>): Promise<Response> {
   // A GET that spends something (GET /api/export) is judged like a write: a cross-site
   // link must not spend the victim's quota. Browsers send no Origin on GET navigations;
   // Sec-Fetch-Site decides then.
-  const safe = SAFE.has(ctx.req.method) && !isStateChangingGet(ctx.req.method, ctx.url.pathname);
+  const safe = SAFE.has(ctx.req.method) && !isStateChangingGet(ctx.req.method, ctx.route);
   if (safe || ctx.state.auth?.kind === "token") return ctx.next();
   // With `Referrer-Policy: no-referrer` (secureHeaders' default) browsers send
   // `Origin: null` on form posts, even same-origin ones; Sec-Fetch-Site decides then.

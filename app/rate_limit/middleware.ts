@@ -75,7 +75,7 @@ export async function rateLimit(ctx: FreshContext<State>): Promise<Response> {
     if (!d.allowed) retryAfterMs = d.retryAfterMs;
   }
 
-  const policies = policiesFor(method, path);
+  const policies = policiesFor(method, ctx.route);
   const decisions = await Promise.all(policies.map(async (policy) => {
     const subject = await subjectFor(policy, ctx, ip);
     if (subject === undefined) return undefined;

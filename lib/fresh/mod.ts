@@ -8,6 +8,7 @@ export { HttpError } from "./http_error.ts";
 export { mountRoutes, redirectResponse, safeLocalPath } from "./router.tsx";
 export type { Router, RouterOptions } from "./router.tsx";
 export { loadStaticFiles, serveStatic } from "./static_files.ts";
+export { IN_PROCESS_INFO } from "./types.ts";
 export type {
   FreshContext,
   HandlerFn,

@@ -11,21 +11,22 @@
  * ```
  */
 import type { Context, Hono } from "hono";
-import type { ComponentType } from "preact";
+import type { ComponentType, VNode } from "preact";
 import { isPageResult } from "./define.ts";
 import { HttpError } from "./http_error.ts";
 import { type IslandAssets, islandEntries } from "./islands/server.ts";
 import { renderDocument } from "./render.ts";
 import { catchAllName, compareRoutePatterns, folderChain, isSpecialFile, routePattern } from "./route_path.ts";
-import type {
-  FreshContext,
-  HandlerFn,
-  Manifest,
-  Method,
-  Middleware,
-  PageOptions,
-  PageProps,
-  RouteModule,
+import {
+  type FreshContext,
+  type HandlerFn,
+  IN_PROCESS_INFO,
+  type Manifest,
+  type Method,
+  type Middleware,
+  type PageOptions,
+  type PageProps,
+  type RouteModule,
 } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -138,12 +139,14 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
       }
       const ctx: FreshContext<unknown> = makeContext(
         c,
+        route.pattern,
         params,
         options.state(c),
-        (data, init) => Promise.resolve(renderPage(c, route, ctx, data, init)),
+        (vnode, init) => Promise.resolve(renderVNode(c, route, ctx, vnode, init)),
       );
       return runChain(ctx, route.middlewares, () => {
         const handler = pickHandler(route.module, c.req.method);
+        if (handler === "page") return Promise.resolve(renderPage(c, route, ctx, undefined));
         if (handler === "options") {
           return Promise.resolve(
             new Response(null, { status: 204, headers: { Allow: allowed(route.module).join(", ") } }),
@@ -175,7 +178,7 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
       if (!folderSet.has(folder)) break;
       folders.push(folder);
     }
-    const ctx = makeContext(c, {}, options.state(c), () => {
+    const ctx = makeContext(c, null, {}, options.state(c), () => {
       throw new HttpError(404, `No page at ${path}`);
     });
     return runChain(ctx, middlewaresFor(folders), () => {
@@ -201,6 +204,23 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
     );
   }
 
+  /** Fresh 2's `ctx.render(vnode)`: the element stands where the page would, inside layouts and `_app`. */
+  function renderVNode(
+    c: AnyContext,
+    route: Route,
+    ctx: FreshContext<unknown>,
+    vnode: VNode | null,
+    init: ResponseInit = {},
+  ) {
+    return render(
+      c,
+      route,
+      () => vnode,
+      { data: undefined, url: ctx.url, params: ctx.params, state: ctx.state as never, req: ctx.req },
+      { status: init.status, headers: init.headers },
+    );
+  }
+
   return {
     patterns: routes.map((route) => route.pattern),
     renderError(c, status, error) {
@@ -223,7 +243,7 @@ function DefaultError({ error }: PageProps) {
   return <p>{error instanceof HttpError ? error.message : "Something went wrong"}</p>;
 }
 
-function pickHandler(module: RouteModule, method: string): HandlerFn<unknown, never> | "options" | undefined {
+function pickHandler(module: RouteModule, method: string): HandlerFn<unknown, never> | "options" | "page" | undefined {
   const handler = module.handler;
   if (typeof handler === "function") return handler as HandlerFn<unknown, never>;
   if (handler && typeof handler === "object" && !Array.isArray(handler)) {
@@ -232,9 +252,7 @@ function pickHandler(module: RouteModule, method: string): HandlerFn<unknown, ne
     if (fn) return fn;
   }
   if (method === "OPTIONS") return "options";
-  if (!handler && module.default && (method === "GET" || method === "HEAD")) {
-    return (ctx) => ctx.render(undefined);
-  }
+  if (!handler && module.default && (method === "GET" || method === "HEAD")) return "page";
   return undefined;
 }
 
@@ -259,6 +277,7 @@ function stripHeadBody(method: string, response: Response): Response {
 
 function makeContext<State>(
   c: AnyContext,
+  route: string | null,
   params: Record<string, string>,
   state: State,
   render: FreshContext<State>["render"],
@@ -268,15 +287,18 @@ function makeContext<State>(
     url: new URL(c.req.url),
     params,
     state,
-    info: (c.env as { remoteAddr?: unknown } | undefined)?.remoteAddr ? c.env as Deno.ServeHandlerInfo : undefined,
+    route,
+    info: (c.env as { remoteAddr?: unknown } | undefined)?.remoteAddr
+      ? c.env as Deno.ServeHandlerInfo
+      : IN_PROCESS_INFO,
     next: () => Promise.reject(new Error("ctx.next() is only available in middleware")),
-    redirect: (path, status = 303) => redirectResponse(path, status),
+    redirect: (path, status = 302) => redirectResponse(path, status),
     render,
   };
 }
 
 /** A redirect to a local path; anything else (absolute, `//host`, `/\host`) goes to "/". */
-export function redirectResponse(path: string, status = 303): Response {
+export function redirectResponse(path: string, status = 302): Response {
   return new Response(null, { status, headers: { Location: safeLocalPath(path) } });
 }
 

@@ -24,15 +24,33 @@ export interface FreshContext<State = Record<string, unknown>> {
   readonly params: Record<string, string>;
   /** Per-request state; middleware adds to it. */
   readonly state: State;
-  /** Deno's serve info (`remoteAddr`) when served by `Deno.serve`; absent in `app.request()` tests (Fresh 2's `ctx.info`). */
-  readonly info?: Deno.ServeHandlerInfo;
+  /**
+   * Deno's serve info, as in Fresh 2. A request made in process (`app.request()` in
+   * tests) has no socket peer: it gets {@linkcode IN_PROCESS_INFO}, whose `remoteAddr`
+   * is a Unix address with an empty path (no hostname to key a per-IP budget on).
+   */
+  readonly info: Deno.ServeHandlerInfo;
+  /** The matched route pattern (`/api/habits/:id`), as in Fresh 2; null when no route matched. */
+  readonly route: string | null;
   /** Calls the next middleware, or the route handler at the end of the chain. */
   next(): Promise<Response>;
-  /** A redirect to a local path; absolute and protocol-relative URLs are refused. */
+  /**
+   * A redirect to a local path; absolute and protocol-relative URLs are refused. 302 by
+   * default, as in Fresh: a form handler passes 303 so the browser follows with a GET.
+   */
   redirect(path: string, status?: 301 | 302 | 303 | 307 | 308): Response;
-  /** Renders the route's page with `data` (Fresh 1's `ctx.render`). */
-  render<Data>(data?: Data, options?: PageOptions): Promise<Response>;
+  /**
+   * Renders `vnode` inside the route's layouts and `_app` to an HTML response, as in
+   * Fresh 2. Page data goes through `page(data, init)` returned from the handler.
+   */
+  render(vnode: VNode | null, init?: ResponseInit): Promise<Response>;
 }
+
+/** The serve info of a request made in process, without a socket (see `FreshContext.info`). */
+export const IN_PROCESS_INFO: Deno.ServeHandlerInfo = {
+  remoteAddr: { transport: "unix", path: "" },
+  completed: Promise.resolve(),
+};
 
 export interface PageOptions {
   status?: number;

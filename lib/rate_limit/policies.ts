@@ -1,16 +1,16 @@
 /**
  * THE table of rate limits (API.md's "limit per user per min" column), in one place.
- * The middleware matches each request against it by method + route pattern; routes
- * that do not exist yet are listed too, so they are limited the day they appear.
+ * The middleware matches each request against it by method + the matched route's pattern
+ * (`ctx.route`), so `paths` name patterns exactly as the routes are named
+ * (`routes/api/habits/[id].ts` → `/api/habits/:id`); a test fails when a policy names a
+ * pattern no route has.
  * HTML form posts of the same actions share the action's budget (same `action` name).
  *
  * @example
  * ```ts
- * policiesFor("POST", "/api/habits"); // [{ action: "habits.write", limit: 100, ... }]
+ * policiesFor("POST", ctx.route); // "/api/habits" → [{ action: "habits.create", limit: 100, ... }]
  * ```
  */
-import { compareRoutePatterns } from "@/lib/fresh/route_path.ts";
-
 /** Who a budget belongs to: the signed-in user, the client IP, or the e-mail a login names. */
 export type Subject = "user" | "ip" | "email";
 
@@ -19,7 +19,7 @@ export interface ActionPolicy {
   /** Budget name: every route of one action shares it; also the header's policy name. */
   action: string;
   methods: readonly string[];
-  /** Path patterns, Fresh/Hono style: `:id` matches one segment. */
+  /** Route patterns, exactly as the router names them (`ctx.route`): `/api/habits/:id`. */
   paths: readonly string[];
   limit: number;
   windowMs: number;
@@ -79,7 +79,7 @@ export const ACTION_POLICIES: readonly ActionPolicy[] = [
   action("export", ["GET"], ["/api/export"], 5, "user", "open", { stateChangingGet: true }),
   // The /export page's POST is the import form.
   action("import", ["POST"], ["/api/import", "/export"], 5),
-  action("billing.checkout", ["POST"], ["/api/billing/checkout", "/billing/checkout"], 10),
+  action("billing.checkout", ["POST"], ["/api/billing/checkout"], 10),
   action("monitoring", ["POST"], ["/api/monitoring"], 30, "ip"),
   // Account control (API.md "Account"); the pages' forms share each budget.
   action("account.password", ["POST"], ["/api/account/password", "/settings/security/password"], 5),
@@ -120,12 +120,8 @@ export function isUnlimited(path: string): boolean {
   return path === "/api/health" || path.startsWith("/api/health/") || path === "/api/stripe/webhook";
 }
 
-const compiled = ACTION_POLICIES.flatMap((policy) =>
-  policy.paths.map((path) => ({ policy, path, re: new RegExp(`^${path.replace(/:[A-Za-z]+/g, "[^/]+")}/?$`) }))
-);
-
 /**
- * True when `method` on `path` is a GET (or HEAD) that a policy declares state-changing:
+ * True when `method` on the route `route` is a GET (or HEAD) that a policy declares state-changing:
  * the CSRF guard then refuses it cross-site like any write.
  *
  * @example
@@ -134,19 +130,18 @@ const compiled = ACTION_POLICIES.flatMap((policy) =>
  * isStateChangingGet("GET", "/api/habits"); // false
  * ```
  */
-export function isStateChangingGet(method: string, path: string): boolean {
-  return (method === "GET" || method === "HEAD") && policiesFor(method, path).some((policy) => policy.stateChangingGet);
+export function isStateChangingGet(method: string, route: string | null): boolean {
+  return (method === "GET" || method === "HEAD") &&
+    policiesFor(method, route).some((policy) => policy.stateChangingGet);
 }
 
 /**
- * The action policies that apply to `method` on `path` (HEAD counts as GET). Paths match
- * as routes do: when several patterns fit, only the most specific counts, so a post to
- * `/goals/pin` spends the pin budget, not also the `/goals/:id` one.
+ * The action policies that apply to `method` on the matched route pattern (HEAD counts
+ * as GET); none when no route matched. The router already picked the most specific
+ * pattern, so a post to `/goals/pin` spends the pin budget, not also the `/goals/:id` one.
  */
-export function policiesFor(method: string, path: string): ActionPolicy[] {
+export function policiesFor(method: string, route: string | null): ActionPolicy[] {
+  if (route === null) return [];
   const m = method === "HEAD" ? "GET" : method;
-  const matches = compiled.filter(({ policy, re }) => policy.methods.includes(m) && re.test(path));
-  if (matches.length === 0) return [];
-  const best = matches.map(({ path }) => path).sort(compareRoutePatterns)[0];
-  return [...new Set(matches.filter((match) => match.path === best).map(({ policy }) => policy))];
+  return ACTION_POLICIES.filter((policy) => policy.methods.includes(m) && policy.paths.includes(route));
 }

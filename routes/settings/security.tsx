@@ -23,14 +23,14 @@ const INTENTS = new Map<string, Intent>([
       setFlash(ctx, "That device is signed out.");
       return ctx.redirect("/settings/security#sessions", 303);
     }
-    const response = ctx.redirect("/login?done=logged-out");
+    const response = ctx.redirect("/login?done=logged-out", 303);
     response.headers.append("Set-Cookie", clearSessionCookie(config));
     return response;
   }],
   ["logout-all", async (ctx) => {
     const user = requireUser(ctx);
     await logOutEverywhere(ctx.state.services.db, user.id);
-    const response = ctx.redirect("/login?done=logged-out-everywhere");
+    const response = ctx.redirect("/login?done=logged-out-everywhere", 303);
     response.headers.append("Set-Cookie", clearSessionCookie(ctx.state.services.config));
     return response;
   }],

@@ -13,7 +13,7 @@ import { parseInput } from "@/lib/validate.ts";
 export const handler = define.handlers({
   /** The form lives on the security page. */
   GET(ctx) {
-    return ctx.redirect("/settings/security#delete");
+    return ctx.redirect("/settings/security#delete", 303);
   },
 
   /** Deletes the account (confirmed with the password): 303 to the log-in page, signed out; or the form with its problem. */
@@ -28,7 +28,7 @@ export const handler = define.handlers({
           status: 400,
         });
       }
-      const response = ctx.redirect("/login?done=deleted");
+      const response = ctx.redirect("/login?done=deleted", 303);
       response.headers.append("Set-Cookie", clearSessionCookie(ctx.state.services.config));
       return response;
     } catch (error) {

@@ -12,7 +12,7 @@ import { define } from "@/app/state.ts";
 export const handler = define.handlers({
   /** The form lives on the security page. */
   GET(ctx) {
-    return ctx.redirect("/settings/security#password");
+    return ctx.redirect("/settings/security#password", 303);
   },
 
   /** Changes the password (this session stays, every other one ends): 303 back, or the form with its problems. */

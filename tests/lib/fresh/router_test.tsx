@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
 import { Hono } from "hono";
-import { HttpError, type Manifest, mountRoutes, page, type PageProps } from "fresh";
+import { type FreshContext, HttpError, type Manifest, mountRoutes, page, type PageProps } from "fresh";
 import { compareRoutePatterns, routePattern } from "@/lib/fresh/route_path.ts";
 
 interface TestState {
@@ -77,8 +77,11 @@ function testApp() {
         },
       },
       "routes/go.ts": {
-        handler: (ctx: { url: URL; redirect: (p: string) => Response }) =>
-          ctx.redirect(ctx.url.searchParams.get("to")!),
+        handler: (ctx: { url: URL; redirect: (p: string, status?: 303) => Response }) =>
+          ctx.redirect(ctx.url.searchParams.get("to")!, 303),
+      },
+      "routes/go-default.ts": {
+        handler: (ctx: { redirect: (p: string) => Response }) => ctx.redirect("/habits"),
       },
     },
     islands: {},
@@ -176,6 +179,13 @@ Deno.test("redirects go to local paths only", async () => {
   }
 });
 
+Deno.test("ctx.redirect defaults to 302, as Fresh's does", async () => {
+  const { app } = testApp();
+  const res = await app.request("/go-default");
+  assertEquals(res.status, 302);
+  assertEquals(res.headers.get("location"), "/habits");
+});
+
 Deno.test("two route files for one pattern are refused at start-up", () => {
   const app = new Hono();
   let message = "";
@@ -193,4 +203,29 @@ Deno.test("two route files for one pattern are refused at start-up", () => {
     message = (error as Error).message;
   }
   assertStringIncludes(message, "both map to /a");
+});
+
+Deno.test("ctx.route is the matched pattern, ctx.info is set in process, ctx.render(vnode) renders inside the layouts", async () => {
+  const manifest: Manifest = {
+    routes: {
+      "routes/_layout.tsx": {
+        default: ({ Component }: PageProps) => (
+          <main class="layout">
+            <Component />
+          </main>
+        ),
+      },
+      "routes/habits/[id].tsx": {
+        handler: (ctx: FreshContext) => new Response(`${ctx.route} ${"path" in ctx.info.remoteAddr}`),
+      },
+      "routes/hello.tsx": { handler: (ctx: FreshContext) => ctx.render(<h1>hello</h1>, { status: 201 }) },
+    },
+    islands: {},
+  };
+  const app = new Hono();
+  mountRoutes(app, { manifest, assets: null, state: () => ({}), nonce: () => "n" });
+  assertEquals(await (await app.request("/habits/7")).text(), "/habits/:id true");
+  const hello = await app.request("/hello");
+  assertEquals(hello.status, 201);
+  assertStringIncludes(await hello.text(), '<main class="layout"><h1>hello</h1></main>');
 });
