@@ -27,6 +27,7 @@ import { setFlash } from "@/app/flash.ts";
 import { define, type State } from "@/app/state.ts";
 import { habitStats } from "@/domain/stats.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { HabitCharts } from "@/components/HabitCharts.tsx";
 
 /** How many check-ins the page lists. */
 const RECENT_CHECKINS = 30;
@@ -138,6 +139,16 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
             not expected neither break nor extend it.
           </p>
         </details>
+      </section>
+      <section class="card" aria-labelledby="charts-heading">
+        <h2 id="charts-heading">Charts</h2>
+        <HabitCharts
+          habit={habit}
+          checkins={byDate}
+          today={today}
+          weekStart={weekStart}
+          currentStreak={stats.currentStreak}
+        />
       </section>
       <div class="columns">
         <section class="card" aria-labelledby="checkin-heading">
