@@ -28,6 +28,10 @@ import { define, type State } from "@/app/state.ts";
 import { habitStats } from "@/domain/stats.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 import { HabitCharts } from "@/components/HabitCharts.tsx";
+import { HabitCharts } from "@/components/HabitCharts.tsx";
+import { NoteSearch } from "@/components/NoteSearch.tsx";
+import { type NoteSearchPage, searchNotes } from "@/db/note_search.ts";
+import { type NoteSearch as NoteSearchQuery, parseNoteSearch } from "@/domain/note_search.ts";
 
 /** How many check-ins the page lists. */
 const RECENT_CHECKINS = 30;
@@ -36,6 +40,9 @@ interface HabitPageData extends HabitDetail {
   today: string;
   weekStart: Weekday;
   errors?: FieldErrors;
+  search: NoteSearchQuery;
+  /** Null when nothing was searched. */
+  found: NoteSearchPage | null;
 }
 
 /** The page's small forms: archive, unarchive, move to a position. */
@@ -50,7 +57,11 @@ async function habitPage(ctx: FreshContext<State>, errors?: FieldErrors): Promis
   const detail = await loadHabitDetail(ctx.state.services.db, user.id, ctx.params.id, today);
   if (!detail) throw new HttpError(404, "No habit with that id");
   ctx.state.title = detail.habit.name;
-  return { ...detail, today, weekStart: user.weekStart, errors };
+  const search = parseNoteSearch(ctx.url.searchParams);
+  const found = search.q
+    ? await searchNotes(ctx.state.services.db, user.id, detail.habit.id, search.q, search.page)
+    : null;
+  return { ...detail, today, weekStart: user.weekStart, errors, search, found };
 }
 
 export const handler = define.handlers({
@@ -79,6 +90,11 @@ export const handler = define.handlers({
     }
   },
 });
+
+/** Each day's note, for the grid cells' names. */
+function notesByDate(checkins: readonly { date: string; note: string | null }[]): Map<string, string> {
+  return new Map(checkins.flatMap((c) => (c.note ? [[c.date, c.note] as const] : [])));
+}
 
 /** "5 of 6 expected days done (83 %)". */
 function expected({ met, due, rate }: Completion): string {
@@ -126,6 +142,7 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
             dayHref={(date) => `/habits/${habit.id}/checkin?date=${date}`}
             firstLinkable={addDays(today, -BACKFILL_DAYS)}
             legend={habitLegend(habit)}
+            notes={notesByDate(data.checkins)}
           />
         </GridKeys>
         <StatsSummary stats={stats} unit={unit} />
@@ -160,6 +177,10 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
           <CheckinHistory habit={habit} checkins={recent} />
         </section>
       </div>
+      <section class="card" aria-labelledby="notes-heading">
+        <h2 id="notes-heading">Notes</h2>
+        <NoteSearch action={`/habits/${habit.id}`} habit={habit} search={data.search} found={data.found} />
+      </section>
       <section class="card" aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage</h2>
         <div class="manage">
