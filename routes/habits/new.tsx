@@ -9,6 +9,7 @@ import { habitCreateSchema, habitFormErrors, habitFormToInput } from "@/domain/h
 import { setFlash } from "@/app/flash.ts";
 import { define } from "@/app/state.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { createTaggedHabit } from "@/db/habit_tags.ts";
 
 interface NewHabitData {
   values: HabitFormValues;
@@ -28,7 +29,7 @@ export const handler = define.handlers({
     const { data: form } = await readBody(ctx.req);
     try {
       const input = parseInput(habitCreateSchema, habitFormToInput(form));
-      const habit = await createHabit(ctx.state.services.db, user.id, input, localDay(user.timezone));
+      const habit = await createTaggedHabit(ctx.state.services.db, user.id, input, localDay(user.timezone));
       setFlash(ctx, `Habit “${habit.name}” created.`);
       return ctx.redirect(`/app#habit-${habit.id}`, 303);
     } catch (error) {
