@@ -17,7 +17,20 @@ export function exportCsvFiles(doc: ExportDocument): Record<string, string> {
       [[s.displayName, s.timezone, s.weekStart, s.theme, s.emailReminders]],
     ),
     "habits.csv": csvTable(
-      ["id", "name", "color", "kind", "target", "unit", "schedule", "archived", "position", "start_date", "created_at", "tags"],
+      [
+        "id",
+        "name",
+        "color",
+        "kind",
+        "target",
+        "unit",
+        "schedule",
+        "archived",
+        "position",
+        "start_date",
+        "created_at",
+        "tags",
+      ],
       doc.habits.map((h) => [
         h.id,
         h.name,

@@ -8,8 +8,8 @@
  * <BestStreaks runs={bestStreaks(habit, checkins, today, weekStart)} unit="day" currentStart={runs.at(-1)?.start} />
  * ```
  */
-import type { StreakRun } from "../domain/habit_charts.ts";
-import { formatDay } from "../lib/calendar.ts";
+import type { StreakRun } from "@/domain/habit_charts.ts";
+import { formatDay } from "@/domain/calendar.ts";
 import { countOf, safeColor } from "./habit_labels.ts";
 
 export interface BestStreaksProps {

@@ -38,7 +38,7 @@ import { formatDay, gridLayout, type Weekday, weekdayName } from "@/domain/calen
 import type { Schedule } from "@/domain/completion.ts";
 import { cellClass, type CellState, type GridDay, STATE_CLASS } from "@/domain/grid_days.ts";
 import { safeColor } from "./habit_labels.ts";
-import { NOTE_LABEL_CHARS, notePreview } from "../domain/note_text.ts";
+import { NOTE_LABEL_CHARS, notePreview } from "@/domain/note_text.ts";
 
 /** What the legend can explain: a day's state, or where the day is. */
 export type LegendKey = CellState | "today" | "future";

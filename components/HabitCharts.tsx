@@ -16,10 +16,10 @@ import {
   type MonthCompletion,
   streakRuns,
   type WeekdayChart,
-} from "../domain/habit_charts.ts";
-import { weekdayName } from "../lib/calendar.ts";
-import type { DayEntry, HabitRule } from "../lib/completion.ts";
-import type { Weekday } from "../lib/calendar.ts";
+} from "@/domain/habit_charts.ts";
+import { weekdayName } from "@/domain/calendar.ts";
+import type { DayEntry, HabitRule } from "@/domain/completion.ts";
+import type { Weekday } from "@/domain/calendar.ts";
 import { type Bar, BarChart } from "./BarChart.tsx";
 import { BestStreaks } from "./BestStreaks.tsx";
 import { countOf, percent, streakUnit } from "./habit_labels.ts";

@@ -19,7 +19,7 @@ import type { FieldErrors } from "@/lib/validate.ts";
 import type { Schedule } from "@/domain/stats.ts";
 import { Actions, ChoiceGroup, ErrorSummary, Field } from "./form.tsx";
 import { weekOrder } from "./habit_labels.ts";
-import { TAG_LENGTH_MAX, TAGS_MAX } from "../domain/tags.ts";
+import { TAG_LENGTH_MAX, TAGS_MAX } from "@/domain/tags.ts";
 
 /** The form's fields, as strings (what a browser posts). */
 export interface HabitFormValues {

@@ -9,13 +9,12 @@
  * <NoteSearch action={`/habits/${habit.id}`} habit={habit} search={{ q: "rain", page: 1, problem: null }} found={found} />
  * ```
  */
-import type { NoteSearchPage } from "../db/note_search.ts";
-import type { NoteSearch as NoteSearchQuery } from "../domain/note_search.ts";
-import { NOTE_QUERY_MAX, NOTE_RESULTS_PER_PAGE } from "../domain/note_search.ts";
-import { markedSegments } from "../domain/note_text.ts";
-import { formatDay } from "../lib/calendar.ts";
-import type { Schedule } from "../lib/completion.ts";
-import { checkinLabel } from "./grid_days.ts";
+import type { NoteSearch as NoteSearchQuery, NoteSearchPage } from "@/domain/note_search.ts";
+import { NOTE_QUERY_MAX, NOTE_RESULTS_PER_PAGE } from "@/domain/note_search.ts";
+import { markedSegments } from "@/domain/note_text.ts";
+import { formatDay } from "@/domain/calendar.ts";
+import type { Schedule } from "@/domain/completion.ts";
+import { checkinLabel } from "@/domain/grid_days.ts";
 
 export interface NoteSearchProps {
   /** The habit page's path: the form's action and the base of the result links. */

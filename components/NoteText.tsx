@@ -8,8 +8,8 @@
  * <NoteText note={checkin.note} date={checkin.date} />
  * ```
  */
-import { NOTE_HISTORY_CHARS, notePreview } from "../domain/note_text.ts";
-import { formatDay } from "../lib/calendar.ts";
+import { NOTE_HISTORY_CHARS, notePreview } from "@/domain/note_text.ts";
+import { formatDay } from "@/domain/calendar.ts";
 
 export function NoteText({ note, date }: { note: string; date: string }) {
   const preview = notePreview(note, NOTE_HISTORY_CHARS);

@@ -11,7 +11,7 @@
  * <StrengthChart id="strength" series={[{ date: "2026-01-01", value: 12 }, { date: "2026-11-30", value: 64 }]} />
  * ```
  */
-import { formatDay } from "../lib/calendar.ts";
+import { formatDay } from "@/domain/calendar.ts";
 import { safeColor } from "./habit_labels.ts";
 
 /** One point of the line. */

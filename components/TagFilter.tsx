@@ -8,7 +8,7 @@
  * <TagFilter tags={tagCounts(habits)} selected="health" grouped={false} />
  * ```
  */
-import { type TagCount, tagKey } from "../domain/tags.ts";
+import { type TagCount, tagKey } from "@/domain/tags.ts";
 
 export interface TagFilterProps {
   /** Every tag of the user's active habits, with counts. */

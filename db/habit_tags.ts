@@ -13,7 +13,7 @@
 import type postgres from "postgres";
 import type { DbQueries } from "./client.ts";
 import { createHabit, getHabit, type Habit, type HabitInput, type HabitPatch, isUuid, updateHabit } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "./rules.ts";
+import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
 /** Replaces the tags of one of the user's habits (validated with `tagsSchema`); null when it is not theirs. */
 export async function setHabitTags(

@@ -13,8 +13,8 @@
  * results[0]; // { date: "2026-11-20", status: "done", value: null, note: "Ran in the \uE000rain\uE001" }
  * ```
  */
-import { MARK_END, MARK_START } from "../domain/note_text.ts";
-import { NOTE_RESULTS_PER_PAGE } from "../domain/note_search.ts";
+import { MARK_END, MARK_START } from "@/domain/note_text.ts";
+import { NOTE_RESULTS_PER_PAGE, type NoteSearchPage } from "@/domain/note_search.ts";
 import type { DbQueries } from "./client.ts";
 import type { CheckinStatus } from "./checkins.ts";
 import { isUuid } from "./habits.ts";
@@ -22,20 +22,7 @@ import { isUuid } from "./habits.ts";
 /** The text search configuration of the generated column; the query must use the same one. */
 export const NOTE_SEARCH_CONFIG = "english";
 
-/** One day whose note matched. */
-export interface NoteMatch {
-  date: string;
-  status: CheckinStatus;
-  value: number | null;
-  /** The whole note, its matches wrapped in MARK_START / MARK_END. */
-  note: string;
-}
-
-/** One page of matches, and whether there is another after it. */
-export interface NoteSearchPage {
-  results: NoteMatch[];
-  hasMore: boolean;
-}
+export type { NoteMatch, NoteSearchPage } from "@/domain/note_search.ts";
 
 /** Page `page` (1-based) of the habit's notes matching `q`; empty for another user's or an unknown habit. */
 export async function searchNotes(

@@ -26,7 +26,7 @@
  * bestStreaks(habit, checkins, "2026-11-30", 1, 5); // [{ length: 41, start: "2026-03-02", end: "2026-04-11" }, …]
  * ```
  */
-import { dayNumber, fromDayNumber, type Weekday } from "../lib/calendar.ts";
+import { dayNumber, fromDayNumber, type Weekday } from "./calendar.ts";
 import {
   COMPLETE,
   type Completion,
@@ -38,7 +38,7 @@ import {
   type Period,
   periodsOf,
   weekdayOf,
-} from "../lib/completion.ts";
+} from "./completion.ts";
 
 /** One weekday's bar. */
 export interface WeekdayCompletion extends Completion {

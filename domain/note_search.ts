@@ -48,3 +48,18 @@ export function parseNoteSearch(params: URLSearchParams): NoteSearch {
   const page = /^\d{1,4}$/.test(pageText) ? Math.min(NOTE_PAGE_MAX, Math.max(1, Number(pageText))) : 1;
   return { q, page, problem };
 }
+
+/** One day whose note matched (db/note_search.ts). */
+export interface NoteMatch {
+  date: string;
+  status: "done" | "skipped";
+  value: number | null;
+  /** The whole note, its matches wrapped in MARK_START / MARK_END (domain/note_text.ts). */
+  note: string;
+}
+
+/** One page of matches, and whether there is another after it. */
+export interface NoteSearchPage {
+  results: NoteMatch[];
+  hasMore: boolean;
+}

@@ -19,6 +19,12 @@ import { habitStats, isScheduled } from "@/domain/stats.ts";
 import { TagFilter } from "@/components/TagFilter.tsx";
 import { groupByTag, hasTag, tagCounts } from "@/domain/tags.ts";
 
+/** The dashboard's view from its URL: `?tag=` filters by a tag, `?group=tag` groups the day's habits. */
+function dashboardView(params: URLSearchParams): { tag: string | null; grouped: boolean } {
+  const tag = params.get("tag")?.trim();
+  return { tag: tag ? tag : null, grouped: params.get("group") === "tag" };
+}
+
 export const handler = define.handlers({
   async GET(ctx) {
     ctx.state.title = "Dashboard";

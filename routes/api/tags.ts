@@ -1,8 +1,8 @@
-import { listHabits } from "../../db/habits.ts";
-import { tagCounts } from "../../domain/tags.ts";
-import { requireUser } from "../../lib/auth/require_user.ts";
-import { cachedJson } from "../../lib/cache/user_cache.ts";
-import { define } from "../../lib/state.ts";
+import { listHabits } from "@/db/habits.ts";
+import { tagCounts } from "@/domain/tags.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { cachedJson } from "@/lib/cache/user_cache.ts";
+import { define } from "@/app/state.ts";
 
 /**
  * The user's tags with how many of their habits (active and archived) carry each:

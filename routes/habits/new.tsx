@@ -1,6 +1,5 @@
 import { formProblems } from "@/components/form_problems.ts";
 import { EMPTY_HABIT_FORM, HabitForm, type HabitFormValues, habitFormValues } from "@/components/HabitForm.tsx";
-import { createHabit } from "@/db/habits.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { readBody } from "@/lib/body.ts";
 import { localDay } from "@/domain/calendar.ts";

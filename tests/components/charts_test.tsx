@@ -6,11 +6,11 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { renderToString } from "preact-render-to-string";
-import { BarChart } from "../../components/BarChart.tsx";
-import { BestStreaks } from "../../components/BestStreaks.tsx";
-import { monthBars, monthName, weekdayBars } from "../../components/HabitCharts.tsx";
-import { StrengthChart, strengthSamples } from "../../components/StrengthChart.tsx";
-import { addDays } from "../../lib/calendar.ts";
+import { BarChart } from "@/components/BarChart.tsx";
+import { BestStreaks } from "@/components/BestStreaks.tsx";
+import { monthBars, monthName, weekdayBars } from "@/components/HabitCharts.tsx";
+import { StrengthChart, strengthSamples } from "@/components/StrengthChart.tsx";
+import { addDays } from "@/domain/calendar.ts";
 
 Deno.test("bar chart: title and description name every bar's number; heights follow values", () => {
   const html = renderToString(

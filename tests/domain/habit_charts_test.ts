@@ -1,8 +1,8 @@
 import { assertEquals } from "../support/assert.ts";
-import { addDays } from "../../lib/calendar.ts";
-import { completion, type DayEntry, type HabitRule } from "../../lib/completion.ts";
-import { habitStats } from "../../lib/stats.ts";
-import { bestStreaks, completionByMonth, completionByWeekday, streakRuns } from "../../domain/habit_charts.ts";
+import { addDays } from "@/domain/calendar.ts";
+import { completion, type DayEntry, type HabitRule } from "@/domain/completion.ts";
+import { habitStats } from "@/domain/stats.ts";
+import { bestStreaks, completionByMonth, completionByWeekday, streakRuns } from "@/domain/habit_charts.ts";
 
 const daily: HabitRule = { kind: "boolean", target: null, schedule: { type: "daily" }, startDate: "2026-01-01" };
 const done = (value: number | null = null): DayEntry => ({ status: "done", value });

@@ -1,6 +1,6 @@
 import { assertEquals } from "../support/assert.ts";
-import { MARK_END, MARK_START, markedSegments, notePreview } from "../../domain/note_text.ts";
-import { NOTE_QUERY_MAX, parseNoteSearch } from "../../domain/note_search.ts";
+import { MARK_END, MARK_START, markedSegments, notePreview } from "@/domain/note_text.ts";
+import { NOTE_QUERY_MAX, parseNoteSearch } from "@/domain/note_search.ts";
 
 Deno.test("note preview: one line, cut by characters as people count them, never inside an emoji", () => {
   assertEquals(notePreview("Ran 5 km\nin the   rain", 100), { text: "Ran 5 km in the rain", cut: false });

@@ -1,5 +1,5 @@
 import { habitStatsFor } from "@/db/checkins.ts";
-import { deleteHabit, getHabit, updateHabit } from "@/db/habits.ts";
+import { deleteHabit, getHabit } from "@/db/habits.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { cachedJson } from "@/lib/cache/user_cache.ts";
 import { readBody } from "@/lib/body.ts";

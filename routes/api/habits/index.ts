@@ -1,4 +1,4 @@
-import { createHabit, listHabits } from "@/db/habits.ts";
+import { listHabits } from "@/db/habits.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { cachedJson } from "@/lib/cache/user_cache.ts";
 import { readBody } from "@/lib/body.ts";

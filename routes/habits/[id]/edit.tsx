@@ -1,6 +1,6 @@
 import { formProblems } from "@/components/form_problems.ts";
 import { HabitForm, type HabitFormValues, habitFormValues, habitToFormValues } from "@/components/HabitForm.tsx";
-import { getHabit, updateHabit } from "@/db/habits.ts";
+import { getHabit } from "@/db/habits.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { readBody } from "@/lib/body.ts";
 import { HttpError, page } from "fresh";

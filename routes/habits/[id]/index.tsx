@@ -28,7 +28,6 @@ import { define, type State } from "@/app/state.ts";
 import { habitStats } from "@/domain/stats.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
 import { HabitCharts } from "@/components/HabitCharts.tsx";
-import { HabitCharts } from "@/components/HabitCharts.tsx";
 import { NoteSearch } from "@/components/NoteSearch.tsx";
 import { type NoteSearchPage, searchNotes } from "@/db/note_search.ts";
 import { type NoteSearch as NoteSearchQuery, parseNoteSearch } from "@/domain/note_search.ts";

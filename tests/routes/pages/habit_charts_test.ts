@@ -6,9 +6,9 @@
 import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser } from "../../support/users.ts";
-import { upsertCheckin } from "../../../db/checkins.ts";
-import { createHabit } from "../../../db/habits.ts";
-import { addDays, localDay } from "../../../lib/calendar.ts";
+import { upsertCheckin } from "@/db/checkins.ts";
+import { createHabit } from "@/db/habits.ts";
+import { addDays, localDay } from "@/domain/calendar.ts";
 import { html } from "../../support/pages.ts";
 
 /** The text of the element with `id` (no nested tags in titles and descriptions). */

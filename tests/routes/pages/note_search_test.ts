@@ -7,12 +7,12 @@
 import { assert, assertEquals, assertStringIncludes } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser } from "../../support/users.ts";
-import { upsertCheckin } from "../../../db/checkins.ts";
-import { createHabit } from "../../../db/habits.ts";
-import { searchNotes } from "../../../db/note_search.ts";
-import { NOTE_RESULTS_PER_PAGE } from "../../../domain/note_search.ts";
-import { MARK_END, MARK_START } from "../../../domain/note_text.ts";
-import { addDays, formatDay, localDay } from "../../../lib/calendar.ts";
+import { upsertCheckin } from "@/db/checkins.ts";
+import { createHabit } from "@/db/habits.ts";
+import { searchNotes } from "@/db/note_search.ts";
+import { NOTE_RESULTS_PER_PAGE } from "@/domain/note_search.ts";
+import { MARK_END, MARK_START } from "@/domain/note_text.ts";
+import { addDays, formatDay, localDay } from "@/domain/calendar.ts";
 import { html } from "../../support/pages.ts";
 
 const PAYLOAD = `<img src=x onerror="alert(1)"> rain`;

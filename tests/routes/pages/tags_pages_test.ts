@@ -7,7 +7,7 @@ import { assertEquals, assertStringIncludes } from "../../support/assert.ts";
 import { startTestApp } from "../../support/app.ts";
 import { createTestUser } from "../../support/users.ts";
 import { call, json } from "../../support/api.ts";
-import { getHabit, listHabits } from "../../../db/habits.ts";
+import { getHabit, listHabits } from "@/db/habits.ts";
 import { fieldError, html } from "../../support/pages.ts";
 
 function form(session: Record<string, string>, fields: Record<string, string>): RequestInit {
