@@ -43,40 +43,41 @@ import * as $38 from "./routes/api/settings/save.ts";
 import * as $39 from "./routes/api/stripe/webhook.ts";
 import * as $40 from "./routes/api/subgoals/[id].ts";
 import * as $41 from "./routes/api/subgoals/index.ts";
-import * as $42 from "./routes/api/tokens/[id].ts";
-import * as $43 from "./routes/api/tokens/index.ts";
-import * as $44 from "./routes/api/webhooks/[id].ts";
-import * as $45 from "./routes/api/webhooks/[id]/deliveries.ts";
-import * as $46 from "./routes/api/webhooks/index.ts";
-import * as $47 from "./routes/app.tsx";
-import * as $48 from "./routes/export.tsx";
-import * as $49 from "./routes/forgot-password.tsx";
-import * as $50 from "./routes/goals/[id]/delete.tsx";
-import * as $51 from "./routes/goals/[id]/index.tsx";
-import * as $52 from "./routes/goals/index.tsx";
-import * as $53 from "./routes/goals/pin.tsx";
-import * as $54 from "./routes/habits/[id]/checkin.tsx";
-import * as $55 from "./routes/habits/[id]/delete.tsx";
-import * as $56 from "./routes/habits/[id]/edit.tsx";
-import * as $57 from "./routes/habits/[id]/index.tsx";
-import * as $58 from "./routes/habits/[id]/share.ts";
-import * as $59 from "./routes/habits/archived.tsx";
-import * as $60 from "./routes/habits/new.tsx";
-import * as $61 from "./routes/index.tsx";
-import * as $62 from "./routes/login.tsx";
-import * as $63 from "./routes/logout.ts";
-import * as $64 from "./routes/notifications.tsx";
-import * as $65 from "./routes/reminders.tsx";
-import * as $66 from "./routes/reminders/[id]/edit.tsx";
-import * as $67 from "./routes/reset-password.tsx";
-import * as $68 from "./routes/s/[token].tsx";
-import * as $69 from "./routes/settings.tsx";
-import * as $70 from "./routes/settings/security.tsx";
-import * as $71 from "./routes/settings/security/delete.tsx";
-import * as $72 from "./routes/settings/security/password.tsx";
-import * as $73 from "./routes/settings/webhooks.tsx";
-import * as $74 from "./routes/signup.tsx";
-import * as $75 from "./routes/upgrade.tsx";
+import * as $42 from "./routes/api/tags.ts";
+import * as $43 from "./routes/api/tokens/[id].ts";
+import * as $44 from "./routes/api/tokens/index.ts";
+import * as $45 from "./routes/api/webhooks/[id].ts";
+import * as $46 from "./routes/api/webhooks/[id]/deliveries.ts";
+import * as $47 from "./routes/api/webhooks/index.ts";
+import * as $48 from "./routes/app.tsx";
+import * as $49 from "./routes/export.tsx";
+import * as $50 from "./routes/forgot-password.tsx";
+import * as $51 from "./routes/goals/[id]/delete.tsx";
+import * as $52 from "./routes/goals/[id]/index.tsx";
+import * as $53 from "./routes/goals/index.tsx";
+import * as $54 from "./routes/goals/pin.tsx";
+import * as $55 from "./routes/habits/[id]/checkin.tsx";
+import * as $56 from "./routes/habits/[id]/delete.tsx";
+import * as $57 from "./routes/habits/[id]/edit.tsx";
+import * as $58 from "./routes/habits/[id]/index.tsx";
+import * as $59 from "./routes/habits/[id]/share.ts";
+import * as $60 from "./routes/habits/archived.tsx";
+import * as $61 from "./routes/habits/new.tsx";
+import * as $62 from "./routes/index.tsx";
+import * as $63 from "./routes/login.tsx";
+import * as $64 from "./routes/logout.ts";
+import * as $65 from "./routes/notifications.tsx";
+import * as $66 from "./routes/reminders.tsx";
+import * as $67 from "./routes/reminders/[id]/edit.tsx";
+import * as $68 from "./routes/reset-password.tsx";
+import * as $69 from "./routes/s/[token].tsx";
+import * as $70 from "./routes/settings.tsx";
+import * as $71 from "./routes/settings/security.tsx";
+import * as $72 from "./routes/settings/security/delete.tsx";
+import * as $73 from "./routes/settings/security/password.tsx";
+import * as $74 from "./routes/settings/webhooks.tsx";
+import * as $75 from "./routes/signup.tsx";
+import * as $76 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/GoalPinToggle.tsx";
 import * as $$2 from "./islands/GoalProgressBar.tsx";
@@ -133,40 +134,41 @@ const manifest: Manifest = {
     "routes/api/stripe/webhook.ts": $39,
     "routes/api/subgoals/[id].ts": $40,
     "routes/api/subgoals/index.ts": $41,
-    "routes/api/tokens/[id].ts": $42,
-    "routes/api/tokens/index.ts": $43,
-    "routes/api/webhooks/[id].ts": $44,
-    "routes/api/webhooks/[id]/deliveries.ts": $45,
-    "routes/api/webhooks/index.ts": $46,
-    "routes/app.tsx": $47,
-    "routes/export.tsx": $48,
-    "routes/forgot-password.tsx": $49,
-    "routes/goals/[id]/delete.tsx": $50,
-    "routes/goals/[id]/index.tsx": $51,
-    "routes/goals/index.tsx": $52,
-    "routes/goals/pin.tsx": $53,
-    "routes/habits/[id]/checkin.tsx": $54,
-    "routes/habits/[id]/delete.tsx": $55,
-    "routes/habits/[id]/edit.tsx": $56,
-    "routes/habits/[id]/index.tsx": $57,
-    "routes/habits/[id]/share.ts": $58,
-    "routes/habits/archived.tsx": $59,
-    "routes/habits/new.tsx": $60,
-    "routes/index.tsx": $61,
-    "routes/login.tsx": $62,
-    "routes/logout.ts": $63,
-    "routes/notifications.tsx": $64,
-    "routes/reminders.tsx": $65,
-    "routes/reminders/[id]/edit.tsx": $66,
-    "routes/reset-password.tsx": $67,
-    "routes/s/[token].tsx": $68,
-    "routes/settings.tsx": $69,
-    "routes/settings/security.tsx": $70,
-    "routes/settings/security/delete.tsx": $71,
-    "routes/settings/security/password.tsx": $72,
-    "routes/settings/webhooks.tsx": $73,
-    "routes/signup.tsx": $74,
-    "routes/upgrade.tsx": $75,
+    "routes/api/tags.ts": $42,
+    "routes/api/tokens/[id].ts": $43,
+    "routes/api/tokens/index.ts": $44,
+    "routes/api/webhooks/[id].ts": $45,
+    "routes/api/webhooks/[id]/deliveries.ts": $46,
+    "routes/api/webhooks/index.ts": $47,
+    "routes/app.tsx": $48,
+    "routes/export.tsx": $49,
+    "routes/forgot-password.tsx": $50,
+    "routes/goals/[id]/delete.tsx": $51,
+    "routes/goals/[id]/index.tsx": $52,
+    "routes/goals/index.tsx": $53,
+    "routes/goals/pin.tsx": $54,
+    "routes/habits/[id]/checkin.tsx": $55,
+    "routes/habits/[id]/delete.tsx": $56,
+    "routes/habits/[id]/edit.tsx": $57,
+    "routes/habits/[id]/index.tsx": $58,
+    "routes/habits/[id]/share.ts": $59,
+    "routes/habits/archived.tsx": $60,
+    "routes/habits/new.tsx": $61,
+    "routes/index.tsx": $62,
+    "routes/login.tsx": $63,
+    "routes/logout.ts": $64,
+    "routes/notifications.tsx": $65,
+    "routes/reminders.tsx": $66,
+    "routes/reminders/[id]/edit.tsx": $67,
+    "routes/reset-password.tsx": $68,
+    "routes/s/[token].tsx": $69,
+    "routes/settings.tsx": $70,
+    "routes/settings/security.tsx": $71,
+    "routes/settings/security/delete.tsx": $72,
+    "routes/settings/security/password.tsx": $73,
+    "routes/settings/webhooks.tsx": $74,
+    "routes/signup.tsx": $75,
+    "routes/upgrade.tsx": $76,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,

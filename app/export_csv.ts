@@ -17,7 +17,20 @@ export function exportCsvFiles(doc: ExportDocument): Record<string, string> {
       [[s.displayName, s.timezone, s.weekStart, s.theme, s.emailReminders]],
     ),
     "habits.csv": csvTable(
-      ["id", "name", "color", "kind", "target", "unit", "schedule", "archived", "position", "start_date", "created_at"],
+      [
+        "id",
+        "name",
+        "color",
+        "kind",
+        "target",
+        "unit",
+        "schedule",
+        "archived",
+        "position",
+        "start_date",
+        "created_at",
+        "tags",
+      ],
       doc.habits.map((h) => [
         h.id,
         h.name,
@@ -30,6 +43,8 @@ export function exportCsvFiles(doc: ExportDocument): Record<string, string> {
         h.position,
         h.startDate,
         h.createdAt,
+        // A JSON list, like the schedule: a tag may hold any character but a comma or a line break.
+        JSON.stringify(h.tags ?? []),
       ]),
     ),
     "checkins.csv": csvTable(

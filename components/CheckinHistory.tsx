@@ -9,6 +9,7 @@
 import { formatDay } from "@/domain/calendar.ts";
 import type { Schedule } from "@/domain/stats.ts";
 import { checkinLabel } from "@/domain/grid_days.ts";
+import { NoteText } from "./NoteText.tsx";
 
 export interface HistoryCheckin {
   date: string;
@@ -31,7 +32,7 @@ export function CheckinHistory({ habit, checkins }: CheckinHistoryProps) {
         <li class={`history-item history-${checkin.status}`}>
           <time dateTime={checkin.date}>{formatDay(checkin.date)}</time>
           <span class="history-status">{checkinLabel(habit, checkin, checkin.date)}</span>
-          {checkin.note && <p class="history-note">{checkin.note}</p>}
+          {checkin.note && <NoteText note={checkin.note} date={checkin.date} />}
         </li>
       ))}
     </ol>

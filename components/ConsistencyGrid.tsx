@@ -38,6 +38,7 @@ import { formatDay, gridLayout, type Weekday, weekdayName } from "@/domain/calen
 import type { Schedule } from "@/domain/completion.ts";
 import { cellClass, type CellState, type GridDay, STATE_CLASS } from "@/domain/grid_days.ts";
 import { safeColor } from "./habit_labels.ts";
+import { NOTE_LABEL_CHARS, notePreview } from "@/domain/note_text.ts";
 
 /** What the legend can explain: a day's state, or where the day is. */
 export type LegendKey = CellState | "today" | "future";
@@ -62,6 +63,8 @@ export interface ConsistencyGridProps {
   todayCell?: ComponentChildren;
   /** The keys the legend explains, in order, with their words. */
   legend: readonly (readonly [LegendKey, string])[];
+  /** Each day's note (a habit's grid): its start goes into the cell's name and tooltip. */
+  notes?: ReadonlyMap<string, string>;
 }
 
 /** Number of week columns. */
@@ -137,10 +140,21 @@ export function ConsistencyGrid(props: ConsistencyGridProps) {
                 if (isToday && props.todayCell !== undefined) return props.todayCell;
                 const day = props.days.get(cell.date);
                 const className = cellClass(day, isToday);
-                const name = `${formatDay(cell.date)}: ${day?.label ?? "not scheduled"}`;
+                const note = props.notes?.get(cell.date);
+                const name = `${formatDay(cell.date)}: ${day?.label ?? "not scheduled"}` +
+                  (note ? `. Note: ${notePreview(note, NOTE_LABEL_CHARS).text}` : "");
                 if (!linked) return <span key={cell.date} class={className} title={name}></span>;
                 if (cell.date < firstLinkable) {
-                  return <span key={cell.date} class={className} role="img" aria-label={name}></span>;
+                  return (
+                    <span
+                      key={cell.date}
+                      class={className}
+                      role="img"
+                      aria-label={name}
+                      title={note ? name : undefined}
+                    >
+                    </span>
+                  );
                 }
                 return (
                   <a
@@ -149,6 +163,7 @@ export function ConsistencyGrid(props: ConsistencyGridProps) {
                     class={className}
                     href={props.dayHref!(cell.date)}
                     aria-label={name}
+                    title={note ? name : undefined}
                   >
                   </a>
                 );

@@ -19,6 +19,7 @@ import type { FieldErrors } from "@/lib/validate.ts";
 import type { Schedule } from "@/domain/stats.ts";
 import { Actions, ChoiceGroup, ErrorSummary, Field } from "./form.tsx";
 import { weekOrder } from "./habit_labels.ts";
+import { TAG_LENGTH_MAX, TAGS_MAX } from "@/domain/tags.ts";
 
 /** The form's fields, as strings (what a browser posts). */
 export interface HabitFormValues {
@@ -30,6 +31,8 @@ export interface HabitFormValues {
   scheduleType: string;
   times: string;
   days: string[];
+  /** "health, morning". */
+  tags: string;
 }
 
 /** A new habit's form: a yes/no habit every day. */
@@ -42,6 +45,7 @@ export const EMPTY_HABIT_FORM: HabitFormValues = {
   scheduleType: "daily",
   times: "3",
   days: ["1", "2", "3", "4", "5"],
+  tags: "",
 };
 
 function text(value: unknown): string {
@@ -60,12 +64,21 @@ export function habitFormValues(form: Record<string, unknown>): HabitFormValues 
     scheduleType: text(form.scheduleType) || "daily",
     times: text(form.times),
     days: Array.isArray(days) ? days.map(text) : typeof days === "string" ? [days] : [],
+    tags: text(form.tags),
   };
 }
 
 /** A saved habit's values, to edit them. */
 export function habitToFormValues(
-  habit: { name: string; color: string; kind: string; target: number | null; unit: string | null; schedule: Schedule },
+  habit: {
+    name: string;
+    color: string;
+    kind: string;
+    target: number | null;
+    unit: string | null;
+    schedule: Schedule;
+    tags?: readonly string[];
+  },
 ): HabitFormValues {
   const { schedule } = habit;
   return {
@@ -77,6 +90,7 @@ export function habitToFormValues(
     scheduleType: schedule.type,
     times: schedule.type === "weekly" ? String(schedule.times) : EMPTY_HABIT_FORM.times,
     days: schedule.type === "weekdays" ? schedule.days.map(String) : EMPTY_HABIT_FORM.days,
+    tags: (habit.tags ?? []).join(", "),
   };
 }
 
@@ -90,7 +104,7 @@ export interface HabitFormProps {
 }
 
 /** The form's fields top to bottom: the summary lists problems in this order. */
-const FIELD_ORDER = ["_", "name", "color", "kind", "target", "unit", "scheduleType", "times", "days"];
+const FIELD_ORDER = ["_", "name", "color", "kind", "target", "unit", "scheduleType", "times", "days", "tags"];
 
 function inFormOrder(errors: FieldErrors): FieldErrors {
   const rank = (field: string) => {
@@ -193,6 +207,14 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           error={errors.days}
         />
       </div>
+      <Field
+        label="Tags"
+        name="tags"
+        value={values.tags}
+        error={errors.tags}
+        maxLength={TAGS_MAX * (TAG_LENGTH_MAX + 2)}
+        hint={`Optional: up to ${TAGS_MAX}, separated by commas, e.g. health, morning. The dashboard can filter and group by them.`}
+      />
       <Actions>
         <button type="submit" class="button button-primary">{submitLabel}</button>
         <a href={cancelHref}>Cancel</a>

@@ -46,6 +46,7 @@ interface HabitRow {
   position: number;
   start_date: string;
   created_at: Date;
+  tags: string[];
 }
 
 interface CheckinRow {
@@ -114,7 +115,7 @@ export async function exportUserData(db: DbQueries, userId: string, now: Date = 
     if (!settings) throw new Error(`exportUserData: no user ${userId}`);
     const habits = await sql<HabitRow[]>`
       select id::text, name, color, kind, target, unit, schedule, archived_at is not null as archived,
-             position, start_date, created_at
+             position, start_date, created_at, tags
         from habits
        where user_id = ${userId}::uuid
        order by archived_at is not null, position, created_at, id`;
@@ -180,6 +181,7 @@ export async function exportUserData(db: DbQueries, userId: string, now: Date = 
         position: h.position,
         startDate: h.start_date,
         createdAt: h.created_at.toISOString(),
+        tags: h.tags,
         checkins: byHabit.get(h.id) ?? [],
       })),
       goals: goals.map((g) => ({

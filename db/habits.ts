@@ -38,6 +38,8 @@ export interface Habit {
   position: number;
   /** The user-local day the habit was created (`YYYY-MM-DD`): statistics count from here. */
   startDate: string;
+  /** 0–10 tags, unique ignoring case (domain/tags.ts); set with `setHabitTags` (db/habit_tags.ts). */
+  tags: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -83,6 +85,7 @@ interface HabitRow {
   archived_at: Date | null;
   position: number;
   start_date: string;
+  tags?: string[];
   created_at: Date;
   updated_at: Date;
 }
@@ -99,6 +102,7 @@ function toHabit(row: HabitRow): Habit {
     archived: row.archived_at !== null,
     position: row.position,
     startDate: row.start_date,
+    tags: row.tags ?? [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

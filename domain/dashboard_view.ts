@@ -17,12 +17,14 @@ import { type DayEntry, type HabitStats, habitStats } from "./stats.ts";
 import { DAY_CODES_FORMAT, encodeDays, type EncodedDays } from "./day_codes.ts";
 
 /** The version of {@linkcode DashboardView}'s shape: part of its cache key, bump it on any change. */
-export const DASHBOARD_VIEW_FORMAT = `1.${DAY_CODES_FORMAT}`;
+export const DASHBOARD_VIEW_FORMAT = `2.${DAY_CODES_FORMAT}`;
 
 /** A habit as the dashboard's list, toggle, streaks table and today's square use it. */
 export interface DashboardHabit extends GridHabit {
   name: string;
   color: string;
+  /** The habit's tags (the dashboard filters and groups by them). */
+  tags: string[];
   /** Today's check-in, if any. */
   today: DayEntry | null;
   stats: HabitStats;
@@ -41,7 +43,7 @@ export interface DashboardView {
  * their statistics and the grid need, up to today; see db/dashboard.ts).
  */
 export function dashboardView(
-  habits: readonly (GridHabit & { name: string; color: string })[],
+  habits: readonly (GridHabit & { name: string; color: string; tags?: readonly string[] })[],
   checkins: Iterable<GridCheckin>,
   today: string,
   weekStart: Weekday,
@@ -55,6 +57,7 @@ export function dashboardView(
       id: h.id,
       name: h.name,
       color: h.color,
+      tags: [...(h.tags ?? [])],
       kind: h.kind,
       target: h.target,
       unit: h.unit,

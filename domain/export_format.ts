@@ -52,6 +52,8 @@ export interface ExportHabit {
   position: number;
   startDate: string;
   createdAt: string;
+  /** 0–10 tags (domain/tags.ts); absent in exports made before tags, and from other apps. */
+  tags?: string[];
   checkins: ExportCheckin[];
 }
 

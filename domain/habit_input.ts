@@ -27,6 +27,7 @@
 import { z } from "zod";
 import { addDays, diffDays, isValidDate, type Weekday } from "./calendar.ts";
 import type { Schedule } from "./stats.ts";
+import { tagSchema, tagsFromText, tagsSchema } from "./tags.ts";
 
 /** The color a habit gets when none is chosen. */
 /** Field path → message: the shape `parseInput` (lib/validate.ts) reports. */
@@ -150,6 +151,7 @@ export const habitCreateSchema = z.object({
   target: targetSchema.nullish(),
   unit: unitSchema.nullish(),
   schedule: scheduleSchema.optional(),
+  tags: tagsSchema.optional(),
 }, { error: OBJECT }).superRefine((value, ctx) => checkKindFields(value, ctx, "absent"), ALWAYS);
 
 /**
@@ -165,6 +167,7 @@ export const habitUpdateSchema = z.object({
   target: targetSchema.nullish(),
   unit: unitSchema.nullish(),
   schedule: scheduleSchema.optional(),
+  tags: tagsSchema.optional(),
   archived: z.boolean({ error: "archived is true or false" }).optional(),
   position: z.int({ error: "The position is a whole number from 0" })
     .min(0, "The position is a whole number from 0")
@@ -249,6 +252,8 @@ export function checkinRangeSchema(today: string) {
 export const habitListQuerySchema = z.object({
   archived: z.enum(["true", "false"], { error: 'archived is "true" or "false"' }).optional()
     .transform((archived) => archived === "true"),
+  /** Only habits with this tag (ignoring case). */
+  tag: tagSchema.optional(),
 });
 
 export type HabitCreateInput = z.output<typeof habitCreateSchema>;
@@ -308,6 +313,9 @@ export function habitFormToInput(form: Record<string, unknown>): unknown {
   } else if (scheduleType) {
     input.schedule = { type: scheduleType };
   }
+  // One text field, "health, morning"; sent empty, it clears the tags.
+  const tags = formString(form.tags);
+  if (tags !== undefined) input.tags = tagsFromText(tags);
   return input;
 }
 
@@ -324,7 +332,9 @@ export function habitFormToInput(form: Record<string, unknown>): unknown {
 export function habitFormErrors(fields: FieldErrors): FieldErrors {
   const out: FieldErrors = {};
   for (const [path, message] of Object.entries(fields)) {
-    const field = path.startsWith("schedule.times")
+    const field = path.startsWith("tags")
+      ? "tags"
+      : path.startsWith("schedule.times")
       ? "times"
       : path.startsWith("schedule.days")
       ? "days"

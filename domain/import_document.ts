@@ -199,6 +199,7 @@ export function parseExportDocument(value: unknown, today: string): ImportData {
       target,
       unit: cleaned(record.unit),
       schedule,
+      tags: record.tags,
     });
     if (!base.success) throw firstProblem(at, base.error);
     const extras = habitExtrasSchema.safeParse(record);
@@ -227,6 +228,7 @@ export function parseExportDocument(value: unknown, today: string): ImportData {
       archived: extras.data.archived,
       position: extras.data.position,
       startDate: extras.data.startDate,
+      tags: base.data.tags ?? [],
       checkins,
     };
   });

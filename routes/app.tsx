@@ -18,6 +18,14 @@ import YearSummary from "@/islands/YearSummary.tsx";
 import { page } from "fresh";
 import { define } from "@/app/state.ts";
 import { isScheduled } from "@/domain/stats.ts";
+import { TagFilter } from "@/components/TagFilter.tsx";
+import { groupByTag, hasTag, tagCounts } from "@/domain/tags.ts";
+
+/** The dashboard's view from its URL: `?tag=` filters by a tag, `?group=tag` groups the day's habits. */
+function tagView(params: URLSearchParams): { tag: string | null; grouped: boolean } {
+  const tag = params.get("tag")?.trim();
+  return { tag: tag ? tag : null, grouped: params.get("group") === "tag" };
+}
 
 export const handler = define.handlers({
   async GET(ctx) {
@@ -32,23 +40,29 @@ export const handler = define.handlers({
       ["dashboard", DASHBOARD_VIEW_FORMAT, today, user.weekStart],
       () => loadDashboardPage(ctx.state.services.db, user.id, today, user.weekStart, gridStart(today, user.weekStart)),
     );
-    return page({ ...data, today, weekStart: user.weekStart }, { headers: { [CACHE_HEADER]: status } });
+    // The tag view filters the cached data after the read, so the cache key needs no filter.
+    const view = tagView(ctx.url.searchParams);
+    return page({ ...data, today, weekStart: user.weekStart, view }, { headers: { [CACHE_HEADER]: status } });
   },
 });
 
 /** The dashboard: today's habits with one-tap check-ins, the year across all habits, streaks. */
 export default define.page<typeof handler>(function Dashboard({ data }) {
-  const { habits, today, weekStart } = data;
-  if (habits.length === 0) return <EmptyDashboard today={today} pinnedGoals={data.pinnedGoals} />;
+  const { today, weekStart, view } = data;
+  if (data.habits.length === 0) return <EmptyDashboard today={today} pinnedGoals={data.pinnedGoals} />;
+  const tags = tagCounts(data.habits);
+  // A tag filters the lists and the streaks; "Your year" and today's square stay the whole
+  // of the user's habits.
+  const habits = view.tag === null ? data.habits : data.habits.filter((habit) => hasTag(habit, view.tag!));
   // One signal per habit: today's check-in and its statistics, shared by the toggle, the
   // streaks table and today's square (components/habit_live.ts).
-  const live = new Map(habits.map((h) => {
+  const live = new Map(data.habits.map((h) => {
     return [
       h.id,
       signal<HabitLive>({ status: h.today?.status ?? null, value: h.today?.value ?? null, stats: h.stats }),
     ];
   }));
-  const liveHabits: LiveHabit[] = habits.map((h) => ({
+  const liveHabits: LiveHabit[] = data.habits.map((h) => ({
     id: h.id,
     kind: h.kind,
     target: h.target,
@@ -66,17 +80,25 @@ export default define.page<typeof handler>(function Dashboard({ data }) {
   return (
     <div class="dashboard">
       <DashboardHeader today={today} />
+      <TagFilter tags={tags} selected={view.tag} grouped={view.grouped} />
       <section class="card today" aria-labelledby="today-heading">
-        <h2 id="today-heading">Today</h2>
-        {dueToday.length === 0
-          ? <p class="muted">Nothing is scheduled today. Enjoy the day off.</p>
-          : (
+        <h2 id="today-heading">Today{view.tag !== null && <>: tagged “{view.tag}”</>}</h2>
+        {habits.length === 0 && <p class="muted">No active habit has this tag.</p>}
+        {habits.length > 0 && dueToday.length === 0 && (
+          <p class="muted">Nothing is scheduled today. Enjoy the day off.</p>
+        )}
+        {dueToday.length > 0 && (view.grouped ? groupByTag(dueToday) : [{ tag: undefined, habits: dueToday }]).map((
+          group,
+        ) => (
+          <>
+            {group.tag !== undefined && <h3 class="habit-group-heading">{group.tag ?? "No tag"}</h3>}
             <ul class="habit-list">
-              {dueToday.map((habit) => (
+              {group.habits.map((habit) => (
                 <HabitRow key={habit.id} habit={habit} today={today} live={live.get(habit.id)!} />
               ))}
             </ul>
-          )}
+          </>
+        ))}
         {restToday.length > 0 && (
           <p class="muted not-today">
             Not today: {restToday.map((habit, i) => (

@@ -1,6 +1,5 @@
 import { formProblems } from "@/components/form_problems.ts";
 import { EMPTY_HABIT_FORM, HabitForm, type HabitFormValues, habitFormValues } from "@/components/HabitForm.tsx";
-import { createHabit } from "@/db/habits.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { readBody } from "@/lib/body.ts";
 import { localDay } from "@/domain/calendar.ts";
@@ -9,6 +8,7 @@ import { habitCreateSchema, habitFormErrors, habitFormToInput } from "@/domain/h
 import { setFlash } from "@/app/flash.ts";
 import { define } from "@/app/state.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { createTaggedHabit } from "@/db/habit_tags.ts";
 
 interface NewHabitData {
   values: HabitFormValues;
@@ -28,7 +28,7 @@ export const handler = define.handlers({
     const { data: form } = await readBody(ctx.req);
     try {
       const input = parseInput(habitCreateSchema, habitFormToInput(form));
-      const habit = await createHabit(ctx.state.services.db, user.id, input, localDay(user.timezone));
+      const habit = await createTaggedHabit(ctx.state.services.db, user.id, input, localDay(user.timezone));
       setFlash(ctx, `Habit “${habit.name}” created.`);
       return ctx.redirect(`/app#habit-${habit.id}`, 303);
     } catch (error) {

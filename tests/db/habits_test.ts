@@ -89,6 +89,7 @@ Deno.test("habits and check-ins in the database", async (t) => {
         archived: false,
         position: 0,
         startDate: TODAY,
+        tags: [],
         createdAt: null,
         updatedAt: null,
       },

@@ -1,5 +1,5 @@
 import { habitStatsFor } from "@/db/checkins.ts";
-import { deleteHabit, getHabit, updateHabit } from "@/db/habits.ts";
+import { deleteHabit, getHabit } from "@/db/habits.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { cachedJson } from "@/lib/cache/user_cache.ts";
 import { readBody } from "@/lib/body.ts";
@@ -8,6 +8,7 @@ import { HttpError } from "fresh";
 import { habitUpdateSchema } from "@/domain/habit_input.ts";
 import { define } from "@/app/state.ts";
 import { parseInput } from "@/lib/validate.ts";
+import { updateTaggedHabit } from "@/db/habit_tags.ts";
 
 /** Another user's habit, an unknown id and a malformed one all read the same. */
 const NOT_FOUND = "No habit with that id";
@@ -31,7 +32,7 @@ export const handler = define.handlers({
     const user = requireUser(ctx);
     const { data } = await readBody(ctx.req);
     const patch = parseInput(habitUpdateSchema, data);
-    const habit = await updateHabit(ctx.state.services.db, user.id, ctx.params.id, patch);
+    const habit = await updateTaggedHabit(ctx.state.services.db, user.id, ctx.params.id, patch);
     if (!habit) throw new HttpError(404, NOT_FOUND);
     return Response.json({ habit });
   },

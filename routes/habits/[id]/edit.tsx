@@ -1,6 +1,6 @@
 import { formProblems } from "@/components/form_problems.ts";
 import { HabitForm, type HabitFormValues, habitFormValues, habitToFormValues } from "@/components/HabitForm.tsx";
-import { getHabit, updateHabit } from "@/db/habits.ts";
+import { getHabit } from "@/db/habits.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { readBody } from "@/lib/body.ts";
 import { HttpError, page } from "fresh";
@@ -8,6 +8,7 @@ import { habitFormErrors, habitFormToInput, habitUpdateSchema } from "@/domain/h
 import { setFlash } from "@/app/flash.ts";
 import { define } from "@/app/state.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { updateTaggedHabit } from "@/db/habit_tags.ts";
 
 interface EditHabitData {
   id: string;
@@ -31,7 +32,7 @@ export const handler = define.handlers({
     const { data: form } = await readBody(ctx.req);
     try {
       const patch = parseInput(habitUpdateSchema, habitFormToInput(form));
-      const habit = await updateHabit(db, user.id, ctx.params.id, patch);
+      const habit = await updateTaggedHabit(db, user.id, ctx.params.id, patch);
       if (!habit) throw new HttpError(404, "No habit with that id");
       setFlash(ctx, `Changes to “${habit.name}” saved.`);
       return ctx.redirect(`/habits/${habit.id}`, 303);

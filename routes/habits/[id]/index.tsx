@@ -29,6 +29,10 @@ import { setFlash } from "@/app/flash.ts";
 import { define, type State } from "@/app/state.ts";
 import { habitStats } from "@/domain/stats.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { HabitCharts } from "@/components/HabitCharts.tsx";
+import { NoteSearch } from "@/components/NoteSearch.tsx";
+import { type NoteSearchPage, searchNotes } from "@/db/note_search.ts";
+import { type NoteSearch as NoteSearchQuery, parseNoteSearch } from "@/domain/note_search.ts";
 
 /** How many check-ins the page lists. */
 const RECENT_CHECKINS = 30;
@@ -40,6 +44,9 @@ interface HabitPageData extends HabitDetail {
   /** The habit's share link, and the origin it lives on. */
   share?: HabitShare;
   origin: string;
+  search: NoteSearchQuery;
+  /** Null when nothing was searched. */
+  found: NoteSearchPage | null;
 }
 
 /** The page's small forms: archive, unarchive, move to a position. */
@@ -55,7 +62,20 @@ async function habitPage(ctx: FreshContext<State>, errors?: FieldErrors): Promis
   if (!detail) throw new HttpError(404, "No habit with that id");
   ctx.state.title = detail.habit.name;
   const share = await shareOf(ctx.state.services.db, user.id, detail.habit.id);
-  return { ...detail, today, weekStart: user.weekStart, errors, share, origin: ctx.state.services.config.appOrigin };
+  const search = parseNoteSearch(ctx.url.searchParams);
+  const found = search.q
+    ? await searchNotes(ctx.state.services.db, user.id, detail.habit.id, search.q, search.page)
+    : null;
+  return {
+    ...detail,
+    today,
+    weekStart: user.weekStart,
+    errors,
+    share,
+    origin: ctx.state.services.config.appOrigin,
+    search,
+    found,
+  };
 }
 
 export const handler = define.handlers({
@@ -84,6 +104,11 @@ export const handler = define.handlers({
     }
   },
 });
+
+/** Each day's note, for the grid cells' names. */
+function notesByDate(checkins: readonly { date: string; note: string | null }[]): Map<string, string> {
+  return new Map(checkins.flatMap((c) => (c.note ? [[c.date, c.note] as const] : [])));
+}
 
 /** "5 of 6 expected days done (83 %)". */
 function expected({ met, due, rate }: Completion): string {
@@ -131,6 +156,7 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
             dayHref={(date) => `/habits/${habit.id}/checkin?date=${date}`}
             firstLinkable={addDays(today, -BACKFILL_DAYS)}
             legend={habitLegend(habit)}
+            notes={notesByDate(data.checkins)}
           />
         </GridKeys>
         <StatsSummary stats={stats} unit={unit} />
@@ -145,6 +171,16 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
           </p>
         </details>
       </section>
+      <section class="card" aria-labelledby="charts-heading">
+        <h2 id="charts-heading">Charts</h2>
+        <HabitCharts
+          habit={habit}
+          checkins={byDate}
+          today={today}
+          weekStart={weekStart}
+          currentStreak={stats.currentStreak}
+        />
+      </section>
       <div class="columns">
         <section class="card" aria-labelledby="checkin-heading">
           <h2 id="checkin-heading">Check in</h2>
@@ -155,6 +191,10 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
           <CheckinHistory habit={habit} checkins={recent} />
         </section>
       </div>
+      <section class="card" aria-labelledby="notes-heading">
+        <h2 id="notes-heading">Notes</h2>
+        <NoteSearch action={`/habits/${habit.id}`} habit={habit} search={data.search} found={data.found} />
+      </section>
       <ShareControl habitId={habit.id} share={data.share} origin={data.origin} />
       <section class="card" aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage</h2>

@@ -49,6 +49,7 @@ Deno.test("/api/habits", async (t) => {
         archived: false,
         position: 0,
         startDate: "",
+        tags: [],
         createdAt: "",
         updatedAt: "",
       },
