@@ -33,43 +33,46 @@ import * as $28 from "./routes/api/milestones/index.ts";
 import * as $29 from "./routes/api/monitoring.ts";
 import * as $30 from "./routes/api/notifications/index.ts";
 import * as $31 from "./routes/api/notifications/read.ts";
-import * as $32 from "./routes/api/reminders/[id].ts";
-import * as $33 from "./routes/api/reminders/index.ts";
-import * as $34 from "./routes/api/sessions/[id].ts";
-import * as $35 from "./routes/api/sessions/index.ts";
-import * as $36 from "./routes/api/settings/index.ts";
-import * as $37 from "./routes/api/settings/save.ts";
-import * as $38 from "./routes/api/stripe/webhook.ts";
-import * as $39 from "./routes/api/subgoals/[id].ts";
-import * as $40 from "./routes/api/subgoals/index.ts";
-import * as $41 from "./routes/api/tokens/[id].ts";
-import * as $42 from "./routes/api/tokens/index.ts";
-import * as $43 from "./routes/app.tsx";
-import * as $44 from "./routes/export.tsx";
-import * as $45 from "./routes/forgot-password.tsx";
-import * as $46 from "./routes/goals/[id]/delete.tsx";
-import * as $47 from "./routes/goals/[id]/index.tsx";
-import * as $48 from "./routes/goals/index.tsx";
-import * as $49 from "./routes/goals/pin.tsx";
-import * as $50 from "./routes/habits/[id]/checkin.tsx";
-import * as $51 from "./routes/habits/[id]/delete.tsx";
-import * as $52 from "./routes/habits/[id]/edit.tsx";
-import * as $53 from "./routes/habits/[id]/index.tsx";
-import * as $54 from "./routes/habits/archived.tsx";
-import * as $55 from "./routes/habits/new.tsx";
-import * as $56 from "./routes/index.tsx";
-import * as $57 from "./routes/login.tsx";
-import * as $58 from "./routes/logout.ts";
-import * as $59 from "./routes/notifications.tsx";
-import * as $60 from "./routes/reminders.tsx";
-import * as $61 from "./routes/reminders/[id]/edit.tsx";
-import * as $62 from "./routes/reset-password.tsx";
-import * as $63 from "./routes/settings.tsx";
-import * as $64 from "./routes/settings/security.tsx";
-import * as $65 from "./routes/settings/security/delete.tsx";
-import * as $66 from "./routes/settings/security/password.tsx";
-import * as $67 from "./routes/signup.tsx";
-import * as $68 from "./routes/upgrade.tsx";
+import * as $32 from "./routes/api/push/key.ts";
+import * as $33 from "./routes/api/push/subscriptions/[id].ts";
+import * as $34 from "./routes/api/push/subscriptions/index.ts";
+import * as $35 from "./routes/api/reminders/[id].ts";
+import * as $36 from "./routes/api/reminders/index.ts";
+import * as $37 from "./routes/api/sessions/[id].ts";
+import * as $38 from "./routes/api/sessions/index.ts";
+import * as $39 from "./routes/api/settings/index.ts";
+import * as $40 from "./routes/api/settings/save.ts";
+import * as $41 from "./routes/api/stripe/webhook.ts";
+import * as $42 from "./routes/api/subgoals/[id].ts";
+import * as $43 from "./routes/api/subgoals/index.ts";
+import * as $44 from "./routes/api/tokens/[id].ts";
+import * as $45 from "./routes/api/tokens/index.ts";
+import * as $46 from "./routes/app.tsx";
+import * as $47 from "./routes/export.tsx";
+import * as $48 from "./routes/forgot-password.tsx";
+import * as $49 from "./routes/goals/[id]/delete.tsx";
+import * as $50 from "./routes/goals/[id]/index.tsx";
+import * as $51 from "./routes/goals/index.tsx";
+import * as $52 from "./routes/goals/pin.tsx";
+import * as $53 from "./routes/habits/[id]/checkin.tsx";
+import * as $54 from "./routes/habits/[id]/delete.tsx";
+import * as $55 from "./routes/habits/[id]/edit.tsx";
+import * as $56 from "./routes/habits/[id]/index.tsx";
+import * as $57 from "./routes/habits/archived.tsx";
+import * as $58 from "./routes/habits/new.tsx";
+import * as $59 from "./routes/index.tsx";
+import * as $60 from "./routes/login.tsx";
+import * as $61 from "./routes/logout.ts";
+import * as $62 from "./routes/notifications.tsx";
+import * as $63 from "./routes/reminders.tsx";
+import * as $64 from "./routes/reminders/[id]/edit.tsx";
+import * as $65 from "./routes/reset-password.tsx";
+import * as $66 from "./routes/settings.tsx";
+import * as $67 from "./routes/settings/security.tsx";
+import * as $68 from "./routes/settings/security/delete.tsx";
+import * as $69 from "./routes/settings/security/password.tsx";
+import * as $70 from "./routes/signup.tsx";
+import * as $71 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/GoalPinToggle.tsx";
 import * as $$2 from "./islands/GoalProgressBar.tsx";
@@ -116,43 +119,46 @@ const manifest: Manifest = {
     "routes/api/monitoring.ts": $29,
     "routes/api/notifications/index.ts": $30,
     "routes/api/notifications/read.ts": $31,
-    "routes/api/reminders/[id].ts": $32,
-    "routes/api/reminders/index.ts": $33,
-    "routes/api/sessions/[id].ts": $34,
-    "routes/api/sessions/index.ts": $35,
-    "routes/api/settings/index.ts": $36,
-    "routes/api/settings/save.ts": $37,
-    "routes/api/stripe/webhook.ts": $38,
-    "routes/api/subgoals/[id].ts": $39,
-    "routes/api/subgoals/index.ts": $40,
-    "routes/api/tokens/[id].ts": $41,
-    "routes/api/tokens/index.ts": $42,
-    "routes/app.tsx": $43,
-    "routes/export.tsx": $44,
-    "routes/forgot-password.tsx": $45,
-    "routes/goals/[id]/delete.tsx": $46,
-    "routes/goals/[id]/index.tsx": $47,
-    "routes/goals/index.tsx": $48,
-    "routes/goals/pin.tsx": $49,
-    "routes/habits/[id]/checkin.tsx": $50,
-    "routes/habits/[id]/delete.tsx": $51,
-    "routes/habits/[id]/edit.tsx": $52,
-    "routes/habits/[id]/index.tsx": $53,
-    "routes/habits/archived.tsx": $54,
-    "routes/habits/new.tsx": $55,
-    "routes/index.tsx": $56,
-    "routes/login.tsx": $57,
-    "routes/logout.ts": $58,
-    "routes/notifications.tsx": $59,
-    "routes/reminders.tsx": $60,
-    "routes/reminders/[id]/edit.tsx": $61,
-    "routes/reset-password.tsx": $62,
-    "routes/settings.tsx": $63,
-    "routes/settings/security.tsx": $64,
-    "routes/settings/security/delete.tsx": $65,
-    "routes/settings/security/password.tsx": $66,
-    "routes/signup.tsx": $67,
-    "routes/upgrade.tsx": $68,
+    "routes/api/push/key.ts": $32,
+    "routes/api/push/subscriptions/[id].ts": $33,
+    "routes/api/push/subscriptions/index.ts": $34,
+    "routes/api/reminders/[id].ts": $35,
+    "routes/api/reminders/index.ts": $36,
+    "routes/api/sessions/[id].ts": $37,
+    "routes/api/sessions/index.ts": $38,
+    "routes/api/settings/index.ts": $39,
+    "routes/api/settings/save.ts": $40,
+    "routes/api/stripe/webhook.ts": $41,
+    "routes/api/subgoals/[id].ts": $42,
+    "routes/api/subgoals/index.ts": $43,
+    "routes/api/tokens/[id].ts": $44,
+    "routes/api/tokens/index.ts": $45,
+    "routes/app.tsx": $46,
+    "routes/export.tsx": $47,
+    "routes/forgot-password.tsx": $48,
+    "routes/goals/[id]/delete.tsx": $49,
+    "routes/goals/[id]/index.tsx": $50,
+    "routes/goals/index.tsx": $51,
+    "routes/goals/pin.tsx": $52,
+    "routes/habits/[id]/checkin.tsx": $53,
+    "routes/habits/[id]/delete.tsx": $54,
+    "routes/habits/[id]/edit.tsx": $55,
+    "routes/habits/[id]/index.tsx": $56,
+    "routes/habits/archived.tsx": $57,
+    "routes/habits/new.tsx": $58,
+    "routes/index.tsx": $59,
+    "routes/login.tsx": $60,
+    "routes/logout.ts": $61,
+    "routes/notifications.tsx": $62,
+    "routes/reminders.tsx": $63,
+    "routes/reminders/[id]/edit.tsx": $64,
+    "routes/reset-password.tsx": $65,
+    "routes/settings.tsx": $66,
+    "routes/settings/security.tsx": $67,
+    "routes/settings/security/delete.tsx": $68,
+    "routes/settings/security/password.tsx": $69,
+    "routes/signup.tsx": $70,
+    "routes/upgrade.tsx": $71,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,

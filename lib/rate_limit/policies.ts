@@ -87,6 +87,10 @@ export const ACTION_POLICIES: readonly ActionPolicy[] = [
   action("account.delete", ["POST"], ["/settings/security/delete"], 5),
   action("password-reset-ip", ["POST"], ["/api/auth/password-reset", "/forgot-password"], 5, "ip", "closed"),
   action("password-reset-email", ["POST"], ["/api/auth/password-reset", "/forgot-password"], 3, "email", "closed"),
+  // Push reminders (API.md "Integrations"); the settings page's form shares the budget.
+  action("push.subscribe", ["POST"], ["/api/push/subscriptions"], 20),
+  action("push.unsubscribe", ["DELETE"], ["/api/push/subscriptions/:id"], 20),
+  action("push.unsubscribe", ["POST"], ["/settings/devices/:id/delete"], 20),
   action(
     "password-reset.confirm",
     ["POST"],

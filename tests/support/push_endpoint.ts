@@ -80,6 +80,10 @@ export interface TestPushService extends AsyncDisposable {
   expire(device: TestDevice): void;
   /** The next requests (to any endpoint) get these answers, one each, before any check. */
   script(...answers: ScriptedAnswer[]): void;
+  /** The next requests to `device`'s endpoint get these answers, one each, before any check. */
+  scriptDevice(device: TestDevice, ...answers: ScriptedAnswer[]): void;
+  /** Forgets every scripted answer not given yet. */
+  clearScripts(): void;
   messages: ReceivedPush[];
   rejections: RejectedPush[];
   /** Every request that reached the service, in order (scripted ones too). */
@@ -103,6 +107,7 @@ class Refusal extends Error {
 export function startPushService(): TestPushService {
   const devices = new Map<string, TestDevice & { expired: boolean }>();
   const scripted: ScriptedAnswer[] = [];
+  const scriptedFor = new Map<string, ScriptedAnswer[]>();
   const messages: ReceivedPush[] = [];
   const rejections: RejectedPush[] = [];
   const requests: { deviceId: string | null; status: number }[] = [];
@@ -119,7 +124,7 @@ export function startPushService(): TestPushService {
         return new Response(body || null, { status, headers });
       };
 
-      const next = scripted.shift();
+      const next = (deviceId ? scriptedFor.get(deviceId)?.shift() : undefined) ?? scripted.shift();
       if (next) {
         await req.body?.cancel();
         if (next.delayMs) await sleep(next.delayMs, abort.signal);
@@ -171,6 +176,13 @@ export function startPushService(): TestPushService {
     },
     script(...answers) {
       scripted.push(...answers);
+    },
+    scriptDevice(device, ...answers) {
+      scriptedFor.set(device.id, [...(scriptedFor.get(device.id) ?? []), ...answers]);
+    },
+    clearScripts() {
+      scripted.length = 0;
+      scriptedFor.clear();
     },
     async waitForMessages(count, timeoutMs = 5_000) {
       const until = Date.now() + timeoutMs;
