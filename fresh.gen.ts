@@ -64,15 +64,16 @@ import * as $59 from "./routes/index.tsx";
 import * as $60 from "./routes/login.tsx";
 import * as $61 from "./routes/logout.ts";
 import * as $62 from "./routes/notifications.tsx";
-import * as $63 from "./routes/reminders.tsx";
-import * as $64 from "./routes/reminders/[id]/edit.tsx";
-import * as $65 from "./routes/reset-password.tsx";
-import * as $66 from "./routes/settings.tsx";
-import * as $67 from "./routes/settings/security.tsx";
-import * as $68 from "./routes/settings/security/delete.tsx";
-import * as $69 from "./routes/settings/security/password.tsx";
-import * as $70 from "./routes/signup.tsx";
-import * as $71 from "./routes/upgrade.tsx";
+import * as $63 from "./routes/one-tap/[token].tsx";
+import * as $64 from "./routes/reminders.tsx";
+import * as $65 from "./routes/reminders/[id]/edit.tsx";
+import * as $66 from "./routes/reset-password.tsx";
+import * as $67 from "./routes/settings.tsx";
+import * as $68 from "./routes/settings/security.tsx";
+import * as $69 from "./routes/settings/security/delete.tsx";
+import * as $70 from "./routes/settings/security/password.tsx";
+import * as $71 from "./routes/signup.tsx";
+import * as $72 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/GoalPinToggle.tsx";
 import * as $$2 from "./islands/GoalProgressBar.tsx";
@@ -150,15 +151,16 @@ const manifest: Manifest = {
     "routes/login.tsx": $60,
     "routes/logout.ts": $61,
     "routes/notifications.tsx": $62,
-    "routes/reminders.tsx": $63,
-    "routes/reminders/[id]/edit.tsx": $64,
-    "routes/reset-password.tsx": $65,
-    "routes/settings.tsx": $66,
-    "routes/settings/security.tsx": $67,
-    "routes/settings/security/delete.tsx": $68,
-    "routes/settings/security/password.tsx": $69,
-    "routes/signup.tsx": $70,
-    "routes/upgrade.tsx": $71,
+    "routes/one-tap/[token].tsx": $63,
+    "routes/reminders.tsx": $64,
+    "routes/reminders/[id]/edit.tsx": $65,
+    "routes/reset-password.tsx": $66,
+    "routes/settings.tsx": $67,
+    "routes/settings/security.tsx": $68,
+    "routes/settings/security/delete.tsx": $69,
+    "routes/settings/security/password.tsx": $70,
+    "routes/signup.tsx": $71,
+    "routes/upgrade.tsx": $72,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,

@@ -26,7 +26,9 @@
  */
 import { sendDueEmails } from "@/db/email_outbox.ts";
 import { recoverStaleImports } from "@/db/import.ts";
+import { pruneOneTapUses } from "@/db/one_tap.ts";
 import { deliverRemindersToDevices } from "@/db/push.ts";
+import { ONE_TAP_VALIDITY_MS } from "@/lib/one_tap.ts";
 import { reminderEmailLinks, reminderLinks } from "./reminder_links.ts";
 import { sendDuePushes } from "./reminder_pushes.ts";
 import { invalidateQuietly } from "@/app/cache/invalidate.ts";
@@ -102,6 +104,8 @@ export const SCHEDULER_JOBS: readonly SchedulerJob[] = [
     name: "push",
     async run({ services, now, mailer }) {
       const result = await sendDuePushes(services, now, { email: mailer !== undefined });
+      // Used one-tap tokens past their 48 hours guard nothing any more.
+      await pruneOneTapUses(services.db, now, ONE_TAP_VALIDITY_MS + 60 * 60_000);
       return {
         counts: { pushed: result.delivered, pushFailed: result.failed + result.gone },
         changedUserIds: result.changedUserIds,

@@ -253,7 +253,7 @@ $$;
 
 -- One row per one-tap token used: the token's random id is the key, so a second use
 -- (a double tap, a mail scanner that POSTs, the same link on two devices) finds it.
--- Tokens live 48 hours; rows older than that can go (db/one_tap.ts prunes them).
+-- Tokens live 48 hours; older rows guard nothing (the scheduler prunes them, db/one_tap.ts).
 create table one_tap_uses (
   token_id uuid primary key,
   user_id uuid not null references users (id) on delete cascade,
@@ -266,27 +266,32 @@ create table one_tap_uses (
 create index one_tap_uses_used_idx on one_tap_uses (used_at);
 
 -- Uses one token: records the check-in (upsert_checkin: ownership, allowed days, one
--- activity row) and the token's row in one transaction, or nothing. Returns the time
--- of the use that counted and whether it was this call; a failed check-in (CG404: the
--- habit is gone; CG400: a day out of range) raises and leaves the token unused.
+-- activity row) and the token's row in one transaction, or nothing. "Today" is the
+-- user's local day at p_now. Returns the time of the use that counted and whether it
+-- was this call; a failed check-in (CG404: the habit is gone; CG400: a day out of
+-- range) raises and leaves the token unused.
 create function use_one_tap(
   p_token uuid,
   p_user uuid,
   p_habit uuid,
   p_day date,
   p_action text,
-  p_today date
+  p_now timestamptz
 ) returns table (used_now boolean, used_at timestamptz)
 language plpgsql
 as $$
 declare
   v_used_at timestamptz;
+  v_today date;
 begin
-  if not exists (select 1 from habits where id = p_habit and user_id = p_user) then
+  select (p_now at time zone u.timezone)::date into v_today
+    from habits h join users u on u.id = h.user_id
+   where h.id = p_habit and h.user_id = p_user;
+  if not found then
     raise exception 'No habit with that id' using errcode = 'CG404';
   end if;
-  insert into one_tap_uses (token_id, user_id, habit_id, local_date, action)
-  values (p_token, p_user, p_habit, p_day, p_action)
+  insert into one_tap_uses (token_id, user_id, habit_id, local_date, action, used_at)
+  values (p_token, p_user, p_habit, p_day, p_action, p_now)
   on conflict (token_id) do nothing
   returning one_tap_uses.used_at into v_used_at;
   if v_used_at is null then
@@ -294,7 +299,7 @@ begin
     return;
   end if;
   perform upsert_checkin(p_user, p_habit, p_day, case p_action when 'done' then 'done' else 'skipped' end,
-                         null, null, p_today);
+                         null, null, v_today);
   return query select true, v_used_at;
 end;
 $$;
