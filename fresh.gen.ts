@@ -69,20 +69,22 @@ import * as $64 from "./routes/reminders.tsx";
 import * as $65 from "./routes/reminders/[id]/edit.tsx";
 import * as $66 from "./routes/reset-password.tsx";
 import * as $67 from "./routes/settings.tsx";
-import * as $68 from "./routes/settings/security.tsx";
-import * as $69 from "./routes/settings/security/delete.tsx";
-import * as $70 from "./routes/settings/security/password.tsx";
-import * as $71 from "./routes/signup.tsx";
-import * as $72 from "./routes/upgrade.tsx";
+import * as $68 from "./routes/settings/devices/[id]/delete.ts";
+import * as $69 from "./routes/settings/security.tsx";
+import * as $70 from "./routes/settings/security/delete.tsx";
+import * as $71 from "./routes/settings/security/password.tsx";
+import * as $72 from "./routes/signup.tsx";
+import * as $73 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/GoalPinToggle.tsx";
 import * as $$2 from "./islands/GoalProgressBar.tsx";
 import * as $$3 from "./islands/GridKeys.tsx";
-import * as $$4 from "./islands/StreakTable.tsx";
-import * as $$5 from "./islands/SubgoalProgress.tsx";
-import * as $$6 from "./islands/TimezoneDetect.tsx";
-import * as $$7 from "./islands/TodayCell.tsx";
-import * as $$8 from "./islands/YearSummary.tsx";
+import * as $$4 from "./islands/PushOptIn.tsx";
+import * as $$5 from "./islands/StreakTable.tsx";
+import * as $$6 from "./islands/SubgoalProgress.tsx";
+import * as $$7 from "./islands/TimezoneDetect.tsx";
+import * as $$8 from "./islands/TodayCell.tsx";
+import * as $$9 from "./islands/YearSummary.tsx";
 
 import type { Manifest } from "fresh";
 
@@ -156,22 +158,24 @@ const manifest: Manifest = {
     "routes/reminders/[id]/edit.tsx": $65,
     "routes/reset-password.tsx": $66,
     "routes/settings.tsx": $67,
-    "routes/settings/security.tsx": $68,
-    "routes/settings/security/delete.tsx": $69,
-    "routes/settings/security/password.tsx": $70,
-    "routes/signup.tsx": $71,
-    "routes/upgrade.tsx": $72,
+    "routes/settings/devices/[id]/delete.ts": $68,
+    "routes/settings/security.tsx": $69,
+    "routes/settings/security/delete.tsx": $70,
+    "routes/settings/security/password.tsx": $71,
+    "routes/signup.tsx": $72,
+    "routes/upgrade.tsx": $73,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,
     "islands/GoalPinToggle.tsx": $$1,
     "islands/GoalProgressBar.tsx": $$2,
     "islands/GridKeys.tsx": $$3,
-    "islands/StreakTable.tsx": $$4,
-    "islands/SubgoalProgress.tsx": $$5,
-    "islands/TimezoneDetect.tsx": $$6,
-    "islands/TodayCell.tsx": $$7,
-    "islands/YearSummary.tsx": $$8,
+    "islands/PushOptIn.tsx": $$4,
+    "islands/StreakTable.tsx": $$5,
+    "islands/SubgoalProgress.tsx": $$6,
+    "islands/TimezoneDetect.tsx": $$7,
+    "islands/TodayCell.tsx": $$8,
+    "islands/YearSummary.tsx": $$9,
   },
 };
 
