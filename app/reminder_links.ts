@@ -10,8 +10,8 @@
  * if (links) text += `\nDone: ${links.done}\nSkip: ${links.skip}\n`;
  * ```
  */
-import { signOneTap } from "../lib/one_tap.ts";
-import type { PushServices } from "../lib/push/services.ts";
+import { signOneTap } from "@/lib/one_tap.ts";
+import type { PushServices } from "@/lib/push/services.ts";
 
 /** The two links of one reminder. */
 export interface ReminderLinks {

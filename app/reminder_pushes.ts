@@ -17,13 +17,13 @@
  * const result = await sendDuePushes({ db, config, push }, new Date(), { email: true });
  * ```
  */
-import { claimDuePushes, type ClaimedPush, finishReminderPush } from "../db/push.ts";
-import type { Config } from "../lib/config.ts";
-import { log } from "../lib/log.ts";
-import { reminderPayload } from "../lib/push/notification.ts";
-import { type PushOutcome, sendPush } from "../lib/push/send.ts";
-import type { PushServices } from "../lib/push/services.ts";
-import type { Db } from "../db/client.ts";
+import { claimDuePushes, type ClaimedPush, finishReminderPush } from "@/db/push.ts";
+import type { Config } from "@/lib/config.ts";
+import { log } from "@/lib/log.ts";
+import { reminderPayload } from "@/lib/push/notification.ts";
+import { type PushOutcome, sendPush } from "@/lib/push/send.ts";
+import type { PushServices } from "@/lib/push/services.ts";
+import type { Db } from "@/db/client.ts";
 import { reminderLinks } from "./reminder_links.ts";
 
 /** What one round of sending did. */

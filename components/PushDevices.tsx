@@ -3,8 +3,8 @@
  * island, islands/PushOptIn.tsx) and the devices already subscribed, each with a
  * Remove button that works without JavaScript (POST /settings/devices/[id]/delete).
  */
-import type { PushDevice } from "../db/push.ts";
-import PushOptIn from "../islands/PushOptIn.tsx";
+import type { PushDevice } from "@/domain/push_device.ts";
+import PushOptIn from "@/islands/PushOptIn.tsx";
 
 export interface PushDevicesProps {
   /** The server's VAPID public key; null when push is off on this server. */

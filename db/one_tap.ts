@@ -12,9 +12,9 @@
  * }
  * ```
  */
-import type { OneTapClaims } from "../lib/one_tap.ts";
+import type { OneTapClaims } from "@/lib/one_tap.ts";
 import type { DbQueries } from "./client.ts";
-import { asRuleViolation } from "./rules.ts";
+import { asRuleViolation } from "@/domain/rules.ts";
 
 /** What the confirmation page shows about a token's habit and day. */
 export interface OneTapTarget {

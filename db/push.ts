@@ -26,11 +26,12 @@
  * }
  * ```
  */
-import type { PushOutcome } from "../lib/push/send.ts";
-import type { PushSubscriptionJson } from "../lib/push/subscription.ts";
+import type { PushOutcome } from "@/lib/push/send.ts";
+import type { PushSubscriptionJson } from "@/lib/push/subscription.ts";
+import type { PushDevice } from "@/domain/push_device.ts";
 import type { DbQueries } from "./client.ts";
 import { isUuid } from "./habits.ts";
-import { asRuleViolation } from "./rules.ts";
+import { asRuleViolation } from "@/domain/rules.ts";
 
 /** How many devices one user can receive reminders on. */
 export const PUSH_DEVICES_MAX = 10;
@@ -38,16 +39,6 @@ export const PUSH_DEVICES_MAX = 10;
 export const PUSH_LEASE_MS = 60_000;
 /** Rows one sender claims per round. */
 export const PUSH_BATCH = 50;
-
-/** A subscribed device, as the settings page and the API show it. */
-export interface PushDevice {
-  id: string;
-  /** "Chrome on Android", from the browser that subscribed; "" when unknown. */
-  label: string;
-  createdAt: Date;
-  /** The last time a reminder reached it; null before the first. */
-  lastSuccessAt: Date | null;
-}
 
 /**
  * Saves `subscription` for the user (a device that subscribes again keeps one row, now

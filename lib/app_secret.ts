@@ -22,7 +22,7 @@
  * if (app.secret === null) log.warn("one_tap.off", { reason: app.reason });
  * ```
  */
-import { newSecret } from "./auth/secret.ts";
+import { newSecret } from "@/lib/auth/secret.ts";
 import { ConfigError } from "./config.ts";
 import { readOrCreateSecretFile } from "./secret_file.ts";
 

@@ -13,8 +13,8 @@
  * # APP_SECRET=Qm9…
  * ```
  */
-import { newSecret } from "../lib/auth/secret.ts";
-import { generateVapidKeys } from "../lib/push/vapid_keys.ts";
+import { newSecret } from "@/lib/auth/secret.ts";
+import { generateVapidKeys } from "@/lib/push/vapid_keys.ts";
 
 const vapid = generateVapidKeys();
 console.log(`VAPID_PUBLIC_KEY=${vapid.publicKey}`);

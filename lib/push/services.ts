@@ -16,9 +16,9 @@
  * if (!push.vapid) log.warn("push.off", { reason: push.offReason });
  * ```
  */
-import { resolveAppSecret } from "../app_secret.ts";
-import { type Config, ConfigError } from "../config.ts";
-import { oneTapKey } from "../one_tap.ts";
+import { resolveAppSecret } from "@/lib/app_secret.ts";
+import { type Config, ConfigError } from "@/lib/config.ts";
+import { oneTapKey } from "@/lib/one_tap.ts";
 import { resolveVapidKeys, type VapidKeys } from "./vapid_keys.ts";
 
 /** Push and one-tap, as the app runs them. */
@@ -32,6 +32,9 @@ export interface PushServices {
   /** Subscriptions may name `http://127.0.0.1:…` endpoints (tests). */
   allowLoopbackEndpoints: boolean;
 }
+
+/** What the push routes answer when push is off on this server (no VAPID keys with `DATABASE_URL`). */
+export const PUSH_OFF_MESSAGE = "Push reminders are not set up on this server: reminders come by e-mail and in the app";
 
 /** What a server without push or links has: both off. */
 export const PUSH_OFF: PushServices = {

@@ -17,7 +17,7 @@
  * ```
  */
 import { createECDH } from "node:crypto";
-import { decodeBase64Url } from "../base64url.ts";
+import { decodeBase64Url } from "@/lib/base64url.ts";
 
 /** The fields of `PushSubscription.toJSON()` the server keeps. */
 export interface PushSubscriptionJson {

@@ -32,9 +32,9 @@
  */
 import { createECDH } from "node:crypto";
 import webpush from "web-push";
-import { decodeBase64Url } from "../base64url.ts";
-import { ConfigError } from "../config.ts";
-import { readOrCreateSecretFile } from "../secret_file.ts";
+import { decodeBase64Url } from "@/lib/base64url.ts";
+import { ConfigError } from "@/lib/config.ts";
+import { readOrCreateSecretFile } from "@/lib/secret_file.ts";
 
 /** What signs and identifies this server's pushes. */
 export interface VapidKeys {

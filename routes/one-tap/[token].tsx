@@ -1,9 +1,9 @@
-import { type OneTapTarget, oneTapTarget, useOneTap } from "../../db/one_tap.ts";
-import { asRuleViolation } from "../../db/rules.ts";
-import { page } from "../../lib/fresh/mod.ts";
-import { type OneTapClaims, type OneTapRefusal, verifyOneTap } from "../../lib/one_tap.ts";
-import { define, type State } from "../../lib/state.ts";
-import type { FreshContext } from "../../lib/fresh/mod.ts";
+import { type OneTapTarget, oneTapTarget, useOneTap } from "@/db/one_tap.ts";
+import { asRuleViolation } from "@/domain/rules.ts";
+import { page } from "fresh";
+import { type OneTapClaims, type OneTapRefusal, verifyOneTap } from "@/lib/one_tap.ts";
+import { define, type State } from "@/app/state.ts";
+import type { FreshContext } from "fresh";
 
 /**
  * What the page shows: the confirmation (one button), the result of pressing it, or

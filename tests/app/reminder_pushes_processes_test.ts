@@ -6,14 +6,14 @@
  * each process would have a database of its own); the in-process race runs on both
  * backends in tests/app/reminder_pushes_test.ts.
  */
-import { createHabit } from "../../db/habits.ts";
-import { deliverRemindersToDevices, savePushSubscription } from "../../db/push.ts";
-import { createReminder } from "../../db/reminders.ts";
-import { localDay } from "../../lib/calendar.ts";
-import { assertEquals } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
-import { startPushService, type TestDevice } from "../support/push_endpoint.ts";
-import { testPushServices } from "../support/push_services.ts";
+import { createHabit } from "@/db/habits.ts";
+import { deliverRemindersToDevices, savePushSubscription } from "@/db/push.ts";
+import { createReminder } from "@/db/reminders.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { assertEquals } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
+import { startPushService, type TestDevice } from "@/tests/support/push_endpoint.ts";
+import { testPushServices } from "@/tests/support/push_services.ts";
 
 const SCRIPT = new URL("../support/tick_process.ts", import.meta.url).pathname;
 

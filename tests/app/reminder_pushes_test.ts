@@ -11,20 +11,20 @@
  * devices e-mailed with links; racing schedulers on separate pools → one push per
  * device (3 OS processes: tests/app/reminder_pushes_processes_test.ts).
  */
-import { type Db, openPostgresDb } from "../../db/client.ts";
-import { createHabit } from "../../db/habits.ts";
-import { savePushSubscription } from "../../db/push.ts";
-import { createReminder } from "../../db/reminders.ts";
-import { localDay } from "../../lib/calendar.ts";
-import { loadConfig } from "../../lib/config.ts";
-import type { Mailer, MailMessage } from "../../lib/mail.ts";
-import { verifyOneTap } from "../../lib/one_tap.ts";
-import type { PushServices } from "../../lib/push/services.ts";
-import { runSchedulerTick } from "../../lib/scheduler.ts";
-import { assert, assertEquals } from "../support/assert.ts";
-import { openTestDb } from "../support/db.ts";
-import { startPushService, type TestDevice, type TestPushService } from "../support/push_endpoint.ts";
-import { testPushServices } from "../support/push_services.ts";
+import { type Db, openPostgresDb } from "@/db/client.ts";
+import { createHabit } from "@/db/habits.ts";
+import { savePushSubscription } from "@/db/push.ts";
+import { createReminder } from "@/db/reminders.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { loadConfig } from "@/lib/config.ts";
+import type { Mailer, MailMessage } from "@/lib/mail.ts";
+import { verifyOneTap } from "@/lib/one_tap.ts";
+import type { PushServices } from "@/lib/push/services.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { openTestDb } from "@/tests/support/db.ts";
+import { startPushService, type TestDevice, type TestPushService } from "@/tests/support/push_endpoint.ts";
+import { testPushServices } from "@/tests/support/push_services.ts";
 
 const EVERY_DAY = [1, 2, 3, 4, 5, 6, 7];
 const ORIGIN = "https://app.example.test";

@@ -17,17 +17,17 @@
  * Also: with JavaScript off, and with push off on the server, the page says what
  * happens instead; the device's Remove button works without JavaScript; axe finds nothing.
  */
-import { createHabit } from "../../db/habits.ts";
-import { createReminder } from "../../db/reminders.ts";
-import { localDay } from "../../lib/calendar.ts";
-import { runSchedulerTick } from "../../lib/scheduler.ts";
-import { assert, assertEquals } from "../support/assert.ts";
-import { runAxe } from "../support/axe.ts";
-import { skipBrowserTests } from "../support/browser.ts";
-import { hydrated, startLiveApp } from "../support/live_app.ts";
-import { startPushService } from "../support/push_endpoint.ts";
-import { testPushServices } from "../support/push_services.ts";
-import { createTestUser } from "../support/users.ts";
+import { createHabit } from "@/db/habits.ts";
+import { createReminder } from "@/db/reminders.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { runAxe } from "@/tests/support/axe.ts";
+import { skipBrowserTests } from "@/tests/support/browser.ts";
+import { hydrated, startLiveApp } from "@/tests/support/live_app.ts";
+import { startPushService } from "@/tests/support/push_endpoint.ts";
+import { testPushServices } from "@/tests/support/push_services.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 const ANDROID_CHROME =
   "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";

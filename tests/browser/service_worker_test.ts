@@ -10,10 +10,10 @@
  */
 import { Hono } from "hono";
 import type { BrowserContext, CDPSession, Page } from "playwright-core";
-import { loadStaticFiles, serveStatic } from "../../lib/fresh/static_files.ts";
-import { reminderPayload } from "../../lib/push/notification.ts";
-import { assert, assertEquals } from "../support/assert.ts";
-import { launchBrowser, serveOnLoopback, skipBrowserTests } from "../support/browser.ts";
+import { loadStaticFiles, serveStatic } from "@/lib/fresh/static_files.ts";
+import { reminderPayload } from "@/lib/push/notification.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { launchBrowser, serveOnLoopback, skipBrowserTests } from "@/tests/support/browser.ts";
 
 const STATIC = new URL("../../static", import.meta.url).pathname;
 

@@ -2,10 +2,10 @@
  * lib/app_secret.ts: APP_SECRET from the environment when set (and long enough);
  * generated once under DATA_DIR in embedded mode; none, with a reason, when neither.
  */
-import { APP_SECRET_FILE, APP_SECRET_MIN_LENGTH, resolveAppSecret } from "../../lib/app_secret.ts";
-import { ConfigError } from "../../lib/config.ts";
-import { resolveVapidKeys } from "../../lib/push/vapid_keys.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
+import { APP_SECRET_FILE, APP_SECRET_MIN_LENGTH, resolveAppSecret } from "@/lib/app_secret.ts";
+import { ConfigError } from "@/lib/config.ts";
+import { resolveVapidKeys } from "@/lib/push/vapid_keys.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
 
 Deno.test("APP_SECRET from the environment is used as it is, and nothing is written", async () => {
   const dir = await Deno.makeTempDir();

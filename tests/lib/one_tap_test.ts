@@ -4,7 +4,7 @@
  * string at all that we did not sign (the token comes straight from a URL).
  */
 import fc from "fast-check";
-import { encodeBase64Url } from "../../lib/base64url.ts";
+import { encodeBase64Url } from "@/lib/base64url.ts";
 import {
   ONE_TAP_TOKEN_LENGTH,
   ONE_TAP_VALIDITY_MS,
@@ -12,8 +12,8 @@ import {
   type OneTapScope,
   signOneTap,
   verifyOneTap,
-} from "../../lib/one_tap.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../support/assert.ts";
+} from "@/lib/one_tap.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
 
 const key = await oneTapKey("test-secret-0123456789-abcdefghijklmnop");
 const otherKey = await oneTapKey("another-secret-0123456789-abcdefghijkl");

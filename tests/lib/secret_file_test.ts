@@ -2,8 +2,8 @@
  * lib/secret_file.ts: a secret generated once under DATA_DIR must be the same for every
  * process that starts at once on an empty directory, never half-written, and private.
  */
-import { readOrCreateSecretFile } from "../../lib/secret_file.ts";
-import { assert, assertEquals } from "../support/assert.ts";
+import { readOrCreateSecretFile } from "@/lib/secret_file.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 

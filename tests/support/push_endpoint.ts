@@ -26,7 +26,7 @@
  * assertEquals(service.messages[0].payload, '{"title":"Hi"}');
  * ```
  */
-import { decodeBase64Url, encodeBase64Url } from "../../lib/base64url.ts";
+import { decodeBase64Url, encodeBase64Url } from "@/lib/base64url.ts";
 
 /** A subscription as the browser hands it to the app, plus the device's secrets (kept here). */
 export interface TestDevice {

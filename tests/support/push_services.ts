@@ -10,9 +10,9 @@
  * await using t = await startTestApp({ push });
  * ```
  */
-import { newSecret } from "../../lib/auth/secret.ts";
-import { generateVapidKeys } from "../../lib/push/vapid_keys.ts";
-import { type PushServices, resolvePushServices } from "../../lib/push/services.ts";
+import { newSecret } from "@/lib/auth/secret.ts";
+import { generateVapidKeys } from "@/lib/push/vapid_keys.ts";
+import { type PushServices, resolvePushServices } from "@/lib/push/services.ts";
 
 export async function testPushServices(): Promise<{ push: PushServices; env: Record<string, string> }> {
   const pair = generateVapidKeys();

@@ -6,11 +6,11 @@
  * process starts at once), runs one scheduler tick at `TICK_NOW` and prints its result
  * as one JSON line.
  */
-import { openDb } from "../../db/client.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { setLogLevel } from "../../lib/log.ts";
-import { resolvePushServices } from "../../lib/push/services.ts";
-import { runSchedulerTick } from "../../lib/scheduler.ts";
+import { openDb } from "@/db/client.ts";
+import { loadConfig } from "@/lib/config.ts";
+import { setLogLevel } from "@/lib/log.ts";
+import { resolvePushServices } from "@/lib/push/services.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
 
 setLogLevel("warn");
 const config = { ...loadConfig(), smtpUrl: undefined };

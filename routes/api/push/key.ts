@@ -1,8 +1,6 @@
-import { HttpError } from "../../../lib/fresh/mod.ts";
-import { define } from "../../../lib/state.ts";
-
-/** Push is off on this server (no VAPID keys with DATABASE_URL): there is nothing to subscribe to. */
-export const PUSH_OFF_MESSAGE = "Push reminders are not set up on this server: reminders come by e-mail and in the app";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
+import { PUSH_OFF_MESSAGE } from "@/lib/push/services.ts";
 
 export const handler = define.handlers({
   /** The server's VAPID public key: the browser's `applicationServerKey` when it subscribes. */

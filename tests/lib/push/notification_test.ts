@@ -2,9 +2,9 @@
  * lib/push/notification.ts: a reminder's payload always fits one push, whatever the
  * user wrote; what is cut is the body, then the title, never a link.
  */
-import { type ReminderNotification, reminderPayload } from "../../../lib/push/notification.ts";
-import { MAX_PUSH_PAYLOAD_BYTES } from "../../../lib/push/send.ts";
-import { assert, assertEquals, assertRejects } from "../../support/assert.ts";
+import { type ReminderNotification, reminderPayload } from "@/lib/push/notification.ts";
+import { MAX_PUSH_PAYLOAD_BYTES } from "@/lib/push/send.ts";
+import { assert, assertEquals, assertRejects } from "@/tests/support/assert.ts";
 
 const base: ReminderNotification = {
   title: "Stretch",

@@ -5,9 +5,9 @@
  * and spoils one thing.
  */
 import webpush from "web-push";
-import { generateVapidKeys } from "../../../lib/push/vapid_keys.ts";
-import { assertEquals, assertMatch } from "../../support/assert.ts";
-import { startPushService, type TestDevice } from "../../support/push_endpoint.ts";
+import { generateVapidKeys } from "@/lib/push/vapid_keys.ts";
+import { assertEquals, assertMatch } from "@/tests/support/assert.ts";
+import { startPushService, type TestDevice } from "@/tests/support/push_endpoint.ts";
 
 const vapid = { ...generateVapidKeys(), subject: "mailto:ops@example.com" };
 

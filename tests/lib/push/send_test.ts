@@ -4,16 +4,10 @@
  * browser would: the message must arrive readable, and every kind of answer must map
  * to what the caller does next (delivered, gone, retry, refused).
  */
-import {
-  MAX_PUSH_PAYLOAD_BYTES,
-  outcomeOf,
-  parseRetryAfter,
-  type PushOutcome,
-  sendPush,
-} from "../../../lib/push/send.ts";
-import { generateVapidKeys, type VapidKeys } from "../../../lib/push/vapid_keys.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../../support/assert.ts";
-import { startPushService } from "../../support/push_endpoint.ts";
+import { MAX_PUSH_PAYLOAD_BYTES, outcomeOf, parseRetryAfter, type PushOutcome, sendPush } from "@/lib/push/send.ts";
+import { generateVapidKeys, type VapidKeys } from "@/lib/push/vapid_keys.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
+import { startPushService } from "@/tests/support/push_endpoint.ts";
 
 const vapid: VapidKeys = { ...generateVapidKeys(), subject: "mailto:ops@example.com" };
 

@@ -3,14 +3,10 @@
  * browser-shaped subscriptions pass; hostile endpoints (private addresses, plain http,
  * credentials, huge) and keys that could never decrypt are refused, each by field.
  */
-import { encodeBase64Url } from "../../../lib/base64url.ts";
-import {
-  PUSH_ENDPOINT_MAX_LENGTH,
-  pushEndpointProblem,
-  pushSubscriptionProblems,
-} from "../../../lib/push/subscription.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
-import { startPushService } from "../../support/push_endpoint.ts";
+import { encodeBase64Url } from "@/lib/base64url.ts";
+import { PUSH_ENDPOINT_MAX_LENGTH, pushEndpointProblem, pushSubscriptionProblems } from "@/lib/push/subscription.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { startPushService } from "@/tests/support/push_endpoint.ts";
 
 const strict = { allowInsecureLoopback: false };
 const local = { allowInsecureLoopback: true };

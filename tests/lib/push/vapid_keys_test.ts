@@ -3,14 +3,9 @@
  * mode generates one pair under DATA_DIR and keeps it; with DATABASE_URL (no data dir)
  * and no keys, push is off and nothing is written.
  */
-import { ConfigError } from "../../../lib/config.ts";
-import {
-  generateVapidKeys,
-  resolveVapidKeys,
-  VAPID_KEYS_FILE,
-  vapidSubjectProblem,
-} from "../../../lib/push/vapid_keys.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../../support/assert.ts";
+import { ConfigError } from "@/lib/config.ts";
+import { generateVapidKeys, resolveVapidKeys, VAPID_KEYS_FILE, vapidSubjectProblem } from "@/lib/push/vapid_keys.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
 
 const DEFAULT_SUBJECT = "mailto:reminders@example.com";
 

@@ -6,13 +6,13 @@
  * device subscribing again keeps one row (now the new user's); the device cap is a 409;
  * the subscribe budget is 20 a minute; with push off, both are a 404 that says so.
  */
-import { startTestApp } from "../../support/app.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
-import { call, json } from "../../support/api.ts";
-import { startPushService } from "../../support/push_endpoint.ts";
-import { testPushServices } from "../../support/push_services.ts";
-import { createTestUser } from "../../support/users.ts";
-import { PUSH_DEVICES_MAX } from "../../../db/push.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { call, json } from "@/tests/support/api.ts";
+import { startPushService } from "@/tests/support/push_endpoint.ts";
+import { testPushServices } from "@/tests/support/push_services.ts";
+import { createTestUser } from "@/tests/support/users.ts";
+import { PUSH_DEVICES_MAX } from "@/db/push.ts";
 
 const ANDROID_CHROME =
   "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";

@@ -8,18 +8,18 @@
  * one token → exactly one check-in (in process on either backend; across 3 app
  * processes on Postgres).
  */
-import { createHabit, deleteHabit } from "../../../db/habits.ts";
-import { createReminder } from "../../../db/reminders.ts";
-import { localDay } from "../../../lib/calendar.ts";
-import { signOneTap } from "../../../lib/one_tap.ts";
-import { oneTapKey } from "../../../lib/one_tap.ts";
-import { runSchedulerTick } from "../../../lib/scheduler.ts";
-import { startTestApp } from "../../support/app.ts";
-import { assert, assertEquals } from "../../support/assert.ts";
-import { seedUser, startInstances } from "../../support/instances.ts";
-import { testPushServices } from "../../support/push_services.ts";
-import { startSmtpSink } from "../../support/smtp_sink.ts";
-import { createTestUser } from "../../support/users.ts";
+import { createHabit, deleteHabit } from "@/db/habits.ts";
+import { createReminder } from "@/db/reminders.ts";
+import { localDay } from "@/domain/calendar.ts";
+import { signOneTap } from "@/lib/one_tap.ts";
+import { oneTapKey } from "@/lib/one_tap.ts";
+import { runSchedulerTick } from "@/app/scheduler.ts";
+import { startTestApp } from "@/tests/support/app.ts";
+import { assert, assertEquals } from "@/tests/support/assert.ts";
+import { seedUser, startInstances } from "@/tests/support/instances.ts";
+import { testPushServices } from "@/tests/support/push_services.ts";
+import { startSmtpSink } from "@/tests/support/smtp_sink.ts";
+import { createTestUser } from "@/tests/support/users.ts";
 
 /** The text of a quoted-printable body part, as a mail client shows it. */
 function decodeQuotedPrintable(text: string): string {

@@ -1,7 +1,7 @@
-import { deletePushSubscription } from "../../../../db/push.ts";
-import { requireUser } from "../../../../lib/auth/require_user.ts";
-import { HttpError } from "../../../../lib/fresh/mod.ts";
-import { define } from "../../../../lib/state.ts";
+import { deletePushSubscription } from "@/db/push.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
 
 export const handler = define.handlers({
   /** Stops reminders to that device. Another user's id, an unknown one and a malformed one: 404 alike. */

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { savePushSubscription } from "../../../../db/push.ts";
-import { deviceLabel } from "../../../../domain/device_label.ts";
-import { requireUser } from "../../../../lib/auth/require_user.ts";
-import { readBody } from "../../../../lib/body.ts";
-import { HttpError } from "../../../../lib/fresh/mod.ts";
-import { PUSH_ENDPOINT_MAX_LENGTH, pushSubscriptionProblems } from "../../../../lib/push/subscription.ts";
-import { define } from "../../../../lib/state.ts";
-import { parseInput } from "../../../../lib/validate.ts";
-import { PUSH_OFF_MESSAGE } from "../key.ts";
+import { savePushSubscription } from "@/db/push.ts";
+import { deviceLabel } from "@/domain/device_label.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { readBody } from "@/lib/body.ts";
+import { HttpError } from "fresh";
+import { PUSH_OFF_MESSAGE } from "@/lib/push/services.ts";
+import { PUSH_ENDPOINT_MAX_LENGTH, pushSubscriptionProblems } from "@/lib/push/subscription.ts";
+import { define } from "@/app/state.ts";
+import { parseInput } from "@/lib/validate.ts";
 
 const KEY_MAX = 200;
 

@@ -1,8 +1,8 @@
-import { deletePushSubscription } from "../../../../db/push.ts";
-import { requireUser } from "../../../../lib/auth/require_user.ts";
-import { setFlash } from "../../../../lib/flash.ts";
-import { HttpError } from "../../../../lib/fresh/mod.ts";
-import { define } from "../../../../lib/state.ts";
+import { deletePushSubscription } from "@/db/push.ts";
+import { requireUser } from "@/app/auth/require_user.ts";
+import { setFlash } from "@/app/flash.ts";
+import { HttpError } from "fresh";
+import { define } from "@/app/state.ts";
 
 export const handler = define.handlers({
   /** The form lives on the settings page. */
