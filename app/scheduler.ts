@@ -26,7 +26,11 @@
  */
 import { sendDueEmails } from "@/db/email_outbox.ts";
 import { recoverStaleImports } from "@/db/import.ts";
-import { deliverDueReminders } from "@/db/reminders.ts";
+import { pruneOneTapUses } from "@/db/one_tap.ts";
+import { deliverRemindersToDevices } from "@/db/push.ts";
+import { ONE_TAP_VALIDITY_MS } from "@/lib/one_tap.ts";
+import { reminderEmailLinks, reminderLinks } from "./reminder_links.ts";
+import { sendDuePushes } from "./reminder_pushes.ts";
 import { invalidateQuietly } from "@/app/cache/invalidate.ts";
 import { log } from "@/lib/log.ts";
 import { sendDueWebhooks } from "@/app/webhook_sender.ts";
@@ -46,6 +50,9 @@ export interface TickResult {
   /** Webhook deliveries taken by their receivers, and failed attempts (app/webhook_sender.ts). */
   webhooksDelivered: number;
   webhooksFailed: number;
+  /** Reminder pushes a push service accepted, and those given up on (app/reminder_pushes.ts). */
+  pushed: number;
+  pushFailed: number;
 }
 
 export interface TickOptions {
@@ -55,7 +62,7 @@ export interface TickOptions {
 
 /** What a job gets: the services it may use, and the tick's mailer (none: no e-mail). */
 export interface JobContext {
-  services: Pick<Services, "db" | "config">;
+  services: Pick<Services, "db" | "config" | "push">;
   now: Date;
   mailer: Mailer | undefined;
 }
@@ -85,9 +92,11 @@ export const SCHEDULER_JOBS: readonly SchedulerJob[] = [
     async run({ services, now, mailer }) {
       let delivered = 0;
       const changed = new Set<string>();
+      // A user with devices gets pushes (the next job), others the e-mail (sql/014_push.sql).
+      const routes = { email: mailer !== undefined, push: Boolean(services.push?.vapid) };
       // Batches until an empty one: after an outage many reminders may be due at once.
       while (true) {
-        const batch = await deliverDueReminders(services.db, now, mailer !== undefined);
+        const batch = await deliverRemindersToDevices(services.db, now, routes);
         for (const delivery of batch) changed.add(delivery.userId);
         delivered += batch.length;
         if (batch.length === 0) break;
@@ -96,10 +105,33 @@ export const SCHEDULER_JOBS: readonly SchedulerJob[] = [
     },
   },
   {
+    // Before the e-mail: a reminder no device took falls back to e-mail in this tick.
+    name: "push",
+    async run({ services, now, mailer }) {
+      const result = await sendDuePushes(services, now, { email: mailer !== undefined });
+      // Used one-tap tokens past their 48 hours guard nothing any more.
+      await pruneOneTapUses(services.db, now, ONE_TAP_VALIDITY_MS + 60 * 60_000);
+      return {
+        counts: { pushed: result.delivered, pushFailed: result.failed + result.gone },
+        changedUserIds: result.changedUserIds,
+      };
+    },
+  },
+  {
     name: "email",
     async run({ services, now, mailer }) {
       if (!mailer) return { counts: {}, changedUserIds: [] };
-      const { sent, failed, changedUserIds } = await sendDueEmails(services.db, mailer, now);
+      const { sent, failed, changedUserIds } = await sendDueEmails(services.db, mailer, now, {
+        // A habit reminder's one-tap links, signed as it is sent.
+        async compose(email, message) {
+          if (!email.habitReminder || !email.userId) return message;
+          const links = await reminderLinks(services.push, services.config.appOrigin, {
+            userId: email.userId,
+            ...email.habitReminder,
+          }, now);
+          return links ? { ...message, text: message.text + reminderEmailLinks(links) } : message;
+        },
+      });
       return { counts: { sent, failed }, changedUserIds };
     },
   },
@@ -138,7 +170,7 @@ export const SCHEDULER_JOBS: readonly SchedulerJob[] = [
  * ```
  */
 export async function runSchedulerTick(
-  services: Pick<Services, "db" | "config" | "kv">,
+  services: Pick<Services, "db" | "config" | "kv" | "push">,
   now: Date = new Date(),
   options: TickOptions = {},
 ): Promise<TickResult> {
@@ -152,6 +184,8 @@ export async function runSchedulerTick(
     staleImports: 0,
     webhooksDelivered: 0,
     webhooksFailed: 0,
+    pushed: 0,
+    pushFailed: 0,
   };
   try {
     for (const job of SCHEDULER_JOBS) {
@@ -177,7 +211,7 @@ export async function runSchedulerTick(
  * ```
  */
 export async function runLoggedTick(
-  services: Pick<Services, "db" | "config" | "kv">,
+  services: Pick<Services, "db" | "config" | "kv" | "push">,
   options: TickOptions = {},
 ): Promise<TickResult> {
   const started = performance.now();
@@ -214,7 +248,7 @@ export interface Scheduler {
  * ```
  */
 export function startScheduler(
-  services: Pick<Services, "db" | "config" | "kv">,
+  services: Pick<Services, "db" | "config" | "kv" | "push">,
   options: SchedulerOptions = {},
 ): Scheduler {
   const intervalMs = options.intervalMs ?? 60_000;

@@ -16,6 +16,7 @@ import { loadStaticFiles } from "@/lib/fresh/static_files.ts";
 import type { Manifest } from "fresh";
 import { openKv } from "@/lib/kv.ts";
 import { flushLogs, log, setLogLevel } from "@/lib/log.ts";
+import { resolvePushServices } from "@/lib/push/services.ts";
 import { startScheduler } from "./scheduler.ts";
 import { startBackupSchedule } from "@/app/backup/schedule.ts";
 import { flushSentry, initSentry } from "@/lib/sentry.ts";
@@ -32,13 +33,16 @@ export async function openServices(config: Config): Promise<Services> {
   const db = await openDb(config);
   try {
     const { applied } = await migrate(db);
+    const push = await resolvePushServices(config);
+    if (push.offReason) log.warn("push.off", { reason: push.offReason });
+    if (push.linksOffReason) log.warn("one_tap.off", { reason: push.linksOffReason });
     const kv = await openKv(config);
     log.info("services.ready", {
       backend: db.backend,
       migrationsApplied: applied,
       ms: Math.round(performance.now() - started),
     });
-    return { config, db, kv, startedAt: performance.now() };
+    return { config, db, kv, startedAt: performance.now(), push };
   } catch (error) {
     await db.close();
     throw error;

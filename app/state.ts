@@ -7,6 +7,7 @@ import type { Db } from "@/db/client.ts";
 import type { AuthUser } from "@/db/users.ts";
 import type { Flash } from "./flash.ts";
 import { createDefine } from "fresh";
+import type { PushServices } from "@/lib/push/services.ts";
 
 /** Long-lived dependencies, opened once at start-up and shared by every request. */
 export interface Services {
@@ -15,6 +16,8 @@ export interface Services {
   kv: Deno.Kv;
   /** `performance.now()` at start-up, for `uptimeS`. */
   startedAt: number;
+  /** Push reminders and one-tap links (lib/push/services.ts); absent: both off. */
+  push?: PushServices;
 }
 
 export interface State {

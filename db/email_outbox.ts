@@ -17,7 +17,7 @@
  * const { sent, failed } = await sendDueEmails(db, mailer, new Date());
  * ```
  */
-import type { Mailer } from "@/lib/mail.ts";
+import type { Mailer, MailMessage } from "@/lib/mail.ts";
 import type { DbQueries } from "./client.ts";
 
 /** Attempts before an e-mail gives up. With {@linkcode retryDelayMs} that spans about 4 hours. */
@@ -52,6 +52,8 @@ export interface ClaimedEmail {
   body: string;
   /** Including this one. */
   attempts: number;
+  /** A habit reminder's e-mail: the habit and the user's local day (its one-tap links are for them). */
+  habitReminder: { habitId: string; localDate: string } | null;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface ClaimedEmail {
  * ```
  */
 export async function claimDueEmails(db: DbQueries, now: Date, limit = EMAIL_BATCH): Promise<ClaimedEmail[]> {
-  return await db.sql<ClaimedEmail[]>`
+  const rows = await db.sql<(Omit<ClaimedEmail, "habitReminder"> & { habitId: string | null; localDate: string })[]>`
     update email_outbox o
        set attempts = o.attempts + 1,
            next_attempt_at = ${now}::timestamptz + ${EMAIL_LEASE_MS} * interval '1 millisecond'
@@ -74,7 +76,13 @@ export async function claimDueEmails(db: DbQueries, now: Date, limit = EMAIL_BAT
              limit ${limit}
                for update skip locked) due
      where o.id = due.id
-    returning o.id, o.user_id::text as "userId", o.to_address as "to", o.subject, o.body, o.attempts`;
+    returning o.id, o.user_id::text as "userId", o.to_address as "to", o.subject, o.body, o.attempts,
+              (select r.habit_id from reminders r where r.id = o.reminder_id) as "habitId",
+              o.reminder_date as "localDate"`;
+  return rows.map(({ habitId, localDate, ...email }) => ({
+    ...email,
+    habitReminder: habitId && localDate ? { habitId, localDate } : null,
+  }));
 }
 
 /** Marks a claimed row sent; a body that carried a secret (a reset link) is blanked. */
@@ -103,6 +111,14 @@ export interface SendResult {
   changedUserIds: string[];
 }
 
+export interface SendOptions {
+  /**
+   * Completes a message just before it is sent (the scheduler adds a habit reminder's
+   * one-tap links, signed at send time so they are valid 48 hours from then).
+   */
+  compose?: (email: ClaimedEmail, message: MailMessage) => Promise<MailMessage>;
+}
+
 /**
  * Sends every e-mail due at `now`, batch by batch, each independently: a refusal is
  * recorded on its row and the others go on.
@@ -112,7 +128,12 @@ export interface SendResult {
  * await sendDueEmails(db, createMailer(config.smtpUrl!, config.mailFrom), new Date());
  * ```
  */
-export async function sendDueEmails(db: DbQueries, mailer: Mailer, now: Date): Promise<SendResult> {
+export async function sendDueEmails(
+  db: DbQueries,
+  mailer: Mailer,
+  now: Date,
+  options: SendOptions = {},
+): Promise<SendResult> {
   let sent = 0;
   let failed = 0;
   const changed = new Set<string>();
@@ -121,7 +142,8 @@ export async function sendDueEmails(db: DbQueries, mailer: Mailer, now: Date): P
     for (const email of batch) {
       if (email.userId) changed.add(email.userId);
       try {
-        await mailer.send({ to: email.to, subject: email.subject, text: email.body });
+        const message = { to: email.to, subject: email.subject, text: email.body };
+        await mailer.send(options.compose ? await options.compose(email, message) : message);
       } catch (error) {
         failed++;
         await markEmailFailed(db, email, error instanceof Error ? error.message : String(error), now);

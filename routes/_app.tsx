@@ -13,6 +13,9 @@ export default function App({ Component, state }: PageProps<unknown, State>) {
         <title>{state.title ? `${state.title} · ConsistencyGrid` : "ConsistencyGrid"}</title>
         <link rel="stylesheet" href="/styles.css" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        {/* Installable on Android and iOS home screens (push reminders need it on iOS). */}
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
       </head>
       <body>
         <Component />

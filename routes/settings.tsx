@@ -1,4 +1,7 @@
 import { Actions, ErrorSummary, Field, SelectField } from "@/components/form.tsx";
+import { PushDevices } from "@/components/PushDevices.tsx";
+import { listPushDevices } from "@/db/push.ts";
+import type { PushDevice } from "@/domain/push_device.ts";
 import {
   type ApiToken,
   createToken,
@@ -44,6 +47,8 @@ interface SettingsPage {
   tokenErrors?: FieldErrors;
   /** A token just created: its secret is on this response only. */
   newToken?: { name: string; secret: string };
+  /** Push reminders: the server's VAPID key (null: push is off) and the user's devices. */
+  push: { publicKey: string | null; devices: PushDevice[] };
 }
 
 function valuesOf(settings: Settings): SettingsValues {
@@ -59,7 +64,11 @@ function valuesOf(settings: Settings): SettingsValues {
 /** The page's data with the user's current settings and tokens; `extra` overrides. */
 async function pageData(ctx: FreshContext<State>, user: AuthUser, extra: Partial<SettingsPage> = {}) {
   const tokens = await listTokens(ctx.state.services.db, user.id);
-  return { user, values: valuesOf(settingsOf(user)), tokens, tokenName: "", ...extra } satisfies SettingsPage;
+  const push = {
+    publicKey: ctx.state.services.push?.vapid?.publicKey ?? null,
+    devices: await listPushDevices(ctx.state.services.db, user.id),
+  };
+  return { user, values: valuesOf(settingsOf(user)), tokens, tokenName: "", push, ...extra } satisfies SettingsPage;
 }
 
 export const handler = define.handlers({
@@ -198,6 +207,8 @@ export default define.page<typeof handler>(function SettingsPage({ data }) {
           </Actions>
         </form>
       </section>
+
+      <PushDevices publicKey={data.push.publicKey} devices={data.push.devices} />
 
       <section class="card settings-section" aria-labelledby="security-heading">
         <h2 id="security-heading">Security</h2>

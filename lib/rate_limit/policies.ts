@@ -93,6 +93,10 @@ export const ACTION_POLICIES: readonly ActionPolicy[] = [
   action("habits.share", ["POST", "DELETE"], ["/api/habits/:id/share"], 20),
   action("habits.share", ["POST"], ["/habits/:id/share"], 20),
   action("share.view", ["GET"], ["/s/:token"], 60, "ip"),
+  // Push reminders (API.md "Integrations"); the settings page's form shares the budget.
+  action("push.subscribe", ["POST"], ["/api/push/subscriptions"], 20),
+  action("push.unsubscribe", ["DELETE"], ["/api/push/subscriptions/:id"], 20),
+  action("push.unsubscribe", ["POST"], ["/settings/devices/:id/delete"], 20),
   action(
     "password-reset.confirm",
     ["POST"],

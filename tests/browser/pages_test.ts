@@ -44,6 +44,8 @@ const PARAM_VALUES: Record<string, (seeded: SeededAccount) => string> = {
   habits: (s) => s.habits.read.id,
   goals: (s) => s.goals.marathon.id,
   reminders: (s) => s.reminders.linked.id,
+  // No one-tap key in this app: the page shows why a link does not work (its refusal page).
+  "one-tap": () => "A".repeat(120),
 };
 
 /** Every page route of the manifest as a URL path, params filled from the seeded account. */

@@ -27,6 +27,8 @@ export interface TestAppOptions {
   kvPath?: string;
   /** Use this KV instead of opening one (the caller closes it). */
   kv?: Deno.Kv;
+  /** Push reminders and one-tap links (tests/support/push_services.ts); default: off. */
+  push?: Services["push"];
 }
 
 export async function startTestApp(options: TestAppOptions = {}) {
@@ -44,7 +46,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     acceptLoopbackOrigins: options.config?.appOrigin === undefined,
     ...options.config,
   };
-  const services: Services = { config, db, kv, startedAt: performance.now() };
+  const services: Services = { config, db, kv, startedAt: performance.now(), push: options.push };
   const { assets, staticFiles } = await loadAssets();
   const app = createApp({
     services,

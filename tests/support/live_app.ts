@@ -26,14 +26,14 @@ export interface LiveApp {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function startLiveApp(): Promise<LiveApp> {
+export async function startLiveApp(options: { push?: Services["push"] } = {}): Promise<LiveApp> {
   let handler: (req: Request) => Response | Promise<Response> = () => new Response("starting", { status: 503 });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => handler(req));
   const origin = `http://127.0.0.1:${server.addr.port}`;
   let test: Awaited<ReturnType<typeof startTestApp>> | undefined;
   let browser: Browser | undefined;
   try {
-    test = await startTestApp({ config: { appOrigin: origin, logLevel: "warn" } });
+    test = await startTestApp({ config: { appOrigin: origin, logLevel: "warn" }, push: options.push });
     handler = test.app.fetch;
     browser = await launchBrowser();
   } catch (error) {
