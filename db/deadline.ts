@@ -300,6 +300,18 @@ function withDeadline<Q>(query: Q, policy: DeadlinePolicy): Q {
   return query;
 }
 
+let cancelRequests = 0;
+
+/**
+ * How many cancel requests this process has sent. Test support reads it: PgBouncer 1.18
+ * (Debian 12's) exits when a server it is still cancelling on is terminated
+ * (pgbouncer/pgbouncer#822, fixed in 1.21), so a test database is dropped only after its
+ * cancels have settled.
+ */
+export function cancelRequestsSent(): number {
+  return cancelRequests;
+}
+
 /**
  * Sends a cancel request for a query. postgres.js's public `cancel()` drops the
  * promise of the request, so a cancel connection that is refused becomes an
@@ -311,5 +323,6 @@ function sendCancel(q: QueryInternals): void {
   const canceller = q.canceller;
   if (typeof canceller !== "function") return;
   q.canceller = null;
+  cancelRequests++;
   Promise.resolve().then(() => canceller(q)).catch(() => {});
 }

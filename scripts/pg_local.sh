@@ -147,6 +147,24 @@ pidfile = $dir/pgbouncer.pid
 EOF
 }
 
+# PgBouncer in the foreground under a loop that starts it again when it exits, as
+# `Restart=always` does in production (deploy/): Debian 12's PgBouncer 1.18 can exit on a
+# cancel request that races a terminated server connection (pgbouncer/pgbouncer#822,
+# fixed in 1.21), and one such exit must not take every later test down with it. Each
+# restart is logged in pgbouncer.log; `stop` leaves a stop file so the loop ends.
+start_pgbouncer_supervised() {
+  as_owner rm -f "$dir/pgbouncer.stop"
+  as_owner setsid bash -c '
+    bin="$1" ini="$2" dir="$3"
+    while [[ ! -e "$dir/pgbouncer.stop" ]]; do
+      "$bin" "$ini"
+      code=$?
+      [[ -e "$dir/pgbouncer.stop" ]] && break
+      echo "pg_local: PgBouncer exited with status $code; starting it again" >>"$dir/pgbouncer.log"
+      sleep 0.2
+    done' pgbouncer-supervisor "$(pgbouncer_bin)" "$dir/pgbouncer.ini" "$dir" </dev/null >/dev/null 2>&1 &
+}
+
 start() {
   pg_bin >/dev/null
   pgbouncer_bin >/dev/null
@@ -163,15 +181,14 @@ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$APP_DB') \gexec
 EOF
   if ! pgbouncer_running; then
     write_pgbouncer_config
-    local out
-    out="$(as_owner "$(pgbouncer_bin)" -d "$dir/pgbouncer.ini" 2>&1)" ||
-      die "PgBouncer did not start: $out (see $dir/pgbouncer.log)"
+    start_pgbouncer_supervised
   fi
   wait_for_port "$PGBOUNCER_PORT" PgBouncer
   echo "pg_local: Postgres on 127.0.0.1:$PG_PORT, PgBouncer on 127.0.0.1:$PGBOUNCER_PORT ($dir)" >&2
 }
 
 stop() {
+  if [[ -d "$dir" ]]; then as_owner touch "$dir/pgbouncer.stop" 2>/dev/null || true; fi
   if pgbouncer_running; then
     kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true
     for _ in $(seq 1 50); do

@@ -20,6 +20,7 @@
  * ```
  */
 import { type Db, type OpenDbOptions, openEmbeddedDb, openPostgresDb } from "@/db/client.ts";
+import { cancelRequestsSent } from "@/db/deadline.ts";
 import { migrate, readMigrations } from "@/db/migrate.ts";
 import { sha256Hex } from "@/lib/auth/secret.ts";
 import { loadConfig } from "@/lib/config.ts";
@@ -119,6 +120,9 @@ async function loadOrBuildTemplate(
 
 // --- real Postgres ----------------------------------------------------------
 
+/** How long cancel requests get to settle before their database is dropped (see dispose). */
+const CANCEL_SETTLE_MS = 1_500;
+
 /** Test databases older than this are left-overs of a crashed run. */
 const STALE_AFTER_S = 2 * 3600;
 const postgresTemplates = new Map<string, Promise<string>>();
@@ -148,8 +152,16 @@ async function openPostgresTestDb(
   });
   const url = databaseUrl(serverUrl, name);
   const db = openPostgresDb(url, { ...options, poolMax: options.poolMax ?? 4, pgBouncer });
+  const cancelsBefore = cancelRequestsSent();
   return testDb(db, url, async () => {
     await db.close();
+    // `with (force)` terminates the database's server connections. PgBouncer 1.18 (Debian
+    // 12's, what CI installs) exits when one it is still cancelling a statement on is
+    // terminated (pgbouncer/pgbouncer#822): after a test whose statements hit their
+    // deadline, give the cancels time to settle first.
+    if (pgBouncer && cancelRequestsSent() !== cancelsBefore) {
+      await new Promise((resolve) => setTimeout(resolve, CANCEL_SETTLE_MS));
+    }
     await withAdmin(serverUrl, pgBouncer, (sql) => sql.unsafe(`drop database if exists "${name}" with (force)`));
   });
 }
