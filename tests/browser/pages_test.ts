@@ -16,6 +16,7 @@ import { type AxeViolation, describeViolation, pageDefects, runAxe } from "@/tes
 import { startTestApp } from "@/tests/support/app.ts";
 import { launchBrowser, serveOnLoopback, signedInContext, skipBrowserTests } from "@/tests/support/browser.ts";
 import { seedAccount, type SeededAccount } from "@/tests/support/seed.ts";
+import { shareHabit } from "@/db/shares.ts";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
 const VIEWPORTS = {
@@ -39,17 +40,21 @@ const WAIVED: { rule: string; target: string; fixedBy: string }[] = [
   },
 ];
 
+/** The seeded account, plus a share link of one of its habits (for `/s/:token`). */
+type Seeded = SeededAccount & { shareToken: string };
+
 /** A page's `[param]` → the seeded object to show, by the path segment before it. */
-const PARAM_VALUES: Record<string, (seeded: SeededAccount) => string> = {
+const PARAM_VALUES: Record<string, (seeded: Seeded) => string> = {
   habits: (s) => s.habits.read.id,
   goals: (s) => s.goals.marathon.id,
   reminders: (s) => s.reminders.linked.id,
   // No one-tap key in this app: the page shows why a link does not work (its refusal page).
   "one-tap": () => "A".repeat(120),
+  s: (s) => s.shareToken,
 };
 
 /** Every page route of the manifest as a URL path, params filled from the seeded account. */
-function pagePaths(seeded: SeededAccount): string[] {
+function pagePaths(seeded: Seeded): string[] {
   const paths: string[] = [];
   for (const [file, module] of Object.entries(manifest.routes)) {
     const relative = file.replace(/^routes\//, "");
@@ -120,7 +125,9 @@ Deno.test({
     const started = performance.now();
     await using test = await startTestApp();
     await using server = serveOnLoopback(test.app.fetch);
-    const seeded = await seedAccount(test.services);
+    const account = await seedAccount(test.services);
+    const share = await shareHabit(test.services.db, account.user.id, account.habits.read.id, { showName: true });
+    const seeded: Seeded = { ...account, shareToken: share.token };
     const paths = pagePaths(seeded);
     const setUp = performance.now() - started;
     await Deno.mkdir(SCREENSHOTS, { recursive: true });

@@ -135,6 +135,48 @@ const MUTATIONS: Record<string, Partial<Record<(typeof UNSAFE)[number], Mutation
     },
   },
   // Writes no user data, but the middleware bumps on every successful write: harmless, never stale.
+  "routes/api/habits/[id]/share.ts": {
+    POST: (f) => json(f, "POST", `/api/habits/${f.habitId}/share`, {}),
+    DELETE: async (f) => {
+      await json(f, "POST", `/api/habits/${f.habitId}/share`, {});
+      await warm(f);
+      return await json(f, "DELETE", `/api/habits/${f.habitId}/share`);
+    },
+  },
+  "routes/habits/[id]/share.ts": { POST: (f) => form(f, `/habits/${f.habitId}/share`, { intent: "share" }) },
+  // Loopback targets pass the address check here: the test app runs without APP_ORIGIN, like development.
+  "routes/api/webhooks/index.ts": {
+    POST: (f) => json(f, "POST", "/api/webhooks", { url: "http://127.0.0.1:9/cg", events: ["habit.*"] }),
+  },
+  "routes/api/webhooks/[id].ts": {
+    DELETE: async (f) => {
+      const created = await (await json(f, "POST", "/api/webhooks", {
+        url: "http://127.0.0.1:9/cg",
+        events: ["habit.*"],
+      })).json();
+      await warm(f);
+      return await json(f, "DELETE", `/api/webhooks/${created.webhook.id}`);
+    },
+  },
+  "routes/settings/webhooks.tsx": {
+    POST: (f) =>
+      form(f, "/settings/webhooks", { intent: "create-webhook", url: "http://127.0.0.1:9/cg", events: "habit.*" }),
+  },
+  "routes/api/push/subscriptions/index.ts": {
+    POST: { exempt: "a device for push reminders: no cached read shows devices (tests/routes/api/push_test.ts)" },
+  },
+  "routes/api/push/subscriptions/[id].ts": {
+    DELETE: { exempt: "a device for push reminders: no cached read shows devices (tests/routes/api/push_test.ts)" },
+  },
+  "routes/settings/devices/[id]/delete.ts": {
+    POST: { exempt: "a device for push reminders: no cached read shows devices (tests/routes/api/push_test.ts)" },
+  },
+  "routes/one-tap/[token].tsx": {
+    POST: {
+      exempt: "no signed-in user: the token names the user, whom the route marks changed (changedUserIds); " +
+        "tests/routes/pages/one_tap_test.ts",
+    },
+  },
   "routes/api/monitoring.ts": {
     POST: async (f) => {
       const restore = setLogSink(() => {}); // the report is logged as a warning

@@ -68,7 +68,14 @@ Deno.test("delete account: every row and KV entry of the user, on every instance
 
     // Ann uses everything that writes rows or KV entries: each table and key kind is exercised.
     for (const user of [ann, bob]) {
+      // A webhook first, so the writes below enqueue its deliveries (loopback passes the
+      // address check: the test app runs without APP_ORIGIN, like development).
+      await json(
+        await send(a.app, "POST", "/api/webhooks", { url: "http://127.0.0.1:9/cg", events: ["habit.*"] }, user.cookie),
+        201,
+      );
       const { habit } = await json(await send(a.app, "POST", "/api/habits", { name: "Read" }, user.cookie), 201);
+      await json(await send(a.app, "POST", `/api/habits/${habit.id}/share`, {}, user.cookie), 201);
       const today = new Date().toISOString().slice(0, 10);
       await json(
         await send(a.app, "POST", `/api/habits/${habit.id}/checkins`, { date: today, status: "done" }, user.cookie),
@@ -78,10 +85,22 @@ Deno.test("delete account: every row and KV entry of the user, on every instance
       await json(await send(a.app, "POST", "/api/milestones", { goalId: goal.id, title: "5 km" }, user.cookie), 201);
       await json(await send(a.app, "POST", "/api/subgoals", { goalId: goal.id, title: "Shoes" }, user.cookie), 201);
       await json(await send(a.app, "PATCH", "/api/goals/pin", { goalId: goal.id, pinned: true }, user.cookie), 200);
-      await json(
+      const { reminder } = await json(
         await send(a.app, "POST", "/api/reminders", { title: "Go", time: "07:00", days: [1, 2] }, user.cookie),
         201,
       );
+      // A push device, a push of a reminder to it and a used one-tap link, as the scheduler
+      // and the one-tap page write them (their own tests drive them end to end).
+      const endpoint = `https://push.example.test/${user.id}`;
+      const [device] = await db.sql<{ id: string }[]>`
+        insert into push_subscriptions (user_id, endpoint, p256dh, auth)
+        values (${user.id}, ${endpoint}, ${"B".repeat(87)}, ${"A".repeat(22)}) returning id`;
+      await db.sql`
+        insert into reminder_pushes (reminder_id, local_date, user_id, subscription_id, give_up_at)
+        values (${reminder.id}, ${today}, ${user.id}, ${device.id}, now() + interval '15 minutes')`;
+      await db.sql`
+        insert into one_tap_uses (token_id, user_id, habit_id, local_date, action)
+        values (${crypto.randomUUID()}, ${user.id}, ${habit.id}, ${today}, 'done')`;
       await json(await send(a.app, "GET", "/api/habits", undefined, user.cookie), 200); // a cached read
       await json(await send(a.app, "POST", "/api/settings/save", { displayName: "Me" }, user.cookie), 200);
       const doc = { format: "consistencygrid-export", version: 1, habits: [] };
