@@ -89,6 +89,7 @@ const FULL_EXPORTED = {
       unit: null,
       schedule: { type: "daily" },
       archived: false,
+      tags: [],
       startDate: "2024-03-01",
       // The NO day (2024-03-03, "Sick") waits for the model's `failed`; the UNKNOWN day
       // with a note is kept as a skip; the one without is nothing.
@@ -103,6 +104,7 @@ const FULL_EXPORTED = {
       // 2 times in 3 days: the nearest weekly count until `times_in_days` lands.
       schedule: { type: "weekly", times: 5 },
       archived: false,
+      tags: [],
       startDate: "2024-03-01",
       checkins: [done("2024-03-01"), skipped("2024-03-02", "Forgot to do it, really")],
     },
@@ -114,6 +116,7 @@ const FULL_EXPORTED = {
       unit: "pages",
       schedule: { type: "daily" },
       archived: false,
+      tags: [],
       startDate: "2024-03-01",
       checkins: [done("2024-03-01", null, 12.5), done("2024-03-02", "none today", 0), skipped("2024-03-03")],
     },
@@ -125,6 +128,7 @@ const FULL_EXPORTED = {
       unit: "cups",
       schedule: { type: "weekly", times: 3 },
       archived: true,
+      tags: [],
       startDate: "2024-02-28",
       checkins: [done("2024-02-28", null, 1)],
     },
@@ -200,6 +204,7 @@ Deno.test("/api/import: Loop's backup (.db)", async (t) => {
         unit: null,
         schedule: { type: "weekly", times: 3 },
         archived: false,
+        tags: [],
         startDate: "2017-05-01",
         checkins: [done("2017-05-01"), done("2017-05-02")],
       }],
@@ -241,6 +246,7 @@ Deno.test("/api/import: Loop's backup (.db)", async (t) => {
         ...expected,
         schedule: { type: "daily" },
         archived: false,
+        tags: [],
         startDate: "2019-01-01",
         checkins: [done("2019-01-01", null, 4.25), skipped("2019-01-02")],
       }, `version ${version}`);
