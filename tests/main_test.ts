@@ -15,7 +15,9 @@ async function spawnServer(env: Record<string, string>) {
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   let url = "";
-  const deadline = Date.now() + 60_000;
+  // A wait budget, not a timing check: a fresh data directory means an initdb and every
+  // migration, which on a CI runner busy with other suites has taken over a minute.
+  const deadline = Date.now() + 180_000;
   while (!url && Date.now() < deadline) {
     const { value, done } = await reader.read();
     if (done) break;

@@ -67,7 +67,9 @@ async function push(page: Page, cdp: CDPSession, registrationId: string, data: s
   await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data });
   return await page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
-    for (let tries = 0; tries < 100; tries++) {
+    // A generous wait: a busy runner can take seconds to wake the worker for its first push.
+    const until = Date.now() + 30_000;
+    while (Date.now() < until) {
       const shown = await registration.getNotifications();
       if (shown.length > 0) {
         // `badge` and `actions` are missing from TypeScript's DOM types.
