@@ -28,7 +28,14 @@
 import postgres from "postgres";
 import type { Config } from "@/lib/config.ts";
 import { log } from "@/lib/log.ts";
-import { boundBegin, boundSql, type BoundTarget, type DeadlinePolicy } from "./deadline.ts";
+import {
+  boundBegin,
+  boundSql,
+  type BoundTarget,
+  type DeadlinePolicy,
+  observedTimeout,
+  type ObservedTimer,
+} from "./deadline.ts";
 import type { EmbeddedServer } from "./embedded.ts";
 import { DbUnavailableError, QueryTimeoutError, RETRYABLE_SQLSTATES, sqlStateIn, toDbError } from "./errors.ts";
 import { PG_TYPES, SESSION_PARAMETERS } from "./types.ts";
@@ -251,15 +258,11 @@ class PooledDb implements Db {
   async ping(timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<number> {
     const started = performance.now();
     const query = boundSql(() => this.#target(timeoutMs))`select 1`;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The same stall-tolerant timer as every statement's deadline (./deadline.ts).
+    let timer: ObservedTimer | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new DbUnavailableError(
-              `the database did not answer a ping within ${timeoutMs} ms`,
-            ),
-          ),
+      timer = observedTimeout(
+        () => reject(new DbUnavailableError(`the database did not answer a ping within ${timeoutMs} ms`)),
         timeoutMs,
       );
     });
@@ -275,7 +278,7 @@ class PooledDb implements Db {
       }
       throw toDbError(err);
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
     }
     return performance.now() - started;
   }
