@@ -9,6 +9,7 @@ import { habitStats, strengthSeries } from "@/domain/stats.ts";
 import { addDays } from "@/domain/calendar.ts";
 import { habitDay, tallyDay } from "@/domain/grid_days.ts";
 import { habitLegend } from "@/components/ConsistencyGrid.tsx";
+import { bestStreaks } from "@/domain/habit_charts.ts";
 
 const done: DayEntry = { status: "done", value: null };
 const skipped: DayEntry = { status: "skipped", value: null };
@@ -286,5 +287,44 @@ Deno.test("DST: intervals and pauses count local calendar days across both chang
     const checkins = entries({ [start]: done, [due[1]]: done });
     assertEquals(habitStats(paused, checkins, due[1], 1).currentStreak, 2);
     assertEquals(habitStats(every2, checkins, due[1], 1).currentStreak, 1);
+  }
+});
+
+Deno.test("longest streak dates: the stats module and the best-streaks chart name the same run", () => {
+  const today = "2026-11-30";
+  // Pseudo-random days (fixed seed) over 200 days, with failed and skipped ones among them.
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const checkins = new Map<string, DayEntry>();
+  for (let ago = 199; ago >= 0; ago--) {
+    const r = next();
+    if (r < 0.6) checkins.set(addDays(today, -ago), done);
+    else if (r < 0.7) checkins.set(addDays(today, -ago), failed);
+    else if (r < 0.75) checkins.set(addDays(today, -ago), skipped);
+  }
+  const start = addDays(today, -199);
+  const schedules: HabitRule["schedule"][] = [
+    { type: "daily" },
+    { type: "weekdays", days: [1, 3, 5] },
+    { type: "weekly", times: 3 },
+    { type: "interval", every: 2 },
+    { type: "monthly", times: 10 },
+    { type: "times_in_days", times: 2, days: 3 },
+  ];
+  for (const schedule of schedules) {
+    const rule = habit(schedule, start);
+    const stats = habitStats(rule, checkins, today, 1);
+    const runs = bestStreaks(rule, checkins, today, 1, 50);
+    const label = JSON.stringify(schedule);
+    assertEquals(runs[0]?.length ?? 0, stats.longestStreak, label);
+    // Ties: the stats module names one of the runs of that length.
+    const longest = runs.filter((run) => run.length === stats.longestStreak);
+    if (stats.longestStreak > 0) {
+      assertEquals(
+        longest.some((run) => run.start === stats.longestStreakStart && run.end === stats.longestStreakEnd),
+        true,
+        `${label}: ${stats.longestStreakStart}…${stats.longestStreakEnd} in ${JSON.stringify(longest)}`,
+      );
+    }
   }
 });
