@@ -34,55 +34,57 @@ import * as $29 from "./routes/api/milestones/index.ts";
 import * as $30 from "./routes/api/monitoring.ts";
 import * as $31 from "./routes/api/notifications/index.ts";
 import * as $32 from "./routes/api/notifications/read.ts";
-import * as $33 from "./routes/api/push/key.ts";
-import * as $34 from "./routes/api/push/subscriptions/[id].ts";
-import * as $35 from "./routes/api/push/subscriptions/index.ts";
-import * as $36 from "./routes/api/reminders/[id].ts";
-import * as $37 from "./routes/api/reminders/index.ts";
-import * as $38 from "./routes/api/sessions/[id].ts";
-import * as $39 from "./routes/api/sessions/index.ts";
-import * as $40 from "./routes/api/settings/index.ts";
-import * as $41 from "./routes/api/settings/save.ts";
-import * as $42 from "./routes/api/stripe/webhook.ts";
-import * as $43 from "./routes/api/subgoals/[id].ts";
-import * as $44 from "./routes/api/subgoals/index.ts";
-import * as $45 from "./routes/api/tags.ts";
-import * as $46 from "./routes/api/tokens/[id].ts";
-import * as $47 from "./routes/api/tokens/index.ts";
-import * as $48 from "./routes/api/webhooks/[id].ts";
-import * as $49 from "./routes/api/webhooks/[id]/deliveries.ts";
-import * as $50 from "./routes/api/webhooks/index.ts";
-import * as $51 from "./routes/app.tsx";
-import * as $52 from "./routes/export.tsx";
-import * as $53 from "./routes/forgot-password.tsx";
-import * as $54 from "./routes/goals/[id]/delete.tsx";
-import * as $55 from "./routes/goals/[id]/index.tsx";
-import * as $56 from "./routes/goals/index.tsx";
-import * as $57 from "./routes/goals/pin.tsx";
-import * as $58 from "./routes/habits/[id]/checkin.tsx";
-import * as $59 from "./routes/habits/[id]/delete.tsx";
-import * as $60 from "./routes/habits/[id]/edit.tsx";
-import * as $61 from "./routes/habits/[id]/index.tsx";
-import * as $62 from "./routes/habits/[id]/share.ts";
-import * as $63 from "./routes/habits/archived.tsx";
-import * as $64 from "./routes/habits/new.tsx";
-import * as $65 from "./routes/index.tsx";
-import * as $66 from "./routes/login.tsx";
-import * as $67 from "./routes/logout.ts";
-import * as $68 from "./routes/notifications.tsx";
-import * as $69 from "./routes/one-tap/[token].tsx";
-import * as $70 from "./routes/reminders.tsx";
-import * as $71 from "./routes/reminders/[id]/edit.tsx";
-import * as $72 from "./routes/reset-password.tsx";
-import * as $73 from "./routes/s/[token].tsx";
-import * as $74 from "./routes/settings.tsx";
-import * as $75 from "./routes/settings/devices/[id]/delete.ts";
-import * as $76 from "./routes/settings/security.tsx";
-import * as $77 from "./routes/settings/security/delete.tsx";
-import * as $78 from "./routes/settings/security/password.tsx";
-import * as $79 from "./routes/settings/webhooks.tsx";
-import * as $80 from "./routes/signup.tsx";
-import * as $81 from "./routes/upgrade.tsx";
+import * as $33 from "./routes/api/pauses/[id].ts";
+import * as $34 from "./routes/api/pauses/index.ts";
+import * as $35 from "./routes/api/push/key.ts";
+import * as $36 from "./routes/api/push/subscriptions/[id].ts";
+import * as $37 from "./routes/api/push/subscriptions/index.ts";
+import * as $38 from "./routes/api/reminders/[id].ts";
+import * as $39 from "./routes/api/reminders/index.ts";
+import * as $40 from "./routes/api/sessions/[id].ts";
+import * as $41 from "./routes/api/sessions/index.ts";
+import * as $42 from "./routes/api/settings/index.ts";
+import * as $43 from "./routes/api/settings/save.ts";
+import * as $44 from "./routes/api/stripe/webhook.ts";
+import * as $45 from "./routes/api/subgoals/[id].ts";
+import * as $46 from "./routes/api/subgoals/index.ts";
+import * as $47 from "./routes/api/tags.ts";
+import * as $48 from "./routes/api/tokens/[id].ts";
+import * as $49 from "./routes/api/tokens/index.ts";
+import * as $50 from "./routes/api/webhooks/[id].ts";
+import * as $51 from "./routes/api/webhooks/[id]/deliveries.ts";
+import * as $52 from "./routes/api/webhooks/index.ts";
+import * as $53 from "./routes/app.tsx";
+import * as $54 from "./routes/export.tsx";
+import * as $55 from "./routes/forgot-password.tsx";
+import * as $56 from "./routes/goals/[id]/delete.tsx";
+import * as $57 from "./routes/goals/[id]/index.tsx";
+import * as $58 from "./routes/goals/index.tsx";
+import * as $59 from "./routes/goals/pin.tsx";
+import * as $60 from "./routes/habits/[id]/checkin.tsx";
+import * as $61 from "./routes/habits/[id]/delete.tsx";
+import * as $62 from "./routes/habits/[id]/edit.tsx";
+import * as $63 from "./routes/habits/[id]/index.tsx";
+import * as $64 from "./routes/habits/[id]/share.ts";
+import * as $65 from "./routes/habits/archived.tsx";
+import * as $66 from "./routes/habits/new.tsx";
+import * as $67 from "./routes/index.tsx";
+import * as $68 from "./routes/login.tsx";
+import * as $69 from "./routes/logout.ts";
+import * as $70 from "./routes/notifications.tsx";
+import * as $71 from "./routes/one-tap/[token].tsx";
+import * as $72 from "./routes/reminders.tsx";
+import * as $73 from "./routes/reminders/[id]/edit.tsx";
+import * as $74 from "./routes/reset-password.tsx";
+import * as $75 from "./routes/s/[token].tsx";
+import * as $76 from "./routes/settings.tsx";
+import * as $77 from "./routes/settings/devices/[id]/delete.ts";
+import * as $78 from "./routes/settings/security.tsx";
+import * as $79 from "./routes/settings/security/delete.tsx";
+import * as $80 from "./routes/settings/security/password.tsx";
+import * as $81 from "./routes/settings/webhooks.tsx";
+import * as $82 from "./routes/signup.tsx";
+import * as $83 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/GoalPinToggle.tsx";
 import * as $$2 from "./islands/GoalProgressBar.tsx";
@@ -131,55 +133,57 @@ const manifest: Manifest = {
     "routes/api/monitoring.ts": $30,
     "routes/api/notifications/index.ts": $31,
     "routes/api/notifications/read.ts": $32,
-    "routes/api/push/key.ts": $33,
-    "routes/api/push/subscriptions/[id].ts": $34,
-    "routes/api/push/subscriptions/index.ts": $35,
-    "routes/api/reminders/[id].ts": $36,
-    "routes/api/reminders/index.ts": $37,
-    "routes/api/sessions/[id].ts": $38,
-    "routes/api/sessions/index.ts": $39,
-    "routes/api/settings/index.ts": $40,
-    "routes/api/settings/save.ts": $41,
-    "routes/api/stripe/webhook.ts": $42,
-    "routes/api/subgoals/[id].ts": $43,
-    "routes/api/subgoals/index.ts": $44,
-    "routes/api/tags.ts": $45,
-    "routes/api/tokens/[id].ts": $46,
-    "routes/api/tokens/index.ts": $47,
-    "routes/api/webhooks/[id].ts": $48,
-    "routes/api/webhooks/[id]/deliveries.ts": $49,
-    "routes/api/webhooks/index.ts": $50,
-    "routes/app.tsx": $51,
-    "routes/export.tsx": $52,
-    "routes/forgot-password.tsx": $53,
-    "routes/goals/[id]/delete.tsx": $54,
-    "routes/goals/[id]/index.tsx": $55,
-    "routes/goals/index.tsx": $56,
-    "routes/goals/pin.tsx": $57,
-    "routes/habits/[id]/checkin.tsx": $58,
-    "routes/habits/[id]/delete.tsx": $59,
-    "routes/habits/[id]/edit.tsx": $60,
-    "routes/habits/[id]/index.tsx": $61,
-    "routes/habits/[id]/share.ts": $62,
-    "routes/habits/archived.tsx": $63,
-    "routes/habits/new.tsx": $64,
-    "routes/index.tsx": $65,
-    "routes/login.tsx": $66,
-    "routes/logout.ts": $67,
-    "routes/notifications.tsx": $68,
-    "routes/one-tap/[token].tsx": $69,
-    "routes/reminders.tsx": $70,
-    "routes/reminders/[id]/edit.tsx": $71,
-    "routes/reset-password.tsx": $72,
-    "routes/s/[token].tsx": $73,
-    "routes/settings.tsx": $74,
-    "routes/settings/devices/[id]/delete.ts": $75,
-    "routes/settings/security.tsx": $76,
-    "routes/settings/security/delete.tsx": $77,
-    "routes/settings/security/password.tsx": $78,
-    "routes/settings/webhooks.tsx": $79,
-    "routes/signup.tsx": $80,
-    "routes/upgrade.tsx": $81,
+    "routes/api/pauses/[id].ts": $33,
+    "routes/api/pauses/index.ts": $34,
+    "routes/api/push/key.ts": $35,
+    "routes/api/push/subscriptions/[id].ts": $36,
+    "routes/api/push/subscriptions/index.ts": $37,
+    "routes/api/reminders/[id].ts": $38,
+    "routes/api/reminders/index.ts": $39,
+    "routes/api/sessions/[id].ts": $40,
+    "routes/api/sessions/index.ts": $41,
+    "routes/api/settings/index.ts": $42,
+    "routes/api/settings/save.ts": $43,
+    "routes/api/stripe/webhook.ts": $44,
+    "routes/api/subgoals/[id].ts": $45,
+    "routes/api/subgoals/index.ts": $46,
+    "routes/api/tags.ts": $47,
+    "routes/api/tokens/[id].ts": $48,
+    "routes/api/tokens/index.ts": $49,
+    "routes/api/webhooks/[id].ts": $50,
+    "routes/api/webhooks/[id]/deliveries.ts": $51,
+    "routes/api/webhooks/index.ts": $52,
+    "routes/app.tsx": $53,
+    "routes/export.tsx": $54,
+    "routes/forgot-password.tsx": $55,
+    "routes/goals/[id]/delete.tsx": $56,
+    "routes/goals/[id]/index.tsx": $57,
+    "routes/goals/index.tsx": $58,
+    "routes/goals/pin.tsx": $59,
+    "routes/habits/[id]/checkin.tsx": $60,
+    "routes/habits/[id]/delete.tsx": $61,
+    "routes/habits/[id]/edit.tsx": $62,
+    "routes/habits/[id]/index.tsx": $63,
+    "routes/habits/[id]/share.ts": $64,
+    "routes/habits/archived.tsx": $65,
+    "routes/habits/new.tsx": $66,
+    "routes/index.tsx": $67,
+    "routes/login.tsx": $68,
+    "routes/logout.ts": $69,
+    "routes/notifications.tsx": $70,
+    "routes/one-tap/[token].tsx": $71,
+    "routes/reminders.tsx": $72,
+    "routes/reminders/[id]/edit.tsx": $73,
+    "routes/reset-password.tsx": $74,
+    "routes/s/[token].tsx": $75,
+    "routes/settings.tsx": $76,
+    "routes/settings/devices/[id]/delete.ts": $77,
+    "routes/settings/security.tsx": $78,
+    "routes/settings/security/delete.tsx": $79,
+    "routes/settings/security/password.tsx": $80,
+    "routes/settings/webhooks.tsx": $81,
+    "routes/signup.tsx": $82,
+    "routes/upgrade.tsx": $83,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,

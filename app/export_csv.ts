@@ -30,6 +30,7 @@ export function exportCsvFiles(doc: ExportDocument): Record<string, string> {
         "start_date",
         "created_at",
         "tags",
+        "direction",
       ],
       doc.habits.map((h) => [
         h.id,
@@ -45,6 +46,7 @@ export function exportCsvFiles(doc: ExportDocument): Record<string, string> {
         h.createdAt,
         // A JSON list, like the schedule: a tag may hold any character but a comma or a line break.
         JSON.stringify(h.tags ?? []),
+        h.direction,
       ]),
     ),
     "checkins.csv": csvTable(

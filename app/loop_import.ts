@@ -13,8 +13,8 @@
  * Each habit and day is read into Loop's own terms ({@linkcode LoopHabit}, as the backup
  * reader gives them) and mapped by the same pure mapping as Loop's backup
  * (`domain/loop_mapping.ts`: `NO` → failed, `X/Y` → the exact schedule, at-most targets),
- * then fitted to the model live today (`app/loop/todays_model.ts`, the one place that
- * changes when the habit model lands). Rows are counted as a spreadsheet shows them
+ * then fitted to the model (`app/loop/todays_model.ts`: only a target of 0 or less
+ * changes). Rows are counted as a spreadsheet shows them
  * (the header is row 1):
  *
  * | Loop | read as |

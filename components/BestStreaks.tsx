@@ -16,7 +16,7 @@ export interface BestStreaksProps {
   /** Longest first. */
   runs: readonly StreakRun[];
   /** What a streak counts. */
-  unit: "day" | "week";
+  unit: "day" | "week" | "month";
   /** The first day of the streak still running, if any: it is marked as current. */
   currentStart?: string;
   /** The habit's `#rrggbb`. */

@@ -1,5 +1,5 @@
 /**
- * The full check-in form: any day of the last year, done / skipped / cleared, an amount
+ * The full check-in form: any day of the last year, done / skipped / failed / cleared, an amount
  * for numeric habits, and a note. Posts to `/habits/:id/checkin`, which comes back to
  * `returnTo`, or shows this form again with the messages next to the fields.
  *
@@ -78,6 +78,7 @@ export function CheckinForm({ habit, today, values, errors = {}, returnTo }: Che
           options={[
             { value: "done", label: "Done" },
             { value: "skipped", label: "Skipped" },
+            { value: "failed", label: "Failed (a miss you want on record)" },
             { value: "none", label: "Clear the day" },
           ]}
           selected={[values.status]}

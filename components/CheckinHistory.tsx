@@ -6,6 +6,7 @@
  * <CheckinHistory habit={habit} checkins={recent} />
  * ```
  */
+import type { CheckinStatus } from "@/domain/completion.ts";
 import { formatDay } from "@/domain/calendar.ts";
 import type { Schedule } from "@/domain/stats.ts";
 import { checkinLabel } from "@/domain/grid_days.ts";
@@ -13,7 +14,7 @@ import { NoteText } from "./NoteText.tsx";
 
 export interface HistoryCheckin {
   date: string;
-  status: "done" | "skipped";
+  status: CheckinStatus;
   value: number | null;
   note: string | null;
 }

@@ -5,7 +5,7 @@
  *
  * - Each day's state has its own shape as well as its colour (see styles.css, "The
  *   consistency grid"): done is a full square, partly done fills from the bottom,
- *   skipped is hatched, missed is an outline, not scheduled a dot, today a ring, the
+ *   skipped is hatched, failed a cross, missed is an outline, not scheduled a dot, today a ring, the
  *   rest of this week dashed.
  * - With `dayHref` (a habit's grid), every day from `firstLinkable` to today is a real
  *   link to that day's check-in form, named like "Sat 28 Nov 2026: done", with the id
@@ -35,7 +35,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { formatDay, gridLayout, type Weekday, weekdayName } from "@/domain/calendar.ts";
-import type { Schedule } from "@/domain/completion.ts";
+import { isFlexible, type Schedule } from "@/domain/completion.ts";
 import { cellClass, type CellState, type GridDay, STATE_CLASS } from "@/domain/grid_days.ts";
 import { safeColor } from "./habit_labels.ts";
 import { NOTE_LABEL_CHARS, notePreview } from "@/domain/note_text.ts";
@@ -83,15 +83,24 @@ export function dayCellId(gridId: string, date: string): string {
 }
 
 /** The legend of one habit's grid: only the states its schedule and kind can show. */
-export function habitLegend(habit: { kind: string; schedule: Schedule }): [LegendKey, string][] {
+export function habitLegend(
+  habit: { kind: string; schedule: Schedule; direction?: string; pauses?: readonly unknown[] },
+): [LegendKey, string][] {
   return [
     ["done", "Done"],
-    ...(habit.kind === "numeric" ? [["partial", "Partly done"] as [LegendKey, string]] : []),
+    ...(habit.kind === "numeric" && habit.direction !== "at_most"
+      ? [["partial", "Partly done"] as [LegendKey, string]]
+      : []),
     ["skipped", "Skipped"],
-    ...(habit.schedule.type === "weekly"
+    ["failed", "Failed"],
+    ...(habit.pauses?.length ? [["paused", "Paused"] as [LegendKey, string]] : []),
+    ...(isFlexible(habit.schedule)
       ? [["empty", "No check-in"] as [LegendKey, string]]
-      : [["missed", "Missed"] as [LegendKey, string]]),
-    ["off", habit.schedule.type === "weekdays" ? "Not scheduled" : "Before it started"],
+      : [["missed", habit.direction === "at_most" ? "Missed (over the limit)" : "Missed"] as [LegendKey, string]]),
+    [
+      "off",
+      habit.schedule.type === "weekdays" || habit.schedule.type === "interval" ? "Not scheduled" : "Before it started",
+    ],
     ["today", "Today"],
     ["future", "Later this week"],
   ];

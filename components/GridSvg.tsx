@@ -91,6 +91,7 @@ const THEMES = {
     muted: "#59636e",
     text: "#1f2328",
     border: "#d1d9e0",
+    danger: "#cf222e",
   },
   dark: {
     bg: "#0d1117",
@@ -100,6 +101,7 @@ const THEMES = {
     muted: "#9198a1",
     text: "#e6edf3",
     border: "#3d444d",
+    danger: "#f85149",
   },
 } as const;
 
@@ -108,6 +110,8 @@ const STATE_WORDS: Record<CellState, string> = {
   done: "done",
   partial: "partly done",
   skipped: "skipped",
+  failed: "failed",
+  paused: "paused",
   missed: "missed",
   open: "not done yet",
   off: "not scheduled",
@@ -260,6 +264,26 @@ const SHAPES: Record<Look, (cell: Cell) => JSX.Element> = {
     );
   },
   skipped: (c) => <rect {...square(c)} fill={`url(#${c.hatch})`} />,
+  // A cross, as on the page (.cg .fail): apart from missed (an outline) without colour.
+  failed: (c) => (
+    <>
+      <rect class="e" {...square(c)} />
+      <path
+        class="x"
+        d={`M${c.x + 2.5} ${c.y + 2.5}L${c.x + CELL - 2.5} ${c.y + CELL - 2.5}M${c.x + CELL - 2.5} ${c.y + 2.5}L${
+          c.x + 2.5
+        } ${c.y + CELL - 2.5}`}
+      />
+    </>
+  ),
+  // Two upright bars, the media "pause" sign, as on the page (.cg .pause).
+  paused: (c) => (
+    <>
+      <rect class="e" {...square(c)} />
+      <rect class="m" x={c.x + CELL * 0.25} y={c.y + CELL * 0.2} width={CELL * 0.17} height={CELL * 0.6} />
+      <rect class="m" x={c.x + CELL * 0.58} y={c.y + CELL * 0.2} width={CELL * 0.17} height={CELL * 0.6} />
+    </>
+  ),
   missed: (c) => outlined(c, "mo"),
   open: (c) => outlined(c, "mo"),
   // The whole square stays hoverable though only a dot is painted.
@@ -318,6 +342,7 @@ function stylesheet(tint: { light: TintPair; dark: TintPair } | undefined): stri
     return `.bg{fill:${colors.bg}}.e{fill:${colors.empty}}.f{fill:${colors.full}}.p{fill:${colors.part}}` +
       `.po{fill:none;stroke:${colors.part}}.m{fill:${colors.muted}}.mo{fill:none;stroke:${colors.muted}}` +
       `.no{fill:none;stroke:${colors.text};stroke-opacity:.12}.fu{fill:none;stroke:${colors.border};stroke-dasharray:2 1.5}` +
+      `.x{fill:none;stroke:${colors.danger};stroke-width:1.5}` +
       `.td{fill:none;stroke:${colors.text};stroke-width:2}text{fill:${colors.muted}}.tt{fill:${colors.text}}`;
   };
   return `svg{color-scheme:light dark}text{font-family:system-ui,sans-serif;font-size:10px}` +

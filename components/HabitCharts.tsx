@@ -1,6 +1,7 @@
 /**
- * The habit page's charts, each answering one question: on which weekdays does it
- * happen, how did the last 12 months go, what were the best streaks and when. The
+ * The habit page's charts, each answering one question: how strong is the habit (Loop's
+ * score over the last year, `strengthSeries` of domain/stats.ts), on which weekdays does
+ * it happen, how did the last 12 months go, what were the best streaks and when. The
  * numbers come from domain/habit_charts.ts (the one completion module's periods); this
  * file only words them.
  *
@@ -20,7 +21,10 @@ import {
 import { weekdayName } from "@/domain/calendar.ts";
 import type { DayEntry, HabitRule } from "@/domain/completion.ts";
 import type { Weekday } from "@/domain/calendar.ts";
+import { addDays } from "@/domain/calendar.ts";
+import { strengthSeries } from "@/domain/stats.ts";
 import { type Bar, BarChart } from "./BarChart.tsx";
+import { StrengthChart } from "./StrengthChart.tsx";
 import { BestStreaks } from "./BestStreaks.tsx";
 import { countOf, percent, streakUnit } from "./habit_labels.ts";
 
@@ -94,8 +98,21 @@ export function HabitCharts({ habit, checkins, today, weekStart, currentStreak }
   const current = currentStreak > 0 ? runs.at(-1) : undefined;
   const unit = streakUnit(habit.schedule);
   const weekdayMax = weekdays.mode === "rate" ? 1 : Math.max(1, ...weekdays.days.map((d) => d.done));
+  const yearAgo = addDays(today, -364);
+  const strength = strengthSeries(
+    habit,
+    checkins,
+    habit.startDate > yearAgo ? habit.startDate : yearAgo,
+    today,
+    weekStart,
+  )
+    .map((point) => ({ date: point.date, value: Math.round(point.strength * 100) }));
   return (
     <div class="habit-charts">
+      <div class="chart-block">
+        <h3 id="strength-heading">Strength</h3>
+        <StrengthChart id="strength" series={strength} color={habit.color} />
+      </div>
       <div class="chart-block">
         <h3 id="by-weekday-heading">By weekday</h3>
         <BarChart

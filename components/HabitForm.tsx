@@ -1,7 +1,8 @@
 /**
  * The habit form, shared by "new habit" and "edit habit": name, color, kind (yes/no or
- * an amount with target and unit) and schedule (every day, N times a week, chosen
- * weekdays). Posted as a plain form; the fields that do not apply to the chosen kind
+ * an amount with target, unit and direction: at least or at most) and schedule (every
+ * day, chosen weekdays, N times a week, every N days, N times a month, X times in any Y
+ * days). Posted as a plain form; the fields that do not apply to the chosen kind
  * and schedule hide with CSS `:has()`, so it needs no JavaScript either way.
  *
  * Values are kept as the strings the user typed, so a re-render after a validation
@@ -33,6 +34,11 @@ export interface HabitFormValues {
   days: string[];
   /** "health, morning". */
   tags: string;
+  direction: string;
+  every: string;
+  monthTimes: string;
+  rollTimes: string;
+  rollDays: string;
 }
 
 /** A new habit's form: a yes/no habit every day. */
@@ -46,6 +52,11 @@ export const EMPTY_HABIT_FORM: HabitFormValues = {
   times: "3",
   days: ["1", "2", "3", "4", "5"],
   tags: "",
+  direction: "at_least",
+  every: "2",
+  monthTimes: "4",
+  rollTimes: "2",
+  rollDays: "3",
 };
 
 function text(value: unknown): string {
@@ -65,6 +76,11 @@ export function habitFormValues(form: Record<string, unknown>): HabitFormValues 
     times: text(form.times),
     days: Array.isArray(days) ? days.map(text) : typeof days === "string" ? [days] : [],
     tags: text(form.tags),
+    direction: text(form.direction) || "at_least",
+    every: text(form.every),
+    monthTimes: text(form.monthTimes),
+    rollTimes: text(form.rollTimes),
+    rollDays: text(form.rollDays),
   };
 }
 
@@ -78,6 +94,7 @@ export function habitToFormValues(
     unit: string | null;
     schedule: Schedule;
     tags?: readonly string[];
+    direction?: string;
   },
 ): HabitFormValues {
   const { schedule } = habit;
@@ -91,6 +108,11 @@ export function habitToFormValues(
     times: schedule.type === "weekly" ? String(schedule.times) : EMPTY_HABIT_FORM.times,
     days: schedule.type === "weekdays" ? schedule.days.map(String) : EMPTY_HABIT_FORM.days,
     tags: (habit.tags ?? []).join(", "),
+    direction: habit.direction ?? "at_least",
+    every: schedule.type === "interval" ? String(schedule.every) : EMPTY_HABIT_FORM.every,
+    monthTimes: schedule.type === "monthly" ? String(schedule.times) : EMPTY_HABIT_FORM.monthTimes,
+    rollTimes: schedule.type === "times_in_days" ? String(schedule.times) : EMPTY_HABIT_FORM.rollTimes,
+    rollDays: schedule.type === "times_in_days" ? String(schedule.days) : EMPTY_HABIT_FORM.rollDays,
   };
 }
 
@@ -104,7 +126,23 @@ export interface HabitFormProps {
 }
 
 /** The form's fields top to bottom: the summary lists problems in this order. */
-const FIELD_ORDER = ["_", "name", "color", "kind", "target", "unit", "scheduleType", "times", "days", "tags"];
+const FIELD_ORDER = [
+  "_",
+  "name",
+  "color",
+  "kind",
+  "target",
+  "unit",
+  "direction",
+  "scheduleType",
+  "times",
+  "days",
+  "every",
+  "monthTimes",
+  "rollTimes",
+  "rollDays",
+  "tags",
+];
 
 function inFormOrder(errors: FieldErrors): FieldErrors {
   const rank = (field: string) => {
@@ -161,7 +199,7 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           step="any"
           value={values.target}
           error={errors.target}
-          hint="A day counts as done at this amount."
+          hint="At least: a day counts as done at this amount. At most: a day is met at or under it."
         />
         <Field
           label="Unit"
@@ -170,6 +208,20 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           error={errors.unit}
           maxLength={HABIT_UNIT_MAX}
           placeholder="e.g. km"
+        />
+        <ChoiceGroup
+          legend="Is the target a goal or a limit?"
+          name="direction"
+          type="radio"
+          options={[
+            { value: "at_least", label: "A goal: at least the target" },
+            {
+              value: "at_most",
+              label: "A limit: at most the target (a day with nothing logged counts as within the limit)",
+            },
+          ]}
+          selected={[values.direction]}
+          error={errors.direction}
         />
       </div>
       <ChoiceGroup
@@ -180,6 +232,9 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           { value: "daily", label: "Every day" },
           { value: "weekly", label: "A number of times a week" },
           { value: "weekdays", label: "On chosen weekdays" },
+          { value: "interval", label: "Every few days (from the day you start)" },
+          { value: "monthly", label: "A number of times a month" },
+          { value: "times_in_days", label: "A number of times in any run of days (e.g. 2 in any 3)" },
         ]}
         selected={[values.scheduleType]}
         error={errors.scheduleType}
@@ -205,6 +260,58 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           options={weekOrder(weekStart).map((day) => ({ value: day, label: weekdayName(day, "short") }))}
           selected={values.days}
           error={errors.days}
+        />
+      </div>
+      <div class="interval-only">
+        <Field
+          label="Every how many days?"
+          name="every"
+          type="number"
+          inputMode="numeric"
+          min={2}
+          max={365}
+          step={1}
+          value={values.every}
+          error={errors.every}
+          hint="2 to 365; due on the start day and every that many days after it."
+        />
+      </div>
+      <div class="monthly-only">
+        <Field
+          label="Times a month"
+          name="monthTimes"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={31}
+          step={1}
+          value={values.monthTimes}
+          error={errors.monthTimes}
+        />
+      </div>
+      <div class="field-group times_in_days-only">
+        <Field
+          label="Times"
+          name="rollTimes"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={365}
+          step={1}
+          value={values.rollTimes}
+          error={errors.rollTimes}
+        />
+        <Field
+          label="In any run of this many days"
+          name="rollDays"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={365}
+          step={1}
+          value={values.rollDays}
+          error={errors.rollDays}
+          hint="Up to 365; the times may not be more than the days."
         />
       </div>
       <Field

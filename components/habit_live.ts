@@ -14,13 +14,14 @@
  * ```
  */
 import type { Signal } from "@preact/signals";
+import type { CheckinStatus } from "@/domain/completion.ts";
 import type { HabitStats } from "@/domain/stats.ts";
 import { type GridDay, type GridHabit, overallDay, tallyDay } from "@/domain/grid_days.ts";
 
 /** What changes when a habit is checked in today. */
 export interface HabitLive {
   /** Today's check-in, if any. */
-  status: "done" | "skipped" | null;
+  status: CheckinStatus | null;
   value: number | null;
   stats: HabitStats;
 }

@@ -11,13 +11,14 @@
  * const stats = await habitStatsFor(db, habit, today, user.weekStart);
  * ```
  */
+import type { CheckinStatus, PauseRange } from "@/domain/completion.ts";
 import type { Weekday } from "@/domain/calendar.ts";
 import { type DayEntry, type HabitStats, habitStats } from "@/domain/stats.ts";
 import type { DbQueries } from "./client.ts";
 import { type Habit, isUuid } from "./habits.ts";
 import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
-export type CheckinStatus = "done" | "skipped";
+export type { CheckinStatus };
 
 /** One day of one habit. */
 export interface Checkin {
@@ -172,7 +173,39 @@ export async function habitStatsFor(
 ): Promise<HabitStats> {
   const rows = await db.sql<Pick<CheckinRow, "day" | "status" | "value">[]>`
     select day, status, value from checkins where habit_id = ${habit.id}::uuid and day <= ${today}::date`;
-  return habitStats(habit, entriesByDay(rows), today, weekStart);
+  const pauses = (await habitPauses(db, [habit.id])).get(habit.id) ?? [];
+  return habitStats({ ...habit, pauses }, entriesByDay(rows), today, weekStart);
+}
+
+/**
+ * The paused day ranges of each habit (its own pauses and its user's user-wide ones),
+ * by habit id; habits without any are left out.
+ *
+ * @example
+ * ```ts
+ * const pauses = await habitPauses(db, [habit.id]);
+ * habitStats({ ...habit, pauses: pauses.get(habit.id) ?? [] }, checkins, today);
+ * ```
+ */
+export async function habitPauses(
+  db: DbQueries,
+  habitIds: readonly string[],
+): Promise<Map<string, PauseRange[]>> {
+  const result = new Map<string, PauseRange[]>();
+  if (habitIds.length === 0) return result;
+  const rows = await db.sql<{ habit_id: string; from_day: string; to_day: string }[]>`
+    select h.id::text as habit_id, p.from_day, p.to_day
+      from habits h
+      join pauses p on p.user_id = h.user_id and (p.habit_id is null or p.habit_id = h.id)
+     where h.id = any(${habitIds}::uuid[])
+     order by p.from_day`;
+  for (const row of rows) {
+    const list = result.get(row.habit_id);
+    const range = { from: row.from_day, to: row.to_day };
+    if (list) list.push(range);
+    else result.set(row.habit_id, [range]);
+  }
+  return result;
 }
 
 /**
@@ -203,8 +236,10 @@ export async function habitStatsForAll(
     if (list) list.push(row);
     else byHabit.set(row.habit_id, [row]);
   }
+  const pauses = await habitPauses(db, habits.map((habit) => habit.id));
   for (const habit of habits) {
-    result.set(habit.id, habitStats(habit, entriesByDay(byHabit.get(habit.id) ?? []), today, weekStart));
+    const rule = { ...habit, pauses: pauses.get(habit.id) ?? [] };
+    result.set(habit.id, habitStats(rule, entriesByDay(byHabit.get(habit.id) ?? []), today, weekStart));
   }
   return result;
 }

@@ -18,7 +18,7 @@ import { addDays, type Weekday } from "@/domain/calendar.ts";
 import { type DashboardView, dashboardView } from "@/domain/dashboard_view.ts";
 import { BACKFILL_DAYS } from "@/domain/habit_input.ts";
 import type { DbQueries } from "./client.ts";
-import { type Checkin, listCheckins, listUserCheckins } from "./checkins.ts";
+import { type Checkin, habitPauses, listCheckins, listUserCheckins } from "./checkins.ts";
 import { type Goal, listPinnedGoals } from "./goals.ts";
 import { getHabit, type Habit, listHabits } from "./habits.ts";
 
@@ -48,10 +48,12 @@ export interface DashboardData {
   checkins: Checkin[];
 }
 
-/** The user's active habits and their check-ins: two queries. */
+/** The user's active habits (with their pauses) and their check-ins: three queries. */
 export async function loadDashboard(db: DbQueries, userId: string, today: string): Promise<DashboardData> {
-  const habits = await listHabits(db, userId);
-  if (habits.length === 0) return { habits, checkins: [] };
+  const listed = await listHabits(db, userId);
+  if (listed.length === 0) return { habits: listed, checkins: [] };
+  const pauses = await habitPauses(db, listed.map((habit) => habit.id));
+  const habits = listed.map((habit) => ({ ...habit, pauses: pauses.get(habit.id) ?? [] }));
   const checkins = await listUserCheckins(db, userId, checkinRangeStart(habits, today), today);
   return { habits, checkins };
 }
@@ -86,15 +88,16 @@ export interface HabitDetail {
   listLength: number;
 }
 
-/** One of the user's habits (archived or not) with its check-ins; null when it is not theirs. Three queries. */
+/** One of the user's habits (archived or not, with its pauses) and its check-ins; null when it is not theirs. Four queries. */
 export async function loadHabitDetail(
   db: DbQueries,
   userId: string,
   habitId: string,
   today: string,
 ): Promise<HabitDetail | null> {
-  const habit = await getHabit(db, userId, habitId);
-  if (!habit) return null;
+  const found = await getHabit(db, userId, habitId);
+  if (!found) return null;
+  const habit = { ...found, pauses: (await habitPauses(db, [found.id])).get(found.id) ?? [] };
   const checkins = await listCheckins(db, userId, habitId, checkinRangeStart([habit], today), today);
   const list = await listHabits(db, userId, { archived: habit.archived });
   return { habit, checkins, listLength: list.length };

@@ -23,6 +23,7 @@ import {
   type ExportMilestone,
   type ExportSubgoal,
 } from "@/domain/export_format.ts";
+import type { CheckinStatus, Direction } from "@/domain/completion.ts";
 import type { Schedule } from "@/domain/stats.ts";
 import type { DbQueries } from "./client.ts";
 
@@ -42,6 +43,7 @@ interface HabitRow {
   target: number | null;
   unit: string | null;
   schedule: Schedule;
+  direction: Direction;
   archived: boolean;
   position: number;
   start_date: string;
@@ -52,7 +54,7 @@ interface HabitRow {
 interface CheckinRow {
   habit_id: string;
   day: string;
-  status: "done" | "skipped";
+  status: CheckinStatus;
   value: number | null;
   note: string | null;
 }
@@ -114,7 +116,7 @@ export async function exportUserData(db: DbQueries, userId: string, now: Date = 
       select display_name, timezone, week_start, theme, email_reminders from users where id = ${userId}::uuid`;
     if (!settings) throw new Error(`exportUserData: no user ${userId}`);
     const habits = await sql<HabitRow[]>`
-      select id::text, name, color, kind, target, unit, schedule, archived_at is not null as archived,
+      select id::text, name, color, kind, target, unit, schedule, direction, archived_at is not null as archived,
              position, start_date, created_at, tags
         from habits
        where user_id = ${userId}::uuid
@@ -177,6 +179,7 @@ export async function exportUserData(db: DbQueries, userId: string, now: Date = 
         target: h.target,
         unit: h.unit,
         schedule: h.schedule,
+        direction: h.direction,
         archived: h.archived,
         position: h.position,
         startDate: h.start_date,

@@ -16,6 +16,7 @@
  */
 import { DEFAULT_HABIT_COLOR } from "@/domain/habit_input.ts";
 import type { Schedule } from "@/domain/stats.ts";
+import type { Direction, PauseRange } from "@/domain/completion.ts";
 import type { DbQueries } from "./client.ts";
 import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
@@ -33,6 +34,8 @@ export interface Habit {
   /** Numeric habits: what the target counts ("pages"); null for yes/no habits. */
   unit: string | null;
   schedule: Schedule;
+  /** Numeric habits: `at_least` the target (a goal) or `at_most` (a limit); yes/no habits `at_least`. */
+  direction: Direction;
   archived: boolean;
   /** 0-based place in its list (active or archived). */
   position: number;
@@ -40,6 +43,8 @@ export interface Habit {
   startDate: string;
   /** 0–10 tags, unique ignoring case (domain/tags.ts); set with `setHabitTags` (db/habit_tags.ts). */
   tags: string[];
+  /** Its paused day ranges, when the reader loaded them (db/dashboard.ts does). */
+  pauses?: PauseRange[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,6 +60,7 @@ export interface HabitInput {
   target?: number | null;
   unit?: string | null;
   schedule?: Schedule;
+  direction?: Direction;
 }
 
 /**
@@ -82,6 +88,7 @@ interface HabitRow {
   target: number | null;
   unit: string | null;
   schedule: Schedule;
+  direction: Direction;
   archived_at: Date | null;
   position: number;
   start_date: string;
@@ -99,6 +106,7 @@ function toHabit(row: HabitRow): Habit {
     target: row.target,
     unit: row.unit,
     schedule: row.schedule,
+    direction: row.direction,
     archived: row.archived_at !== null,
     position: row.position,
     startDate: row.start_date,
@@ -175,7 +183,8 @@ export async function createHabit(db: DbQueries, userId: string, input: HabitInp
         ${input.target ?? null}::numeric,
         ${input.unit ?? null}::text,
         ${JSON.stringify(input.schedule ?? { type: "daily" })}::text::jsonb,
-        ${today}::date
+        ${today}::date,
+        ${input.direction ?? "at_least"}::text
       )`;
     return toHabit(row);
   } catch (error) {
@@ -235,7 +244,9 @@ const CONSTRAINT_MESSAGES: Record<string, string> = {
   habits_target_check:
     'A numeric habit needs a target above 0 and a unit; a yes/no habit has neither (send kind "numeric" with them)',
   habits_unit_check: "Keep the unit to 1 to 20 characters",
-  habits_schedule_check: "Choose a schedule: daily, weekly (1 to 7 times) or weekdays (1 to 7)",
+  habits_schedule_check:
+    "Choose a schedule: daily, weekly (1 to 7 times), weekdays (1 to 7), interval (every 2 to 365 days), monthly (1 to 31 times) or times_in_days (T in D days, 1 ≤ T ≤ D ≤ 365)",
+  habits_direction_check: 'Only numeric habits have a limit: "at_most" needs kind "numeric"',
   habits_position_check: "The position is a whole number from 0",
 };
 

@@ -246,6 +246,7 @@ function begin(db: DbQueries, userId: string, data: ImportData): Promise<Targets
           target: habit.target,
           unit: habit.unit,
           schedule: habit.schedule,
+          direction: habit.direction ?? "at_least",
           archived: habit.archived,
           position: habit.position + (habit.archived ? next.archived_next : next.active_next),
           start_date: habit.startDate,
@@ -255,13 +256,13 @@ function begin(db: DbQueries, userId: string, data: ImportData): Promise<Targets
     );
     if (habitInserts.length) {
       await sql`
-        insert into habits (id, user_id, name, color, kind, target, unit, schedule, archived_at, position, start_date,
-                            import_id, imported_from, tags)
-        select x.id, ${userId}::uuid, x.name, x.color, x.kind, x.target, x.unit, x.schedule,
+        insert into habits (id, user_id, name, color, kind, target, unit, schedule, direction, archived_at, position,
+                            start_date, import_id, imported_from, tags)
+        select x.id, ${userId}::uuid, x.name, x.color, x.kind, x.target, x.unit, x.schedule, x.direction,
                case when x.archived then now() end, x.position, x.start_date, ${importId}::uuid, x.imported_from,
                coalesce(x.tags, '{}')
           from jsonb_to_recordset(${JSON.stringify(habitInserts)}::text::jsonb) as x(
-            id uuid, name text, color text, kind text, target numeric, unit text, schedule jsonb,
+            id uuid, name text, color text, kind text, target numeric, unit text, schedule jsonb, direction text,
             archived boolean, position integer, start_date date, imported_from uuid, tags text[])`;
     }
     // Goals keep their creation time (their list is ordered by it, so a round trip keeps the order).

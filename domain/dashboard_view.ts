@@ -17,7 +17,7 @@ import { type DayEntry, type HabitStats, habitStats } from "./stats.ts";
 import { DAY_CODES_FORMAT, encodeDays, type EncodedDays } from "./day_codes.ts";
 
 /** The version of {@linkcode DashboardView}'s shape: part of its cache key, bump it on any change. */
-export const DASHBOARD_VIEW_FORMAT = `2.${DAY_CODES_FORMAT}`;
+export const DASHBOARD_VIEW_FORMAT = `3.${DAY_CODES_FORMAT}`;
 
 /** A habit as the dashboard's list, toggle, streaks table and today's square use it. */
 export interface DashboardHabit extends GridHabit {
@@ -63,6 +63,9 @@ export function dashboardView(
       unit: h.unit,
       schedule: h.schedule,
       startDate: h.startDate,
+      // Only when set, so the cached JSON of habits without them stays as small as before.
+      ...(h.direction && h.direction !== "at_least" ? { direction: h.direction } : {}),
+      ...(h.pauses?.length ? { pauses: h.pauses.map((p) => ({ from: p.from, to: p.to })) } : {}),
       today: entry ? { status: entry.status, value: entry.value } : null,
       stats: habitStats(h, byDate, today, weekStart),
     };

@@ -36,6 +36,8 @@ export const DAY_CODES: Readonly<Record<DayLook, string>> = {
   partial2: "2",
   partial3: "3",
   skipped: "s",
+  failed: "x",
+  paused: "p",
   missed: "m",
   open: "o",
   off: ".",
@@ -43,7 +45,7 @@ export const DAY_CODES: Readonly<Record<DayLook, string>> = {
 };
 
 /** The version of the encoding; part of every cache key that stores one. */
-export const DAY_CODES_FORMAT = 1;
+export const DAY_CODES_FORMAT = 2;
 
 /** A day the map does not hold (drawn as "not scheduled" by the grid). */
 const ABSENT = "~";

@@ -17,6 +17,7 @@
  * const zip = exportCsvZip(doc); // Uint8Array
  * ```
  */
+import type { CheckinStatus, Direction } from "./completion.ts";
 import type { Schedule } from "./stats.ts";
 
 /** Bumped when the document's shape changes incompatibly; import reads this version. */
@@ -34,7 +35,7 @@ export interface ExportSettings {
 
 export interface ExportCheckin {
   date: string;
-  status: "done" | "skipped";
+  status: CheckinStatus;
   value: number | null;
   note: string | null;
 }
@@ -48,6 +49,8 @@ export interface ExportHabit {
   target: number | null;
   unit: string | null;
   schedule: Schedule;
+  /** `at_least` (a goal, and every yes/no habit) or `at_most` (a limit); added by issue 11. */
+  direction: Direction;
   archived: boolean;
   position: number;
   startDate: string;

@@ -4,14 +4,16 @@
  * a habit's check-ins, so the grid component stays a plain "props in, HTML out" renderer.
  * What is due on a day comes from domain/completion.ts, like the statistics.
  *
- * - One habit: `done`, `partial` ("6 of 8 km"), `skipped`, `missed` (due, nothing done),
+ * - One habit: `done`, `partial` ("6 of 8 km"), `skipped`, `failed` (a logged miss, on
+ *   any day), `paused` (inside a pause: not due), `missed` (due, nothing done),
  *   `open` (today, not done yet), `off` (not scheduled, or before the habit started) and
  *   `empty` (a weekly habit's day with nothing logged: no day of the week is due in itself).
  * - All habits (the dashboard's "Your year"): the share of the habits due that day that
  *   got done, partial days counting in part. A habit counts on a day only when it is due
  *   that day; one done on a day it was not due (a weekly habit, an extra day) adds to that
  *   day as one more habit done, while a partial or skipped one leaves it alone, so logging
- *   never makes a day look worse than logging nothing.
+ *   never makes a day look worse than logging nothing. A failed day counts as a habit due
+ *   and not done, whether or not it was due (the user said they failed it).
  *
  * @example
  * ```ts
@@ -20,10 +22,37 @@
  * ```
  */
 import { addDays, dayNumber, fromDayNumber } from "./calendar.ts";
-import { type DayEntry, dayScore, type HabitRule, isComplete, isDueOn, isScheduled } from "./completion.ts";
+import {
+  type DayEntry,
+  type DayRule,
+  dayScore,
+  type HabitRule,
+  isComplete,
+  isDueOn,
+  isFlexible,
+  isLimit,
+  isPausedOn,
+  isScheduled,
+} from "./completion.ts";
+
+/**
+ * The entry the rules read for a day: the check-in, or for an at-most habit's past day
+ * (from its start) with none, "nothing consumed" (domain/completion.ts: such a day is met).
+ */
+export function entryFor(
+  habit: DayRule & Pick<HabitRule, "startDate">,
+  entry: DayEntry | undefined,
+  date: string,
+  today: string,
+): DayEntry | undefined {
+  if (entry || !isLimit(habit) || date >= today || date < habit.startDate) return entry;
+  return NOTHING_CONSUMED;
+}
+
+const NOTHING_CONSUMED: DayEntry = { status: "done", value: 0 };
 
 /** How a cell looks: each state has its own shape, not only its own colour. */
-export type CellState = "done" | "partial" | "skipped" | "missed" | "open" | "off" | "empty";
+export type CellState = "done" | "partial" | "skipped" | "failed" | "paused" | "missed" | "open" | "off" | "empty";
 
 /** One cell's content. */
 export interface GridDay {
@@ -60,6 +89,8 @@ export const STATE_CLASS: Record<CellState, string> = {
   done: "done",
   partial: "part2",
   skipped: "skip",
+  failed: "fail",
+  paused: "pause",
   missed: "miss",
   open: "open",
   off: "off",
@@ -84,37 +115,45 @@ export function formatAmount(n: number): string {
 
 /** One habit's day: its state and label, from its check-in and its schedule. */
 export function habitDay(
-  habit: Pick<GridHabit, "kind" | "target" | "unit" | "schedule" | "startDate">,
-  entry: DayEntry | undefined,
+  habit: Pick<GridHabit, "kind" | "target" | "unit" | "schedule" | "startDate" | "direction" | "pauses">,
+  logged: DayEntry | undefined,
   date: string,
   today: string,
 ): GridDay {
+  const entry = entryFor(habit, logged, date, today);
   const score = dayScore(habit, entry);
-  const label = checkinLabel(habit, entry, date);
+  const label = logged || !entry ? checkinLabel(habit, entry, date) : "nothing logged: within the limit";
   if (entry?.status === "skipped") return { state: "skipped", score, label };
+  if (entry?.status === "failed") return { state: "failed", score, label };
+  if (isComplete(habit, logged)) return { state: "done", score, label };
+  // A pause: not due; only a complete, skipped or failed day shows over it.
+  if (isPausedOn(habit, date)) return { state: "paused", score: 0, label: "paused" };
   if (isComplete(habit, entry)) return { state: "done", score, label };
-  if (score > 0) return { state: "partial", score, label };
+  // Over a limit is a miss, however far over (the score still says how far, for strength).
+  if (score > 0 && !isLimit(habit)) return { state: "partial", score, label };
   if (isDueOn(habit, date)) {
     if (date === today) return { state: "open", score, label: entry ? label : "not done yet" };
     return { state: "missed", score, label: entry ? label : "missed" };
   }
-  if (habit.schedule.type === "weekly" && date >= habit.startDate) return { state: "empty", score, label };
+  if (isFlexible(habit.schedule) && date >= habit.startDate) return { state: "empty", score, label };
   return { state: "off", score, label: entry ? label : date < habit.startDate ? "before the habit started" : label };
 }
 
 /** The label of one habit's day: what the check-in says, or why there is none. */
 export function checkinLabel(
-  habit: Pick<GridHabit, "kind" | "target" | "unit" | "schedule">,
+  habit: Pick<GridHabit, "kind" | "target" | "unit" | "schedule" | "direction"> & { startDate?: string },
   entry: DayEntry | undefined,
   date: string,
 ): string {
   if (entry?.status === "skipped") return "skipped";
+  if (entry?.status === "failed") return "failed";
   if (entry?.status === "done") {
     if (habit.kind !== "numeric" || !habit.target) return "done";
     const value = entry.value ?? habit.target;
-    return `${formatAmount(value)} of ${formatAmount(habit.target)}${habit.unit ? ` ${habit.unit}` : ""}`;
+    const limit = isLimit(habit) ? "at most " : "";
+    return `${formatAmount(value)} of ${limit}${formatAmount(habit.target)}${habit.unit ? ` ${habit.unit}` : ""}`;
   }
-  return isScheduled(habit.schedule, date) ? "no check-in" : "not scheduled";
+  return isScheduled(habit.schedule, date, habit.startDate) ? "no check-in" : "not scheduled";
 }
 
 /** Every day from `from` to `today` of one habit. */
@@ -149,11 +188,19 @@ export function tallyDay(
   habits: readonly (HabitRule & { id: string })[],
   index: CheckinIndex,
   date: string,
+  today?: string,
 ): DayTally {
   const tally: DayTally = { due: 0, complete: 0, partial: 0, score: 0 };
   for (const habit of habits) {
-    const entry = index.get(habit.id)?.get(date);
+    const entry = entryFor(habit, index.get(habit.id)?.get(date), date, today ?? date);
     if (entry?.status === "skipped") continue;
+    if (isPausedOn(habit, date) && entry?.status !== "failed" && !isComplete(habit, index.get(habit.id)?.get(date))) {
+      continue;
+    }
+    if (entry?.status === "failed") {
+      tally.due++;
+      continue;
+    }
     const complete = isComplete(habit, entry);
     if (!isDueOn(habit, date)) {
       // Done on a day it was not due: one more habit done that day; anything less is left out.
@@ -194,7 +241,7 @@ export function overallGridDays(
   const days = new Map<string, GridDay>();
   for (let n = dayNumber(from); n <= dayNumber(today); n++) {
     const date = fromDayNumber(n);
-    days.set(date, overallDay(tallyDay(habits, index, date), date, today));
+    days.set(date, overallDay(tallyDay(habits, index, date, today), date, today));
   }
   return days;
 }

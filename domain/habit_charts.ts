@@ -1,6 +1,6 @@
 /**
  * The numbers behind a habit page's charts, from the one definition of "due" and "met"
- * (lib/completion.ts): nothing here decides what a day asks of the user, it only groups
+ * (domain/completion.ts): nothing here decides what a day asks of the user, it only groups
  * the schedule's periods differently.
  *
  * - **By weekday** ({@linkcode completionByWeekday}): for schedules whose periods are

@@ -11,7 +11,7 @@
  *   ≤ 1e9, decimals allowed) and `unit` (1–20 characters); a boolean one has neither.
  * - `schedule` `{type:"daily"}` (default), `{type:"weekly", times:1..7}` or
  *   `{type:"weekdays", days:[1..7]}` (ISO weekdays; duplicates dropped, sorted).
- * - Check-ins: `status` `done`, `skipped` or `none` (deletes the day). `value` only on
+ * - Check-ins: `status` `done`, `skipped`, `failed` (a logged miss) or `none` (deletes the day). `value` only on
  *   numeric habits and only with `done`, 0–1e9; **a `done` without a value counts as
  *   the target and is stored as the target** (one tap = "did it"). `note` ≤ 500
  *   characters; omitted keeps the day's note, `null` or `""` clears it.
@@ -90,7 +90,11 @@ const weekdaySchema = z.int({ error: "Days are ISO weekdays: 1 (Monday) to 7 (Su
   .min(1, "Days are ISO weekdays: 1 (Monday) to 7 (Sunday)")
   .max(7, "Days are ISO weekdays: 1 (Monday) to 7 (Sunday)");
 
-/** One of API.md's three schedule shapes; extra keys are dropped. */
+function wholeNumber(message: string, min: number, max: number) {
+  return z.int({ error: message }).min(min, message).max(max, message);
+}
+
+/** One of API.md's schedule shapes; extra keys are dropped. */
 export const scheduleSchema: z.ZodType<Schedule> = z.discriminatedUnion("type", [
   z.object({ type: z.literal("daily") }),
   z.object({
@@ -105,8 +109,23 @@ export const scheduleSchema: z.ZodType<Schedule> = z.discriminatedUnion("type", 
       .min(1, "Choose at least one weekday")
       .transform((days) => [...new Set(days)].sort((a, b) => a - b) as Weekday[]),
   }),
+  z.object({ type: z.literal("interval"), every: wholeNumber("Choose every how many days: 2 to 365", 2, 365) }),
+  z.object({ type: z.literal("monthly"), times: wholeNumber("Choose how many times a month: 1 to 31", 1, 31) }),
+  z.object({
+    type: z.literal("times_in_days"),
+    times: wholeNumber("Choose how many times: 1 to 365", 1, 365),
+    days: wholeNumber("Choose in how many days: 1 to 365", 1, 365),
+  }).superRefine((value, ctx) => {
+    if (value.times > value.days) issue(ctx, "times", "The times cannot be more than the days");
+  }),
 ], {
-  error: 'Choose a schedule: {"type":"daily"}, {"type":"weekly","times":1..7} or {"type":"weekdays","days":[1..7]}',
+  error: 'Choose a schedule: {"type":"daily"}, {"type":"weekly","times":1..7}, {"type":"weekdays","days":[1..7]}, ' +
+    '{"type":"interval","every":2..365}, {"type":"monthly","times":1..31} or ' +
+    '{"type":"times_in_days","times":T,"days":D} (1 ≤ T ≤ D ≤ 365)',
+});
+
+const directionSchema = z.enum(["at_least", "at_most"], {
+  error: 'Choose the direction "at_least" (a goal) or "at_most" (a limit)',
 });
 
 const OBJECT = "Send the fields as one JSON object";
@@ -126,7 +145,7 @@ function issue(ctx: IssueSink, path: string, message: string): void {
 
 /** A numeric habit has a target and a unit; a yes/no one has neither. */
 function checkKindFields(
-  value: { kind?: unknown; target?: unknown; unit?: unknown },
+  value: { kind?: unknown; target?: unknown; unit?: unknown; direction?: unknown },
   ctx: IssueSink,
   whenMissing: "absent" | "null",
 ): void {
@@ -135,6 +154,9 @@ function checkKindFields(
     if (missing(value.target)) issue(ctx, "target", "A numeric habit needs a target above 0");
     if (missing(value.unit)) issue(ctx, "unit", "A numeric habit needs a unit, e.g. pages or km");
   } else if (value.kind === "boolean" || (value.kind === undefined && whenMissing === "absent")) {
+    if (value.direction === "at_most") {
+      issue(ctx, "direction", 'Only numeric habits have a limit: set kind to "numeric"');
+    }
     if (value.target != null) issue(ctx, "target", 'Only numeric habits have a target: set kind to "numeric"');
     if (value.unit != null) issue(ctx, "unit", 'Only numeric habits have a unit: set kind to "numeric"');
   }
@@ -152,6 +174,7 @@ export const habitCreateSchema = z.object({
   unit: unitSchema.nullish(),
   schedule: scheduleSchema.optional(),
   tags: tagsSchema.optional(),
+  direction: directionSchema.optional(),
 }, { error: OBJECT }).superRefine((value, ctx) => checkKindFields(value, ctx, "absent"), ALWAYS);
 
 /**
@@ -168,6 +191,7 @@ export const habitUpdateSchema = z.object({
   unit: unitSchema.nullish(),
   schedule: scheduleSchema.optional(),
   tags: tagsSchema.optional(),
+  direction: directionSchema.optional(),
   archived: z.boolean({ error: "archived is true or false" }).optional(),
   position: z.int({ error: "The position is a whole number from 0" })
     .min(0, "The position is a whole number from 0")
@@ -194,7 +218,9 @@ const dateSchema = z.string({ error: "Enter a date as YYYY-MM-DD" })
  */
 export const checkinSchema = z.object({
   date: dateSchema,
-  status: z.enum(["done", "skipped", "none"], { error: 'The status is "done", "skipped" or "none"' }),
+  status: z.enum(["done", "skipped", "failed", "none"], {
+    error: 'The status is "done", "skipped", "failed" or "none"',
+  }),
   value: amount("the value").min(0, "The value cannot be negative").nullish(),
   note: noteSchema.nullish().transform((note) => note === null ? "" : note),
 }, { error: OBJECT }).superRefine((value, ctx) => {
@@ -298,11 +324,14 @@ export function habitFormToInput(form: Record<string, unknown>): unknown {
   if (kind === "boolean") {
     input.target = null;
     input.unit = null;
+    input.direction = "at_least";
   } else {
     const target = formNumber(form.target);
     if (target !== undefined) input.target = target;
     const unit = formString(form.unit)?.trim();
     if (unit) input.unit = unit;
+    const direction = formString(form.direction)?.trim();
+    if (direction) input.direction = direction;
   }
   const scheduleType = formString(form.scheduleType)?.trim();
   if (scheduleType === "weekly") {
@@ -310,6 +339,12 @@ export function habitFormToInput(form: Record<string, unknown>): unknown {
   } else if (scheduleType === "weekdays") {
     const days = form.days === undefined ? [] : Array.isArray(form.days) ? form.days : [form.days];
     input.schedule = { type: "weekdays", days: days.map(formNumber).filter((day) => day !== undefined) };
+  } else if (scheduleType === "interval") {
+    input.schedule = { type: "interval", every: formNumber(form.every) };
+  } else if (scheduleType === "monthly") {
+    input.schedule = { type: "monthly", times: formNumber(form.monthTimes) };
+  } else if (scheduleType === "times_in_days") {
+    input.schedule = { type: "times_in_days", times: formNumber(form.rollTimes), days: formNumber(form.rollDays) };
   } else if (scheduleType) {
     input.schedule = { type: scheduleType };
   }
@@ -329,13 +364,22 @@ export function habitFormToInput(form: Record<string, unknown>): unknown {
  * habitFormErrors({ "schedule.days": "Choose at least one weekday" }); // { days: "Choose at least one weekday" }
  * ```
  */
-export function habitFormErrors(fields: FieldErrors): FieldErrors {
+export function habitFormErrors(fields: FieldErrors, scheduleType?: string): FieldErrors {
   const out: FieldErrors = {};
+  const timesField = scheduleType === "monthly"
+    ? "monthTimes"
+    : scheduleType === "times_in_days"
+    ? "rollTimes"
+    : "times";
   for (const [path, message] of Object.entries(fields)) {
     const field = path.startsWith("tags")
       ? "tags"
+      : path.startsWith("schedule.every")
+      ? "every"
+      : scheduleType === "times_in_days" && path.startsWith("schedule.days")
+      ? "rollDays"
       : path.startsWith("schedule.times")
-      ? "times"
+      ? timesField
       : path.startsWith("schedule.days")
       ? "days"
       : path.startsWith("schedule")

@@ -39,7 +39,10 @@ interface FromSource {
  * `position` orders it within its list (active or archived); new habits keep it, after
  * the user's own.
  */
-export interface ImportHabit extends Omit<ExportHabit, "id" | "createdAt">, FromSource {}
+export interface ImportHabit extends Omit<ExportHabit, "id" | "createdAt" | "direction">, FromSource {
+  /** `at_most` for a limit habit (numeric only); absent = `at_least` (files from before issue 11, Loop files). */
+  direction?: ExportHabit["direction"];
+}
 
 export interface ImportMilestone extends Omit<ExportMilestone, "id">, FromSource {}
 

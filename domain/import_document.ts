@@ -50,7 +50,7 @@ function checkinSchema(today: string) {
     date: z.string({ error: "Send the date as YYYY-MM-DD" })
       .refine(isValidDate, "Send the date as a real day, YYYY-MM-DD")
       .refine((date) => date <= today, "The date is after today"),
-    status: z.enum(["done", "skipped"], { error: 'The status is "done" or "skipped"' }),
+    status: z.enum(["done", "skipped", "failed"], { error: 'The status is "done", "skipped" or "failed"' }),
     value: z.number({ error: "The value is a number or null" }).min(0, "The value is 0 or more")
       .max(AMOUNT_MAX, `The value is ${AMOUNT_MAX} or less`).nullable().default(null),
     note: z.preprocess(
@@ -191,7 +191,7 @@ export function parseExportDocument(value: unknown, today: string): ImportData {
   const habits = doc.habits.map((raw: unknown, i): ImportHabit => {
     const at = `habits[${i}]`;
     const record = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-    const { color, kind, target, schedule } = record;
+    const { color, kind, target, schedule, direction } = record;
     const base = habitCreateSchema.safeParse({
       name: cleaned(record.name),
       color,
@@ -200,6 +200,7 @@ export function parseExportDocument(value: unknown, today: string): ImportData {
       unit: cleaned(record.unit),
       schedule,
       tags: record.tags,
+      direction,
     });
     if (!base.success) throw firstProblem(at, base.error);
     const extras = habitExtrasSchema.safeParse(record);
@@ -225,6 +226,7 @@ export function parseExportDocument(value: unknown, today: string): ImportData {
       target: base.data.target ?? null,
       unit: base.data.unit ?? null,
       schedule: base.data.schedule ?? { type: "daily" },
+      direction: base.data.direction ?? "at_least",
       archived: extras.data.archived,
       position: extras.data.position,
       startDate: extras.data.startDate,

@@ -9,6 +9,8 @@
  * ```
  */
 
+import type { CheckinStatus } from "./completion.ts";
+
 /** The longest search a user may type, in characters. */
 export const NOTE_QUERY_MAX = 200;
 /** Results per page. */
@@ -52,7 +54,7 @@ export function parseNoteSearch(params: URLSearchParams): NoteSearch {
 /** One day whose note matched (db/note_search.ts). */
 export interface NoteMatch {
   date: string;
-  status: "done" | "skipped";
+  status: CheckinStatus;
   value: number | null;
   /** The whole note, its matches wrapped in MARK_START / MARK_END (domain/note_text.ts). */
   note: string;

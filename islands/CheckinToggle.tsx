@@ -35,13 +35,13 @@ export interface CheckinToggleProps {
   /** Today's check-in and the habit's statistics, shared with the page's other islands. */
   live: Signal<HabitLive>;
   /** What the streak counts. */
-  streakUnit: "day" | "week";
+  streakUnit: "day" | "week" | "month";
   /** Where the no-JavaScript form post comes back to. */
   returnTo: string;
 }
 
 interface SaveResponse {
-  checkin: { status: "done" | "skipped"; value: number | null } | null;
+  checkin: { status: NonNullable<HabitLive["status"]>; value: number | null } | null;
   stats: HabitStats;
 }
 
@@ -137,7 +137,11 @@ export default function CheckinToggle(props: CheckinToggleProps) {
         </button>
       </div>
       <p class="checkin-streak">
-        {shown.status === "skipped" ? "Skipped today" : `${plural(shown.stats.currentStreak, props.streakUnit)} streak`}
+        {shown.status === "skipped"
+          ? "Skipped today"
+          : shown.status === "failed"
+          ? "Failed today"
+          : `${plural(shown.stats.currentStreak, props.streakUnit)} streak`}
       </p>
       <p class="checkin-message" role="status" aria-live="polite">{message}</p>
     </form>

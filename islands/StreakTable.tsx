@@ -18,7 +18,7 @@ export interface StreakRow {
   name: string;
   /** A checked "#rrggbb" (`safeColor`). */
   color: string;
-  unit: "day" | "week";
+  unit: "day" | "week" | "month";
   live: Signal<HabitLive>;
 }
 

@@ -75,7 +75,9 @@ function describe(item: ActivityItem): string {
     case "habit.deleted":
       return `Deleted the habit ${name}`;
     case "checkin.saved":
-      return `${d.status === "skipped" ? "Skipped" : "Checked in"} ${name}${onDay(d.date)}`;
+      return `${
+        d.status === "skipped" ? "Skipped" : d.status === "failed" ? "Marked as failed" : "Checked in"
+      } ${name}${onDay(d.date)}`;
     case "checkin.cleared":
       return `Cleared ${name}${onDay(d.date)}`;
     case "usage.consumed":

@@ -130,12 +130,12 @@ export default define.page<typeof handler>(function ExportPage({ data }) {
             and weekdays).
           </li>
           <li>
-            Frequencies: every day, and n times per week, come across as they are; others (such as 2 times in 3 days)
-            become the nearest number of times per week for now.
+            Frequencies come across as they are: every day, n times per week, n times per month, and others (such as 2
+            times in 3 days) as "n times in any d days".
           </li>
           <li>
-            Not yet: days marked as not done (✗) and their notes, and whether a numeric target is a most or a least (it
-            is read as at least). Loop's question and description are not imported.
+            Days marked as not done (✗) come across as failed, with their notes; a numeric target keeps whether it is a
+            most or a least. Loop's question and description are not imported.
           </li>
           <li>
             Days Loop filled in from the frequency are not imported: the habit's schedule decides them here. A note on

@@ -2,7 +2,7 @@
  * Loop Habit Tracker's full backup (`.db`) → {@linkcode ImportData}: read by
  * `app/loop/backup_reader.ts` within the import's caps (`lib/import_limits.ts`: the file
  * up to the inflated-size cap, habits and entries up to the row caps), mapped by
- * `domain/loop_mapping.ts`, fitted to the model live today by `app/loop/todays_model.ts`,
+ * `domain/loop_mapping.ts`, fitted to the model by `app/loop/todays_model.ts`,
  * and checked against the rules every import follows (names 1–100 characters without
  * control characters, notes up to 500, no day after the user's today). Any problem is an
  * {@linkcode ImportError} naming the habit (and day), and nothing is written.

@@ -1,85 +1,41 @@
 /**
- * What the model live today holds of a Loop habit mapped onto the full habit model
- * (`domain/loop_mapping.ts`). THE one place that changes when the habit model of API.md
- * lands (check-in status `failed`, schedules `monthly`/`times_in_days`, numeric
- * `direction`): until then
+ * A Loop habit mapped onto the habit model (`domain/loop_mapping.ts`) as the import
+ * writes it. The habit model of API.md is live (sql/016, `domain/completion.ts`), so
+ * every part of the mapping is kept as it is:
  *
- * - a `failed` day (Loop's `NO`) is not imported (its note neither: a note needs a check-in);
- * - `monthly` and `times_in_days` become the nearest weekly count, `round(7 · times / days)`
- *   between 1 and 7 (2 times in 3 days → 5 per week), as the CSV import always did;
- * - `direction` is dropped: an at-most habit is imported with its target, and is met at
- *   or above it until the model can say otherwise;
- * - a target of 0 or less (Loop allows it, the model wants one above 0) becomes 1.
+ * - a `failed` day (Loop's `NO`) is imported as `failed`, with its note;
+ * - `monthly` and `times_in_days` schedules are imported as such;
+ * - an at-most habit keeps its `direction` (met at or below its target).
  *
- * Each loss is counted in {@linkcode TodaysModelLosses}, so the caller can say it.
+ * One thing still has to be fitted: a target of 0 or less (Loop allows it, the model
+ * wants one above 0) becomes 1.
  *
  * @example
  * ```ts
  * const { schedule, checkins } = toTodaysModel(mapLoopHabit(loopHabit));
  * ```
  */
-import type { ModelHabit, ModelSchedule } from "@/domain/loop_mapping.ts";
+import type { ModelHabit } from "@/domain/loop_mapping.ts";
 import { HABIT_UNIT_MAX } from "@/domain/habit_input.ts";
 import { cleanImportedText, type ImportCheckin, type ImportHabit } from "@/domain/import_data.ts";
-import type { Schedule } from "@/domain/stats.ts";
+import type { Direction, Schedule } from "@/domain/completion.ts";
 
-/** What a habit lost on its way into today's model. */
-export interface TodaysModelLosses {
-  /** `failed` days left out (with their notes). */
-  failedDays: number;
-  /** The schedule became a weekly count. */
-  scheduleApproximated: boolean;
-  /** An at-most habit was imported as at-least. */
-  directionDropped: boolean;
-}
-
-/** A Loop habit as today's model holds it. */
+/** A Loop habit as the model holds it. */
 export interface TodaysModelHabit {
   target: number | null;
+  /** Numeric habits only; null for yes/no habits. */
+  direction: Direction | null;
   schedule: Schedule;
   checkins: ImportCheckin[];
-  losses: TodaysModelLosses;
 }
 
-/** The nearest schedule today's model has (see the module header). */
-export function todaysSchedule(schedule: ModelSchedule): Schedule {
-  switch (schedule.type) {
-    case "daily":
-    case "weekly":
-      return schedule;
-    case "monthly":
-      return { type: "weekly", times: weeklyTimes(schedule.times, 30) };
-    case "times_in_days":
-      return schedule.days === 1
-        ? { type: "daily" }
-        : { type: "weekly", times: weeklyTimes(schedule.times, schedule.days) };
-  }
-}
-
-function weeklyTimes(times: number, days: number): number {
-  return Math.min(7, Math.max(1, Math.round((7 * times) / days)));
-}
-
-/**
- * The parts of `habit` today's model cannot hold as they are, made to fit (see the
- * module header), and what that cost.
- */
+/** `habit` as the model holds it (see the module header). */
 export function toTodaysModel(habit: ModelHabit): TodaysModelHabit {
-  // Pending the habit model (check-in status `failed`): a NO day is left out for now.
-  const checkins = habit.checkins.flatMap((c) =>
-    c.status === "failed" ? [] : [{ date: c.date, status: c.status, value: c.value, note: c.note }]
-  );
-  const schedule = todaysSchedule(habit.schedule);
   return {
     target: habit.kind === "numeric" ? (habit.target !== null && habit.target > 0 ? habit.target : 1) : null,
-    schedule,
-    checkins,
-    losses: {
-      failedDays: habit.checkins.length - checkins.length,
-      scheduleApproximated: schedule.type !== habit.schedule.type,
-      // Pending the habit model (`direction`).
-      directionDropped: habit.direction === "at_most",
-    },
+    direction: habit.kind === "numeric" ? habit.direction ?? "at_least" : null,
+    schedule: habit.schedule,
+    checkins: habit.checkins.map((c) => ({ date: c.date, status: c.status, value: c.value, note: c.note })),
   };
 }
 
@@ -109,6 +65,7 @@ export function importHabitOf(
     color: model.color,
     kind: model.kind,
     target: fitted.target,
+    ...(fitted.direction === "at_most" ? { direction: "at_most" as const } : {}),
     unit: model.kind === "numeric" ? (unit && !CONTROL.test(unit) ? unit : "units") : null,
     schedule: fitted.schedule,
     archived: model.archived,

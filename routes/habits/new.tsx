@@ -35,7 +35,11 @@ export const handler = define.handlers({
       const problems = formProblems(error);
       if (!problems) throw error;
       return page<NewHabitData>(
-        { values: habitFormValues(form), errors: habitFormErrors(problems.errors), planLimit: problems.status === 402 },
+        {
+          values: habitFormValues(form),
+          errors: habitFormErrors(problems.errors, habitFormValues(form).scheduleType),
+          planLimit: problems.status === 402,
+        },
         { status: problems.status },
       );
     }

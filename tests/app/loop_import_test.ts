@@ -52,6 +52,8 @@ Deno.test("parseLoopZip maps the fixture: names, schedules, colors, done/skipped
       // The oldest day in the file (a NO day: the habit was there), not the oldest check-in.
       startDate: "2024-12-30",
       checkins: [
+        // Loop's NO (0): a failed day.
+        { date: "2024-12-30", status: "failed", value: null, note: null },
         { date: "2025-01-01", status: "skipped", value: null, note: null },
         { date: "2025-01-03", status: "done", value: null, note: "Calm" },
       ],
@@ -84,7 +86,7 @@ Deno.test("parseLoopZip: other frequencies, newer column names, numeric habits, 
     "002 Pages/Checkmarks.csv": encoder.encode("Date,Value\n2025-05-02,12.5\n2025-05-01,0\n"),
   });
   const [other, pages] = (await parseLoopZip(zip, "2025-06-01")).habits;
-  assertEquals(other.schedule, { type: "weekly", times: 4 });
+  assertEquals(other.schedule, { type: "times_in_days", times: 1, days: 2 });
   assertEquals(other.startDate, "2025-06-01");
   assertEquals(other.checkins, []);
   assertEquals(
@@ -102,6 +104,7 @@ Deno.test("parseLoopZip: other frequencies, newer column names, numeric habits, 
     "001 Old/Checkmarks.csv": encoder.encode("2016-03-05,2\n2016-03-04,0\n"),
   });
   assertEquals((await parseLoopZip(headerless, "2025-06-01")).habits[0].checkins, [
+    { date: "2016-03-04", status: "failed", value: null, note: null },
     { date: "2016-03-05", status: "done", value: null, note: null },
   ]);
 });

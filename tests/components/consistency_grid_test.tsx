@@ -208,6 +208,7 @@ Deno.test("grid: month and weekday labels, a legend in words", () => {
   assertEquals(words({ kind: "boolean", schedule: { type: "weekdays", days: [7] } }), [
     "Done",
     "Skipped",
+    "Failed",
     "Missed",
     "Not scheduled",
     "Today",
@@ -217,7 +218,7 @@ Deno.test("grid: month and weekday labels, a legend in words", () => {
     "Done",
     "Partly done",
     "Skipped",
-    "No check-in",
+    "Failed",
   ]);
 });
 

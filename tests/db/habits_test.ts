@@ -86,6 +86,7 @@ Deno.test("habits and check-ins in the database", async (t) => {
         target: null,
         unit: null,
         schedule: { type: "daily" },
+        direction: "at_least",
         archived: false,
         position: 0,
         startDate: TODAY,

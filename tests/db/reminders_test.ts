@@ -107,7 +107,7 @@ Deno.test("reminder delivery", async (t) => {
     assertEquals(await deliveredAt(db, "2026-02-04T07:30:00Z"), [reminder.id], "the next day again");
   });
 
-  await t.step("a habit already done today is skipped; not done or only skipped, it fires", async () => {
+  await t.step("a habit already done, skipped or failed today is not reminded of; not done, it fires", async () => {
     await reset();
     const user = await createUser(db, "Europe/Berlin");
     const habit = await createHabit(db, user, { name: "Run" }, "2026-01-01");
@@ -117,7 +117,7 @@ Deno.test("reminder delivery", async (t) => {
       { name: "Read", kind: "numeric", target: 20, unit: "pages" },
       "2026-01-01",
     );
-    const run = await createReminder(db, user, {
+    await createReminder(db, user, {
       habitId: habit.id,
       title: "Run",
       time: "07:00",
@@ -135,7 +135,11 @@ Deno.test("reminder delivery", async (t) => {
     await db.sql`insert into checkins (habit_id, user_id, day, status, value) values
       (${numeric.id}, ${user}, '2026-01-10', 'done', 5), (${numeric.id}, ${user}, '2026-01-11', 'done', 20)`;
     assertEquals(await deliveredAt(db, "2026-01-10T07:00:00Z"), [read.id], "Run done; Read only 5 of 20 pages");
-    assertEquals(await deliveredAt(db, "2026-01-11T07:00:00Z"), [run.id], "Run skipped; Read 20 of 20 pages");
+    // Issue 11: a skipped (or failed) day is answered, so no "not done yet" (sql/016, habit_due_on).
+    assertEquals(await deliveredAt(db, "2026-01-11T07:00:00Z"), [], "Run skipped; Read 20 of 20 pages");
+    await db
+      .sql`insert into checkins (habit_id, user_id, day, status) values (${habit.id}, ${user}, '2026-01-12', 'failed')`;
+    assertEquals(await deliveredAt(db, "2026-01-12T07:00:00Z"), [read.id], "Run failed; Read nothing yet");
   });
 
   await t.step(

@@ -179,3 +179,14 @@ Deno.test("dashboard view: statistics and today's check-in per habit, the year e
   );
   assert(bytes < 16_000, `the view is ${bytes} bytes`);
 });
+
+Deno.test("day codes: failed and paused days (issue 11) come back as themselves", () => {
+  const days = new Map<string, GridDay>([
+    [addDays(TODAY, -2), { state: "failed", score: 0, label: "Failed" }],
+    [addDays(TODAY, -1), { state: "paused", score: 0, label: "Paused" }],
+    [TODAY, { state: "done", score: 1, label: "Done" }],
+  ]);
+  const encoded = encodeDays(days, addDays(TODAY, -2), TODAY);
+  assertEquals(encoded.looks, `${DAY_CODES.failed}${DAY_CODES.paused}${DAY_CODES.done}`);
+  assertEquals(decodeDays(encoded), days);
+});

@@ -1,12 +1,12 @@
 /**
  * domain/loop_mapping.ts (Loop → the habit model of API.md) and app/loop/todays_model.ts
- * (what the model live today holds of it until the habit model lands), as pure
+ * (what the import writes of it: all of it, a target of 0 or less as 1), as pure
  * functions: every frequency shape, every mark with and without a note, numeric targets
  * with their direction, reminders.
  */
 import { type LoopEntry, type LoopHabit, type LoopMark } from "@/domain/loop_backup_format.ts";
 import { mapLoopEntry, mapLoopFrequency, mapLoopHabit } from "@/domain/loop_mapping.ts";
-import { todaysSchedule, toTodaysModel } from "@/app/loop/todays_model.ts";
+import { toTodaysModel } from "@/app/loop/todays_model.ts";
 import { assertEquals } from "@/tests/support/assert.ts";
 
 Deno.test("mapLoopFrequency: daily, per week, per month exactly; any other n in d days as times_in_days", () => {
@@ -93,23 +93,20 @@ Deno.test("mapLoopHabit: a numeric at-most habit with its reminder, question and
   assertEquals([yesNo.target, yesNo.unit, yesNo.direction], [null, null, null]);
 });
 
-Deno.test("toTodaysModel: what waits for the habit model is left out or approximated, and counted", () => {
+Deno.test("toTodaysModel: failed days, the exact schedule and the direction come across; a target of 0 becomes 1", () => {
   assertEquals(toTodaysModel(mapLoopHabit(coffee)), {
     target: 2,
-    schedule: { type: "weekly", times: 5 },
-    checkins: [{ date: "2024-03-01", status: "done", value: 1, note: null }],
-    losses: { failedDays: 1, scheduleApproximated: true, directionDropped: true },
+    direction: "at_most",
+    schedule: { type: "times_in_days", times: 2, days: 3 },
+    checkins: [
+      { date: "2024-03-01", status: "done", value: 1, note: null },
+      { date: "2024-03-02", status: "failed", value: null, note: "forgot" },
+    ],
   });
   const plain = toTodaysModel(
-    mapLoopHabit({ ...coffee, targetType: "at_least", targetValue: 0, frequency: { numerator: 3, denominator: 7 } }),
+    mapLoopHabit({ ...coffee, targetType: "at_least", targetValue: 0, frequency: { numerator: 8, denominator: 30 } }),
   );
-  assertEquals([plain.target, plain.schedule, plain.losses.scheduleApproximated, plain.losses.directionDropped], [
-    1,
-    { type: "weekly", times: 3 },
-    false,
-    false,
-  ]);
-  assertEquals(todaysSchedule({ type: "monthly", times: 8 }), { type: "weekly", times: 2 });
-  assertEquals(todaysSchedule({ type: "times_in_days", times: 1, days: 1 }), { type: "daily" });
-  assertEquals(todaysSchedule({ type: "times_in_days", times: 1, days: 30 }), { type: "weekly", times: 1 });
+  assertEquals([plain.target, plain.direction, plain.schedule], [1, "at_least", { type: "monthly", times: 8 }]);
+  const yesNo = toTodaysModel(mapLoopHabit({ ...coffee, type: "boolean", entries: [] }));
+  assertEquals([yesNo.target, yesNo.direction], [null, null]);
 });

@@ -6,8 +6,8 @@
  * - into the full habit model (`domain/loop_mapping.ts`): 2 habits, "2 times in 3 days"
  *   as `times_in_days` 2/3, the `NO` day as `failed` with its note "Sick", the notes on
  *   `YES_AUTO` days kept on skips, the `YES_AUTO` day without a note left out;
- * - and as it imports today (`app/loop/todays_model.ts`): the same, but the failed day
- *   and 2/3 wait for the habit model (left out, and 5 per week).
+ * - and as it imports (`app/loop/todays_model.ts`): the same, the failed day and 2/3
+ *   included.
  */
 import { zipSync } from "fflate";
 import { mapLoopHabit, type ModelCheckin } from "@/domain/loop_mapping.ts";
@@ -70,12 +70,11 @@ Deno.test("Loop's test export in the full habit model: failed with its note, not
   assertEquals(wake.derivedDays, 1);
 });
 
-Deno.test("Loop's test export as it imports today: 2 habits, the failed day and 2-in-3 pending the model", async () => {
+Deno.test("Loop's test export as it imports: 2 habits, the failed day with its note, 2 in 3 days", async () => {
   const { habits } = await parseLoopZip(loopTestExport(), "2026-01-01");
   assertEquals(habits.map((h) => h.name), ["Meditate", "Wake up early"]);
   const wake = habits[1];
-  // Pending the habit model: times_in_days 2/3 → 5 per week, failed → left out.
-  assertEquals(wake.schedule, { type: "weekly", times: 5 });
+  assertEquals(wake.schedule, { type: "times_in_days", times: 2, days: 3 });
   assertEquals(wake.startDate, "2015-01-16");
   assertEquals(wake.checkins.map((c) => [c.date, c.status, c.note]), [
     ["2015-01-16", "done", null],
@@ -85,6 +84,7 @@ Deno.test("Loop's test export as it imports today: 2 habits, the failed day and 
     ["2015-01-21", "done", null],
     ["2015-01-22", "done", null],
     ["2015-01-23", "skipped", "Forgot to do it, really"],
+    ["2015-01-24", "failed", "Sick"],
     ["2015-01-25", "done", null],
   ]);
 });

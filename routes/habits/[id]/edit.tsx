@@ -44,7 +44,12 @@ export const handler = define.handlers({
       if (!habit) throw new HttpError(404, "No habit with that id");
       ctx.state.title = `Edit ${habit.name}`;
       return page<EditHabitData>(
-        { id: habit.id, name: habit.name, values: habitFormValues(form), errors: habitFormErrors(problems.errors) },
+        {
+          id: habit.id,
+          name: habit.name,
+          values: habitFormValues(form),
+          errors: habitFormErrors(problems.errors, habitFormValues(form).scheduleType),
+        },
         { status: problems.status },
       );
     }

@@ -222,6 +222,16 @@ const MUTATIONS: Record<string, Partial<Record<(typeof UNSAFE)[number], Mutation
       return await json(f, "DELETE", `/api/reminders/${created.reminder.id}`);
     },
   },
+  "routes/api/pauses/index.ts": {
+    POST: (f) => json(f, "POST", "/api/pauses", { from: "2026-01-05", to: "2026-01-09" }),
+  },
+  "routes/api/pauses/[id].ts": {
+    DELETE: async (f) => {
+      const created = await (await json(f, "POST", "/api/pauses", { from: "2026-01-05", to: "2026-01-09" })).json();
+      await warm(f);
+      return await json(f, "DELETE", `/api/pauses/${created.pause.id}`);
+    },
+  },
   "routes/api/notifications/read.ts": { POST: (f) => json(f, "POST", "/api/notifications/read", {}) },
   "routes/reminders.tsx": {
     POST: (f) => form(f, "/reminders", { title: "Stretch", time: "07:30", days: "1", enabled: "on" }),

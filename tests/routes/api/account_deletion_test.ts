@@ -81,6 +81,10 @@ Deno.test("delete account: every row and KV entry of the user, on every instance
         await send(a.app, "POST", `/api/habits/${habit.id}/checkins`, { date: today, status: "done" }, user.cookie),
         200,
       );
+      await json(
+        await send(a.app, "POST", "/api/pauses", { habitId: habit.id, from: today, to: today }, user.cookie),
+        201,
+      );
       const { goal } = await json(await send(a.app, "POST", "/api/goals", { title: "Run" }, user.cookie), 201);
       await json(await send(a.app, "POST", "/api/milestones", { goalId: goal.id, title: "5 km" }, user.cookie), 201);
       await json(await send(a.app, "POST", "/api/subgoals", { goalId: goal.id, title: "Shoes" }, user.cookie), 201);

@@ -56,9 +56,13 @@ Deno.test("/api/habits/[id]/checkins", async (t) => {
     assertEquals(saved.stats, {
       currentStreak: 1,
       longestStreak: 1,
+      longestStreakStart: today,
+      longestStreakEnd: today,
       completionRate30: 1,
       completionRate365: 1,
       totalDone: 1,
+      // Loop's score after one met day: 1 − 0.5^(1/13) = 0.052.
+      strength: 5,
     });
     // The same request again is the same one row.
     await json(await checkIn(app, alice, habit.id, { date: today, status: "done" }), 200);
@@ -93,10 +97,14 @@ Deno.test("/api/habits/[id]/checkins", async (t) => {
     assertEquals(after.stats, {
       currentStreak: 1,
       longestStreak: 3,
+      longestStreakStart: addDays(today, -5),
+      longestStreakEnd: addDays(today, -2),
       // 6 days from the first check-in, the skip left out: 4 done of 5.
       completionRate30: 0.8,
       completionRate365: 0.8,
       totalDone: 4,
+      // Moves on 5 days (the skip holds it): v = 1, 1, 1, 0, 1 → 0.185.
+      strength: 18,
     });
     const { stats: read } = await json(await call(app, alice.bearer, "GET", `/api/habits/${habit.id}`), 200);
     assertEquals(read, after.stats);

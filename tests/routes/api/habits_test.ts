@@ -46,6 +46,7 @@ Deno.test("/api/habits", async (t) => {
         target: null,
         unit: null,
         schedule: { type: "daily" },
+        direction: "at_least",
         archived: false,
         position: 0,
         startDate: "",
@@ -137,9 +138,12 @@ Deno.test("/api/habits", async (t) => {
     assertEquals(body.stats, {
       currentStreak: 0,
       longestStreak: 0,
+      longestStreakStart: null,
+      longestStreakEnd: null,
       completionRate30: 0,
       completionRate365: 0,
       totalDone: 0,
+      strength: 0,
     });
     await call(app, alice.bearer, "DELETE", `/api/habits/${habit.id}`);
   });

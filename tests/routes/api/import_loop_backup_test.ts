@@ -1,7 +1,7 @@
 /**
  * POST /api/import and the import form take Loop Habit Tracker's full backup (`.db`):
  * backups built in Loop's schema at versions 12, 16, 18 and 25 import end to end, and
- * our export afterwards holds what the backup held (as today's model can hold it: see
+ * our export afterwards holds what the backup held (on the habit model: see
  * app/loop/todays_model.ts); importing it again adds nothing; hostile or unreadable
  * backups are a 4xx naming the problem with nothing written; the import routes take a
  * body bigger than the app's 1 MiB (a real backup is), up to their own limit, and every
@@ -87,13 +87,19 @@ const FULL_EXPORTED = {
       kind: "boolean",
       target: null,
       unit: null,
+      direction: "at_least",
       schedule: { type: "daily" },
       archived: false,
       tags: [],
       startDate: "2024-03-01",
-      // The NO day (2024-03-03, "Sick") waits for the model's `failed`; the UNKNOWN day
-      // with a note is kept as a skip; the one without is nothing.
-      checkins: [done("2024-03-01", "calm"), skipped("2024-03-02"), skipped("2024-03-04", "only a note")],
+      // The NO day is failed, with its note; the UNKNOWN day with a note is kept as a
+      // skip; the one without is nothing.
+      checkins: [
+        done("2024-03-01", "calm"),
+        skipped("2024-03-02"),
+        { date: "2024-03-03", status: "failed", value: null, note: "Sick" },
+        skipped("2024-03-04", "only a note"),
+      ],
     },
     {
       name: "Wake up early",
@@ -101,8 +107,8 @@ const FULL_EXPORTED = {
       kind: "boolean",
       target: null,
       unit: null,
-      // 2 times in 3 days: the nearest weekly count until `times_in_days` lands.
-      schedule: { type: "weekly", times: 5 },
+      direction: "at_least",
+      schedule: { type: "times_in_days", times: 2, days: 3 },
       archived: false,
       tags: [],
       startDate: "2024-03-01",
@@ -114,6 +120,7 @@ const FULL_EXPORTED = {
       kind: "numeric",
       target: 20,
       unit: "pages",
+      direction: "at_least",
       schedule: { type: "daily" },
       archived: false,
       tags: [],
@@ -126,6 +133,7 @@ const FULL_EXPORTED = {
       kind: "numeric",
       target: 2,
       unit: "cups",
+      direction: "at_most",
       schedule: { type: "weekly", times: 3 },
       archived: true,
       tags: [],
@@ -160,7 +168,7 @@ Deno.test("/api/import: Loop's backup (.db)", async (t) => {
     const user = await createTestUser(services);
     const body = await json(await importFile(user.bearer, fullBackup()), 201);
     assertEquals(body.imported.habits, 4);
-    assertEquals(body.imported.checkins, 9);
+    assertEquals(body.imported.checkins, 10);
     assertEquals(body.imported.reminders, 2);
     assertEquals(exported(await exportOf(app, user.bearer)), FULL_EXPORTED);
 
@@ -202,6 +210,7 @@ Deno.test("/api/import: Loop's backup (.db)", async (t) => {
         kind: "boolean",
         target: null,
         unit: null,
+        direction: "at_least",
         schedule: { type: "weekly", times: 3 },
         archived: false,
         tags: [],
@@ -244,6 +253,7 @@ Deno.test("/api/import: Loop's backup (.db)", async (t) => {
         color: "#00897b",
         kind: "numeric",
         ...expected,
+        direction: "at_least",
         schedule: { type: "daily" },
         archived: false,
         tags: [],

@@ -287,7 +287,7 @@ Deno.test("/api/import", async (t) => {
     const { existing: _, ...imported } = (await json(res, 201)).imported;
     assertEquals(imported, {
       habits: 2,
-      checkins: 3,
+      checkins: 4,
       goals: 0,
       milestones: 0,
       subgoals: 0,
@@ -307,6 +307,7 @@ Deno.test("/api/import", async (t) => {
       select h.name, c.day, c.status, c.note from checkins c join habits h on h.id = c.habit_id
        where c.user_id = ${gina.id} order by h.name, c.day`;
     assertEquals(checkins.map((c) => [c.name, c.day, c.status, c.note]), [
+      ["Meditate", "2024-12-30", "failed", null],
       ["Meditate", "2025-01-01", "skipped", null],
       ["Meditate", "2025-01-03", "done", "Calm"],
       ["Read, then sleep", "2025-01-02", "done", null],
@@ -357,7 +358,7 @@ Deno.test("/api/import", async (t) => {
     const page = await app.request("/export", {
       headers: { ...ivy.session, Cookie: `${ivy.session.Cookie}; ${flash}` },
     });
-    assertStringIncludes(await page.text(), "Imported 2 habits and 3 check-ins.");
+    assertStringIncludes(await page.text(), "Imported 2 habits and 4 check-ins.");
     const bad = await app.request("/export", {
       method: "POST",
       headers: ivy.session,

@@ -26,9 +26,10 @@ Deno.test("tags in export and import", async () => {
   const res = await app.request("/api/export?format=csv", { headers: alice.bearer });
   assertEquals(res.status, 200);
   const habitsCsv = new TextDecoder().decode(unzipSync(new Uint8Array(await res.arrayBuffer()))["habits.csv"]);
-  assertEquals(habitsCsv.split("\r\n")[0].split(",").at(-1), "tags");
-  assertStringIncludes(habitsCsv, `,"[""Health"",""=cmd"",""Ärger""]"\r\n`);
-  assertStringIncludes(habitsCsv, `,[]\r\n`);
+  // tags, then direction (sql/016's column, appended after it).
+  assertEquals(habitsCsv.split("\r\n")[0].split(",").slice(-2), ["tags", "direction"]);
+  assertStringIncludes(habitsCsv, `,"[""Health"",""=cmd"",""Ärger""]",at_least\r\n`);
+  assertStringIncludes(habitsCsv, `,[],at_least\r\n`);
 
   await json(await call(app, bob.bearer, "POST", "/api/import", doc), 201);
   const { habits } = await json(await call(app, bob.bearer, "GET", "/api/habits"), 200);

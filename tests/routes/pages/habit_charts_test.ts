@@ -16,7 +16,7 @@ function textOf(page: string, id: string): string | undefined {
   return new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(page)?.[1];
 }
 
-Deno.test("habit page charts: by weekday, by month and best streaks, with their numbers in words", async () => {
+Deno.test("habit page charts: strength, by weekday, by month and best streaks, with their numbers in words", async () => {
   await using test = await startTestApp();
   const { app, services } = test;
   const { db } = services;
@@ -54,6 +54,9 @@ Deno.test("habit page charts: by weekday, by month and best streaks, with their 
   assertStringIncludes(streaks, `datetime="${addDays(today, -4)}"`);
   assertStringIncludes(items[1], "2 days");
   assertStringIncludes(items[1], "(current)");
-  // No strength chart until the stats module has a strength series.
-  assertEquals(page.includes('id="strength"'), false);
+  // Strength over the habit's 20 days (domain/stats.ts strengthSeries): from 0 on its
+  // first day (nothing done yet), up after 12 days done.
+  assertEquals(textOf(page, "strength-title"), "Strength over time");
+  const strength = /^Strength (\d+) of 100 on .*, from 0 on /.exec(textOf(page, "strength-desc")!);
+  assert(strength && Number(strength[1]) > 0, textOf(page, "strength-desc")!);
 });

@@ -147,7 +147,10 @@ Deno.test("habit pages", async (t) => {
     );
     const form = await html(bad, 400);
     assertStringIncludes(fieldError(form, "date") ?? "", "after today");
-    assertStringIncludes(form, "The status is &quot;done&quot;, &quot;skipped&quot; or &quot;none&quot;");
+    assertStringIncludes(
+      form,
+      "The status is &quot;done&quot;, &quot;skipped&quot;, &quot;failed&quot; or &quot;none&quot;",
+    );
     assertMatch(form, new RegExp(`name="date" type="date" value="${tomorrow}"`));
     assertMatch(form, /<textarea[^>]*>kept<\/textarea>/);
     assertEquals(await listCheckins(db, alice.id, habitId, tomorrow, tomorrow), []);
