@@ -36,6 +36,7 @@ import {
   observedTimeout,
   type ObservedTimer,
 } from "./deadline.ts";
+import { ConnectionGate } from "./connection_gate.ts";
 import type { EmbeddedServer } from "./embedded.ts";
 import { DbUnavailableError, QueryTimeoutError, RETRYABLE_SQLSTATES, sqlStateIn, toDbError } from "./errors.ts";
 import { PG_TYPES, SESSION_PARAMETERS } from "./types.ts";
@@ -151,10 +152,16 @@ export function openPostgresDb(
       // at once), which spreads load again after PgBouncer or a failover moves.
       max_lifetime: 60 * (20 + Math.random() * 10),
     }) as unknown as postgres.Sql;
-  return new PooledDb("postgres", makePool, {
-    timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
-    cancelGraceMs: options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS,
-  }, null);
+  return new PooledDb(
+    "postgres",
+    makePool,
+    {
+      timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      cancelGraceMs: options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS,
+    },
+    null,
+    options.poolMax,
+  );
 }
 
 /**
@@ -190,10 +197,16 @@ export async function openEmbeddedDb(
       idle_timeout: undefined,
       max_lifetime: null,
     }) as unknown as postgres.Sql;
-  const db = new PooledDb("pglite", makePool, {
-    timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
-    cancelGraceMs: null,
-  }, server);
+  const db = new PooledDb(
+    "pglite",
+    makePool,
+    {
+      timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      cancelGraceMs: null,
+    },
+    server,
+    null,
+  );
   return Object.assign(db, {
     backend: "pglite" as const,
     dump: () => server.dump(),
@@ -218,6 +231,9 @@ class PooledDb implements Db {
   readonly backend: "pglite" | "postgres";
   readonly sql: postgres.Sql;
   #pool: postgres.Sql;
+  /** One statement or transaction per connection at a time (./connection_gate.ts); none for PGlite's one session. */
+  #gate: ConnectionGate | undefined;
+  #permits: number | null;
   #retired = new Set<postgres.Sql>();
   #makePool: () => postgres.Sql;
   #policy: Omit<DeadlinePolicy, "onSilentServer">;
@@ -231,10 +247,13 @@ class PooledDb implements Db {
     makePool: () => postgres.Sql,
     policy: Omit<DeadlinePolicy, "onSilentServer">,
     server: EmbeddedServer | null,
+    permits: number | null,
   ) {
     this.backend = backend;
     this.#makePool = makePool;
     this.#pool = makePool();
+    this.#permits = permits;
+    this.#gate = permits === null ? undefined : new ConnectionGate(permits);
     this.#policy = policy;
     this.#server = server;
     this.sql = boundSql(() => this.#target(policy.timeoutMs));
@@ -326,6 +345,7 @@ class PooledDb implements Db {
       sql: pool,
       policy: {
         ...this.#policy,
+        gate: this.#gate,
         timeoutMs,
         onSilentServer: () => this.#replace(pool),
         onStart: (done) => {
@@ -341,6 +361,8 @@ class PooledDb implements Db {
   #replace(pool: postgres.Sql): void {
     if (pool !== this.#pool || this.#closing) return;
     this.#pool = this.#makePool();
+    // The old pool's statements keep their permits until they fail with it.
+    this.#gate = this.#permits === null ? undefined : new ConnectionGate(this.#permits);
     this.#retired.add(pool);
     log.warn("db.pool.replaced", {
       backend: this.backend,

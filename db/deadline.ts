@@ -36,6 +36,7 @@
  * ```
  */
 import type postgres from "postgres";
+import type { ConnectionGate } from "./connection_gate.ts";
 import { DbUnavailableError, QueryTimeoutError, toDbError } from "./errors.ts";
 
 /** How long statements may run, and what to do about a server that stops answering. */
@@ -54,6 +55,16 @@ export interface DeadlinePolicy {
    * when it is done (the pool counts what it must wait for before closing).
    */
   onStart?(done: Promise<unknown>): void;
+  /**
+   * The pool's permits ({@linkcode ConnectionGate}): statements and transactions sent on
+   * the pool wait for one, within their deadline; absent inside a transaction.
+   */
+  gate?: ConnectionGate;
+}
+
+/** The policy for statements that run on a connection already held (a transaction's). */
+function held(policy: DeadlinePolicy): DeadlinePolicy {
+  return policy.gate ? { ...policy, gate: undefined } : policy;
 }
 
 /** The pool (or transaction) to send to now, and the policy for it. */
@@ -107,13 +118,14 @@ export function boundSql<S extends AnyFunction>(
         case "savepoint":
           return (...args: unknown[]) => {
             const fn = args.at(-1) as TransactionBody<unknown>;
-            const wrapped = (inner: postgres.TransactionSql) => fn(boundSql(() => ({ sql: inner, policy })));
+            const wrapped = (inner: postgres.TransactionSql) =>
+              fn(boundSql(() => ({ sql: inner, policy: held(policy) })));
             return Reflect.apply(value, sql, [...args.slice(0, -1), wrapped]);
           };
         case "reserve":
           return async () => {
             const reserved = await Reflect.apply(value, sql, []);
-            return boundSql(() => ({ sql: reserved, policy }));
+            return boundSql(() => ({ sql: reserved, policy: held(policy) }));
           };
         default:
           return value;
@@ -189,7 +201,7 @@ export function boundBegin<T>(
       if (settled) throw new QueryTimeoutError(limitMs, "transaction abandoned");
       timer.clear();
       try {
-        return await fn(boundSql(() => ({ sql: tx, policy })));
+        return await fn(boundSql(() => ({ sql: tx, policy: held(policy) })));
       } catch (error) {
         bodyFailure = { error };
         throw error;
@@ -197,12 +209,23 @@ export function boundBegin<T>(
         if (!settled) timer = observedTimeout(endStuck, limitMs);
       }
     };
-    const run = mode === undefined ? sql.begin(body) : sql.begin(mode, body);
-    policy.onStart?.(run);
-    run.then(
-      (value) => settle(() => resolve(value as T)),
-      (error) => settle(() => reject(toDbError(error))),
-    );
+    const begin = () => {
+      const run = mode === undefined ? sql.begin(body) : sql.begin(mode, body);
+      policy.onStart?.(run);
+      run.then(
+        (value) => settle(() => resolve(value as T)),
+        (error) => settle(() => reject(toDbError(error))),
+      );
+      return run;
+    };
+    if (!policy.gate) begin();
+    else {
+      // Waiting for a free connection counts towards "could not start in time".
+      policy.gate.acquire().then((release) => {
+        if (settled) return release();
+        begin().then(release, release);
+      });
+    }
 
     function beginStuck() {
       settle(() =>
@@ -247,6 +270,8 @@ function withDeadline<Q>(query: Q, policy: DeadlinePolicy): Q {
   const { handle, reject } = q;
   let timedOut = false;
   let armed = false;
+  let waitingForPermit = false;
+  let sent: Promise<void> | undefined;
 
   // Every rejection passes here: driver errors become the app's error types.
   q.reject = (error: unknown) =>
@@ -262,7 +287,18 @@ function withDeadline<Q>(query: Q, policy: DeadlinePolicy): Q {
       armed = true;
       arm();
     }
-    return handle.call(this);
+    const gate = policy.gate;
+    if (!gate) return handle.call(this);
+    if (sent) return sent;
+    waitingForPermit = true;
+    return sent = gate.acquire().then((release) => {
+      waitingForPermit = false;
+      // Its deadline passed while it waited: it was never sent.
+      if (timedOut) return release();
+      // The base `then`, as below.
+      Promise.prototype.then.call(query, release, release);
+      return handle.call(this);
+    });
   };
 
   function arm() {
@@ -273,6 +309,15 @@ function withDeadline<Q>(query: Q, policy: DeadlinePolicy): Q {
 
     function onDeadline() {
       timedOut = true;
+      if (waitingForPermit) {
+        q.reject(
+          new QueryTimeoutError(
+            policy.timeoutMs,
+            `waited ${policy.timeoutMs} ms for a free connection: every one was busy`,
+          ),
+        );
+        return;
+      }
       if (policy.cancelGraceMs === null) {
         q.reject(
           new QueryTimeoutError(

@@ -153,6 +153,44 @@ Deno.test("a stall of this process past the deadline is not blamed on the databa
   equal(row.n, 3, "the pool still serves");
 });
 
+Deno.test("more statements at once than connections: every one gets its own answer", async () => {
+  // Through PgBouncer (before 1.21) a statement pipelined onto a busy connection lost its
+  // answer and waited out its whole deadline; here that is a failure within 10 s.
+  await using t = await openTestDb({ queryTimeoutMs: 10_000, poolMax: 2 });
+  await t.db.withTimeout(30_000).sql`select 1`; // connected (a first connection may be slow)
+  // Statements without parameters are the ones postgres.js would pipeline others behind
+  // (one with parameters is described first, and holds its connection).
+  const slow = [0, 1].map(() => t.db.sql`select pg_sleep(0.2), 'slept' as n`.then((rows) => rows[0].n));
+  const quick = Array.from({ length: 30 }, (_, i) => t.db.sql`select ${i}::int as n`.then((rows) => rows[0].n));
+  const txs = [0, 1, 2].map((i) =>
+    t.db.tx(async (sql) => {
+      const [{ n }] = await sql`select ${i}::int as n`;
+      const [{ m }] = await sql`select ${n}::int + 100 as m`;
+      return m;
+    })
+  );
+  deepStrictEqual(await Promise.all(slow), ["slept", "slept"]);
+  deepStrictEqual(await Promise.all(quick), Array.from({ length: 30 }, (_, i) => i));
+  deepStrictEqual(await Promise.all(txs), [100, 101, 102]);
+});
+
+Deno.test({
+  name: "a statement that waits past its deadline for a free connection is never sent",
+  ignore: !onPostgres, // one embedded session runs statements in turn, in order
+  async fn() {
+    await using t = await openTestDb({ queryTimeoutMs: 300, poolMax: 1 });
+    await t.db.withTimeout(30_000).sql`select 1`;
+    const holder = t.db.withTimeout(5_000).sql`select pg_sleep(1)`.then(() => "slept"); // sent now
+    const waiter = rejection(t.db.sql`insert into users (email, password_hash) values ('never@example.com', 'x')`);
+    const error = await waiter;
+    ok(error instanceof QueryTimeoutError, String(error));
+    ok(/free connection/.test(error.message), error.message);
+    equal(await holder, "slept");
+    const [{ n }] = await t.db.sql`select count(*)::int as n from users where email = 'never@example.com'`;
+    equal(n, 0, "the timed-out statement ran anyway");
+  },
+});
+
 Deno.test("withTimeout gives long work a longer deadline on the same pool", async () => {
   await using t = await openTestDb({ queryTimeoutMs: 200 });
   const [row] = await t.db.withTimeout(5_000).sql`select pg_sleep(0.4), 7 as n`;
