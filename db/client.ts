@@ -28,14 +28,8 @@
 import postgres from "postgres";
 import type { Config } from "@/lib/config.ts";
 import { log } from "@/lib/log.ts";
-import {
-  boundBegin,
-  boundSql,
-  type BoundTarget,
-  type DeadlinePolicy,
-  observedTimeout,
-  type ObservedTimer,
-} from "./deadline.ts";
+import { observedTimeout, type ObservedTimer } from "@/lib/observed_timeout.ts";
+import { boundBegin, boundSql, type BoundTarget, type DeadlinePolicy } from "./deadline.ts";
 import { ConnectionGate } from "./connection_gate.ts";
 import type { EmbeddedServer } from "./embedded.ts";
 import { DbUnavailableError, QueryTimeoutError, RETRYABLE_SQLSTATES, sqlStateIn, toDbError } from "./errors.ts";

@@ -36,6 +36,7 @@
  * ```
  */
 import type postgres from "postgres";
+import { observedTimeout, type ObservedTimer } from "@/lib/observed_timeout.ts";
 import type { ConnectionGate } from "./connection_gate.ts";
 import { DbUnavailableError, QueryTimeoutError, toDbError } from "./errors.ts";
 
@@ -135,38 +136,6 @@ export function boundSql<S extends AnyFunction>(
       return prop in current().sql;
     },
   });
-}
-
-/** A timer that fired this much later than asked was held up by this process, not by the server. */
-export const STALL_TOLERANCE_MS = 250;
-/** After a stall, the least time answers that arrived meanwhile get before the deadline counts again. */
-const CATCH_UP_MS = 50;
-
-/** A pending {@linkcode observedTimeout}. */
-export interface ObservedTimer {
-  clear(): void;
-}
-
-/**
- * `setTimeout` for deadlines: when the timer fires more than {@linkcode STALL_TOLERANCE_MS}
- * late, the event loop was blocked, and a query's answer may be sitting unread behind
- * the timer (or the embedded database's worker, starved alike, may still be writing it);
- * it waits as long again as the stall lasted (at least {@linkcode CATCH_UP_MS}, at most
- * `ms`), and again while stalls go on, before calling `fn`. A server that is truly
- * silent still hits the deadline, at most about twice the stalls' length later.
- */
-export function observedTimeout(fn: () => void, ms: number): ObservedTimer {
-  let handle: ReturnType<typeof setTimeout>;
-  const start = (delay: number) => {
-    const due = performance.now() + delay;
-    handle = setTimeout(() => {
-      const late = performance.now() - due;
-      if (late > STALL_TOLERANCE_MS) start(Math.min(Math.max(late, CATCH_UP_MS), ms));
-      else fn();
-    }, delay);
-  };
-  start(ms);
-  return { clear: () => clearTimeout(handle) };
 }
 
 type TransactionBody<T> = (sql: postgres.TransactionSql) => T | Promise<T>;

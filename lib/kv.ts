@@ -15,6 +15,7 @@
  */
 import type { Config } from "./config.ts";
 import { openRemoteKv } from "./kv_remote.ts";
+import { observedTimeout, type ObservedTimer } from "./observed_timeout.ts";
 
 /** How long one KV call may take before the caller gives up on it. */
 export const KV_TIMEOUT_MS = 1_000;
@@ -47,11 +48,12 @@ export async function openKv(config: Pick<Config, "kvPath" | "onDeploy" | "dataD
 
 /** Rejects with {@linkcode KvTimeoutError} when `promise` has not settled after `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms = KV_TIMEOUT_MS, what = "KV call"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ObservedTimer | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KvTimeoutError(`${what} took longer than ${ms} ms`)), ms);
+    // Stall-tolerant: a pause of this process is not the KV's slowness.
+    timer = observedTimeout(() => reject(new KvTimeoutError(`${what} took longer than ${ms} ms`)), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => timer?.clear());
 }
 
 /**
