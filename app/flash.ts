@@ -29,7 +29,9 @@
  * ```
  */
 import type { FreshContext } from "fresh";
-import type { State } from "./state.ts";
+import type { Flash, State } from "./state.ts";
+
+export type { Flash };
 
 /** The cookie's name; not `__Host-` prefixed because it must also work over plain http in development. */
 export const FLASH_COOKIE = "cg_flash";
@@ -37,13 +39,6 @@ export const FLASH_COOKIE = "cg_flash";
 export const FLASH_MAX_AGE_S = 60;
 /** Longest message kept (characters); longer ones are cut with an ellipsis, so the cookie stays small. */
 export const FLASH_MAX_CHARS = 300;
-
-/** A message for the next page. */
-export interface Flash {
-  text: string;
-  /** `success` (the default) or `error` (a failure that still redirected, e.g. nothing to undo). */
-  kind: "success" | "error";
-}
 
 /** Options of {@linkcode setFlash}. */
 export interface SetFlashOptions {

@@ -5,7 +5,6 @@
 import type { Config } from "@/lib/config.ts";
 import type { Db } from "@/db/client.ts";
 import type { AuthUser } from "@/db/users.ts";
-import type { Flash } from "./flash.ts";
 import { createDefine } from "fresh";
 import type { PushServices } from "@/lib/push/services.ts";
 
@@ -18,6 +17,13 @@ export interface Services {
   startedAt: number;
   /** Push reminders and one-tap links (lib/push/services.ts); absent: both off. */
   push?: PushServices;
+}
+
+/** A message for the next page. */
+export interface Flash {
+  text: string;
+  /** `success` (the default) or `error` (a failure that still redirected, e.g. nothing to undo). */
+  kind: "success" | "error";
 }
 
 export interface State {
