@@ -115,12 +115,17 @@ async function sendOne(
       : {}),
   });
   try {
-    return await sendPush(push.subscription, {
-      payload,
-      ttlSeconds: REMINDER_PUSH_TTL_S,
-      urgency: "high",
-      topic: push.reminderId.replaceAll("-", ""),
-    }, vapid);
+    return await sendPush(
+      push.subscription,
+      {
+        payload,
+        ttlSeconds: REMINDER_PUSH_TTL_S,
+        urgency: "high",
+        topic: push.reminderId.replaceAll("-", ""),
+      },
+      vapid,
+      { allowLoopback: services.push?.allowLoopbackEndpoints ?? false },
+    );
   } catch (error) {
     // A stored subscription the library cannot encrypt for: nothing will change that.
     return { kind: "refused", status: 0, reason: error instanceof Error ? error.message : String(error) };

@@ -12,9 +12,12 @@
  * web-push's `sendNotification`, because that one speaks only `https:` through
  * `node:https` (the tests' local push service is plain HTTP), its `timeout` is an idle
  * socket timer rather than a bound on the whole exchange, and it would follow no policy
- * of ours on redirects. Here one deadline covers connecting, sending and reading the
- * answer, and a redirect is never followed: a push service does not redirect, so a 3xx
- * is `refused`.
+ * of ours on redirects. Here the request goes through `lib/net/safe_fetch.ts`, as webhooks
+ * do: the endpoint's name is looked up at every send and the connection goes only to
+ * the public addresses that were checked (a subscription checked when it was saved may
+ * later resolve to a private address: DNS answers change), one deadline covers looking
+ * up, connecting, sending and reading the answer, and a redirect is never followed (a
+ * push service does not redirect, so a 3xx is `refused`).
  *
  * @example
  * ```ts
@@ -23,6 +26,7 @@
  * ```
  */
 import webpush from "web-push";
+import { type Resolver, safeFetch, SafeFetchError } from "@/lib/net/safe_fetch.ts";
 import type { PushSubscriptionJson } from "./subscription.ts";
 import type { VapidKeys } from "./vapid_keys.ts";
 
@@ -60,6 +64,13 @@ export interface SendPushOptions {
   timeoutMs?: number;
   /** Aborts the send early (shutdown). */
   signal?: AbortSignal;
+  /**
+   * Loopback endpoints may be reached (`PUSH_ALLOW_LOOPBACK_ENDPOINTS`: the tests' local
+   * push service); any other local address is refused whatever this says.
+   */
+  allowLoopback?: boolean;
+  /** DNS; the system resolver by default. Tests give their own. */
+  resolve?: Resolver;
 }
 
 /** Default bound on one send: a scheduler tick must not wait on a stuck push service. */
@@ -73,6 +84,8 @@ export const MAX_PUSH_PAYLOAD_BYTES = 4096 - 86 - 16 - 1;
 
 /** How much of an error answer's body is kept in `reason`. */
 const REASON_MAX_CHARS = 300;
+/** What is read of an answer's body: enough for {@linkcode REASON_MAX_CHARS} characters. */
+const REASON_MAX_BYTES = REASON_MAX_CHARS * 4;
 
 /**
  * Encrypts `message` for `subscription`, signs it with `vapid` and POSTs it to the
@@ -111,36 +124,34 @@ export async function sendPush(
   }
   const headers = new Headers();
   for (const [name, value] of Object.entries(details.headers)) {
-    // fetch computes Content-Length from the body itself.
+    // The request computes Content-Length from the body itself.
     if (name.toLowerCase() !== "content-length") headers.set(name, String(value));
   }
 
   const timeoutMs = options.timeoutMs ?? PUSH_TIMEOUT_MS;
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
-  let response: Response;
   try {
-    response = await fetch(subscription.endpoint, {
+    const response = await safeFetch(subscription.endpoint, {
       method: "POST",
       headers,
-      body: details.body ? new Uint8Array(details.body) : null,
+      body: details.body ? new Uint8Array(details.body) : undefined,
       redirect: "manual",
-      signal,
+      timeoutMs,
+      // Only the start of an error answer is kept; an accepted one's body changes nothing.
+      maxResponseBytes: REASON_MAX_BYTES,
+      allowLoopback: options.allowLoopback ?? false,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.resolve ? { resolve: options.resolve } : {}),
     });
+    if (response.status >= 200 && response.status < 300) return { kind: "delivered", status: response.status };
+    return outcomeOf(response.status, response.headers.get("retry-after"), reasonText(response.body));
   } catch (error) {
-    const reason = deadline.aborted
-      ? `no answer within ${timeoutMs} ms`
-      : `network error: ${error instanceof Error ? error.message : String(error)}`;
+    if (!(error instanceof SafeFetchError)) throw error;
+    // Our rules said no (the name now resolves to a private address, a port or scheme
+    // the policy refuses): no later try will be different.
+    if (error.refused) return { kind: "refused", status: 0, reason: error.message };
+    const reason = error.code === "timeout" ? `no answer within ${timeoutMs} ms` : `network error: ${error.message}`;
     return { kind: "retry", status: null, retryAfterSeconds: null, reason };
   }
-  if (response.ok) {
-    // Accepted: what follows in the body changes nothing.
-    await response.body?.cancel().catch(() => {});
-    return { kind: "delivered", status: response.status };
-  }
-  // Still under the deadline: a service that answers and then stalls must not hold the caller.
-  const body = await readReason(response).catch(() => "");
-  return outcomeOf(response.status, response.headers.get("retry-after"), body);
 }
 
 /** The outcome for an answer: `status`, its `Retry-After`, and the start of its body. */
@@ -173,20 +184,7 @@ export function parseRetryAfter(value: string | null, now: Date = new Date()): n
   return Math.min(Math.max(0, Math.ceil((date - now.getTime()) / 1000)), RETRY_AFTER_MAX_S);
 }
 
-/** The first characters of an answer's body, on one line; the rest is not read. */
-async function readReason(response: Response): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  try {
-    while (text.length < REASON_MAX_CHARS) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return text.replace(/\s+/g, " ").trim().slice(0, REASON_MAX_CHARS);
+/** The first characters of an answer's body, on one line. */
+function reasonText(body: Uint8Array): string {
+  return new TextDecoder().decode(body).replace(/\s+/g, " ").trim().slice(0, REASON_MAX_CHARS);
 }

@@ -11,13 +11,17 @@ import { startPushService } from "@/tests/support/push_endpoint.ts";
 
 const vapid: VapidKeys = { ...generateVapidKeys(), subject: "mailto:ops@example.com" };
 
+/** The local push service listens on loopback, which a real server never reaches. */
+const sendLocal = (...[subscription, message, keys, options]: Parameters<typeof sendPush>) =>
+  sendPush(subscription, message, keys, { allowLoopback: true, ...options });
+
 Deno.test("a push arrives encrypted for the device and decrypts to the payload, signed by our VAPID key", async () => {
   await using service = startPushService();
   const device = await service.subscribe({ applicationServerKey: vapid.publicKey });
   const payload = JSON.stringify({ title: "Stretch ☀️", body: 'Ünïcode, "quotes" and <tags>', url: "/app" });
   const before = Math.floor(Date.now() / 1000);
 
-  const outcome = await sendPush(
+  const outcome = await sendLocal(
     device.subscription,
     { payload, ttlSeconds: 3600, urgency: "high", topic: "reminder-42" },
     vapid,
@@ -41,11 +45,11 @@ Deno.test("the largest payload that fits one push arrives whole; one byte more i
   const largest = "x".repeat(MAX_PUSH_PAYLOAD_BYTES - 2) + "é"; // the last character is 2 bytes
   assertEquals(new TextEncoder().encode(largest).length, MAX_PUSH_PAYLOAD_BYTES);
 
-  assertEquals((await sendPush(device.subscription, { payload: largest, ttlSeconds: 60 }, vapid)).kind, "delivered");
+  assertEquals((await sendLocal(device.subscription, { payload: largest, ttlSeconds: 60 }, vapid)).kind, "delivered");
   assertEquals((await service.waitForMessages(1))[0].payload, largest);
 
   const error = await assertRejects(() =>
-    sendPush(device.subscription, { payload: largest + "x", ttlSeconds: 60 }, vapid)
+    sendLocal(device.subscription, { payload: largest + "x", ttlSeconds: 60 }, vapid)
   );
   assert(error instanceof RangeError);
   assertMatch(error.message, new RegExp(`at most ${MAX_PUSH_PAYLOAD_BYTES} bytes`));
@@ -56,12 +60,12 @@ Deno.test("an unsubscribed device (410) and an unknown endpoint (404) are gone: 
   await using service = startPushService();
   const device = await service.subscribe();
   service.expire(device);
-  assertEquals(await sendPush(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid), {
+  assertEquals(await sendLocal(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid), {
     kind: "gone",
     status: 410,
   });
   const unknown = { ...device.subscription, endpoint: `${service.origin}/push/never-subscribed` };
-  assertEquals(await sendPush(unknown, { payload: "{}", ttlSeconds: 60 }, vapid), { kind: "gone", status: 404 });
+  assertEquals(await sendLocal(unknown, { payload: "{}", ttlSeconds: 60 }, vapid), { kind: "gone", status: 404 });
 });
 
 Deno.test("429, 5xx and 408 are retried later, with the service's Retry-After in seconds or as a date", async () => {
@@ -74,7 +78,7 @@ Deno.test("429, 5xx and 408 are retried later, with the service's Retry-After in
     { status: 503, headers: { "Retry-After": inTwoMinutes } },
     { status: 408 },
   );
-  const send = () => sendPush(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid);
+  const send = () => sendLocal(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid);
 
   assertEquals(await send(), { kind: "retry", status: 429, retryAfterSeconds: 120, reason: "429: slow down" });
   assertEquals(await send(), { kind: "retry", status: 500, retryAfterSeconds: null, reason: "500: internal" });
@@ -94,7 +98,7 @@ Deno.test("no answer in time and a refused connection are retried later, never t
   const device = await service.subscribe();
   service.script({ status: 201, delayMs: 5_000 });
   const started = performance.now();
-  const slow = await sendPush(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid, { timeoutMs: 200 });
+  const slow = await sendLocal(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid, { timeoutMs: 200 });
   assertEquals(slow, { kind: "retry", status: null, retryAfterSeconds: null, reason: "no answer within 200 ms" });
   assert(performance.now() - started < 4_000, "the timeout, not the stalled service, ended the send");
 
@@ -102,7 +106,7 @@ Deno.test("no answer in time and a refused connection are retried later, never t
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const closedPort = listener.addr.port;
   listener.close();
-  const closed = await sendPush(
+  const closed = await sendLocal(
     { ...device.subscription, endpoint: `http://127.0.0.1:${closedPort}/push/x` },
     { payload: "{}", ttlSeconds: 60 },
     vapid,
@@ -114,7 +118,7 @@ Deno.test("no answer in time and a refused connection are retried later, never t
 Deno.test("a push signed with another VAPID key than the subscription's is refused (403), not retried", async () => {
   await using service = startPushService();
   const device = await service.subscribe({ applicationServerKey: generateVapidKeys().publicKey });
-  const outcome = await sendPush(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid);
+  const outcome = await sendLocal(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid);
   assert(outcome.kind === "refused" && outcome.status === 403, JSON.stringify(outcome));
   assertMatch(outcome.reason, /not the one this subscription was made with/);
   assertEquals(service.messages.length, 0);
@@ -130,7 +134,7 @@ Deno.test("other 4xx answers are refused, and a redirect is refused without bein
     { status: 413 },
     { status: 301, headers: { Location: target.subscription.endpoint } },
   );
-  const send = () => sendPush(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid);
+  const send = () => sendLocal(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid);
 
   assertEquals(await send(), { kind: "refused", status: 400, reason: "400: bad request" });
   assertEquals(await send(), { kind: "refused", status: 413, reason: "413" });
@@ -143,7 +147,7 @@ Deno.test("a subscription whose keys cannot be used is the caller's error (TypeE
   const device = await service.subscribe();
   for (const keys of [{ ...device.subscription.keys, p256dh: "AAAA" }, { ...device.subscription.keys, auth: "AA" }]) {
     const error = await assertRejects(() =>
-      sendPush({ ...device.subscription, keys }, { payload: "{}", ttlSeconds: 60 }, vapid)
+      sendLocal({ ...device.subscription, keys }, { payload: "{}", ttlSeconds: 60 }, vapid)
     );
     assert(error instanceof TypeError, String(error));
   }
@@ -182,4 +186,27 @@ Deno.test("parseRetryAfter reads seconds and HTTP dates and ignores anything els
   for (const junk of [null, "", "-5", "1.5", "soon", "12345678901", "2026-03-02"]) {
     assertEquals(parseRetryAfter(junk, now), null, `${junk}`);
   }
+});
+
+Deno.test("an endpoint is checked at every send: a name that now resolves to a private address, or loopback on a real server, is refused and nothing is sent", async () => {
+  await using service = startPushService();
+  const device = await service.subscribe();
+  // The subscription was saved with a public-looking name; its DNS answer changed since.
+  const rebound = { ...device.subscription, endpoint: "https://push.example.com/push/x" };
+  for (const address of ["10.0.0.5", "169.254.169.254", "127.0.0.1", "::1", "fd00::1"]) {
+    const outcome = await sendPush(rebound, { payload: "{}", ttlSeconds: 60 }, vapid, {
+      resolve: () => Promise.resolve([address]),
+    });
+    assert(outcome.kind === "refused" && outcome.status === 0, `${address}: ${JSON.stringify(outcome)}`);
+    assertMatch(outcome.reason, /only public addresses/);
+  }
+  // Without the tests' loopback allowance the local service itself is out of reach.
+  const loopback = await sendPush(device.subscription, { payload: "{}", ttlSeconds: 60 }, vapid);
+  assert(loopback.kind === "refused", JSON.stringify(loopback));
+  assertEquals(service.messages.length, 0);
+  // A name that cannot be looked up is the network's failure: try again later.
+  const lost = await sendPush(rebound, { payload: "{}", ttlSeconds: 60 }, vapid, {
+    resolve: () => Promise.reject(new Error("SERVFAIL")),
+  });
+  assert(lost.kind === "retry" && lost.status === null, JSON.stringify(lost));
 });
