@@ -37,7 +37,10 @@ async function spawnServer(env: Record<string, string>) {
     }
   })();
   if (!url) {
-    child.kill("SIGKILL");
+    // It may have exited already (that is often why it did not start): say why, not that.
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
     const stderr = await new Response(child.stderr).text();
     throw new Error(`server did not start:\n${lines.join("\n")}\n${stderr}`);
   }
