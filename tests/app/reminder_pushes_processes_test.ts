@@ -14,8 +14,7 @@ import { assertEquals } from "@/tests/support/assert.ts";
 import { openTestDb } from "@/tests/support/db.ts";
 import { startPushService, type TestDevice } from "@/tests/support/push_endpoint.ts";
 import { testPushServices } from "@/tests/support/push_services.ts";
-
-const SCRIPT = new URL("../support/tick_process.ts", import.meta.url).pathname;
+import { tickInProcesses } from "@/tests/support/tick_processes.ts";
 
 Deno.test({
   name: "3 processes tick at once: one push per device per reminder",
@@ -50,30 +49,7 @@ Deno.test({
       return devices;
     };
     /** Three tick processes started now, ticking together once all are up. */
-    const tickInThreeProcesses = async () => {
-      const tickAt = Date.now() + 8_000;
-      const outputs = await Promise.all(Array.from({ length: 3 }, () =>
-        new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", SCRIPT],
-          env: {
-            ...env,
-            DATABASE_URL: testDb.url!,
-            PGBOUNCER: Deno.env.get("PGBOUNCER") ?? "false",
-            PG_POOL_MAX: "4",
-            TICK_AT: String(tickAt),
-            TICK_NOW: new Date().toISOString(),
-          },
-          stdout: "piped",
-          stderr: "piped",
-        }).output()));
-      return outputs.map((output) => {
-        const text = new TextDecoder().decode(output.stdout);
-        if (!output.success) {
-          throw new Error(`a tick process failed:\n${text}\n${new TextDecoder().decode(output.stderr)}`);
-        }
-        return JSON.parse(text.trim().split("\n").at(-1)!) as { delivered: number; pushed: number };
-      });
-    };
+    const tickInThreeProcesses = () => tickInProcesses(3, testDb.url!, env);
     const received = (devices: TestDevice[]) =>
       devices.map((device) => service.messages.filter((m) => m.deviceId === device.id).length);
 
