@@ -17,6 +17,7 @@ import { ROOT } from "./support.ts";
 /** Each bench with the arguments it always gets (before the caller's). */
 const BENCHES: { script: string; args: string[] }[] = [
   { script: "bench/cold_start.ts", args: [] },
+  { script: "bench/pipeline.ts", args: [] },
   { script: "bench/health.ts", args: [] },
   { script: "bench/dashboard.ts", args: [] },
   { script: "bench/rate_limit.ts", args: [] },
