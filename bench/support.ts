@@ -14,11 +14,17 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-/** Spawns `deno run -A <script>` and waits for a `"server.listening"` log line with the URL. */
+/**
+ * Spawns `deno run -A <script>` and waits for a `"server.listening"` log line with the URL.
+ * With `BENCH_CPU_PROF_DIR` set, the app writes a V8 CPU profile there when it stops
+ * (open it in Chrome DevTools), so any bench can show where a route's time goes.
+ */
 export async function spawnApp(script: string, env: Record<string, string>): Promise<Spawned> {
   const started = performance.now();
+  const profileDir = Deno.env.get("BENCH_CPU_PROF_DIR");
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script],
+    args: ["run", "-A", ...profile, script],
     cwd: ROOT,
     env: { PORT: "0", LOG_LEVEL: "info", NO_COLOR: "1", ...env },
     stdout: "piped",
