@@ -3,10 +3,11 @@
  * I/O, so tests build one around their own services and call `app.request()` in
  * process.
  *
- * Pipeline, outermost first: request id + state + log line → Cache-Control (`no-store` for
- * anything personal or uncached) → compression → secure headers (CSP with
- * a per-request nonce) → body limit (1 MiB; an import's upload, more) → static files → routes; errors anywhere
- * become the API.md envelope or the error page.
+ * Pipeline, outermost first: request id + state + log line → response headers (security
+ * headers with a per-request CSP nonce on HTML, Cache-Control `no-store` for anything
+ * personal or uncached) → compression → body limit (1 MiB; an import's upload, more) or,
+ * for GET/HEAD, static files → routes; errors anywhere become the API.md envelope or the
+ * error page. Each layer is a closure and a promise per request, so there are few.
  *
  * @example
  * ```ts
@@ -17,15 +18,13 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
-import { secureHeaders } from "hono/secure-headers";
 import type { IslandAssets } from "@/lib/fresh/islands/server.ts";
 import { HttpError, type Manifest, mountRoutes } from "fresh";
 import { serveStatic, type StaticFile } from "@/lib/fresh/static_files.ts";
-import { embedHeaders } from "@/lib/embed_headers.ts";
-import { cacheControl } from "./cache_control.ts";
 import { errorResponse } from "./error_response.ts";
 import { IMPORT_BODY_LIMIT_BYTES, IMPORT_SIZE_CAPS } from "@/domain/import_limits.ts";
 import { requestContext } from "./request_context.ts";
+import { responseHeaders } from "./response_headers.ts";
 import type { AppEnv, Services } from "./state.ts";
 
 /** Largest request body accepted (API.md): larger → 413. */
@@ -46,32 +45,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const https = options.services.config.appOrigin.startsWith("https:");
 
   app.use(requestContext(options.services));
-  app.use(cacheControl());
+  app.use(responseHeaders({ https }));
   // Deno.serve does not compress on its own here. Pages and assets only: JSON responses
   // carry no Content-Length at this point, so the size threshold could not spare the
   // many tiny API bodies a gzip stream each.
   app.use(compress({ contentTypeFilter: /^(text\/(html|css|javascript)|image\/svg\+xml)/ }));
-  // Shared grid images may be embedded by any site (lib/embed_headers.ts).
-  app.use(embedHeaders());
-  app.use(secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'", (c) => `'nonce-${c.get("state").nonce}'`],
-      // Style attributes cannot carry a nonce; style injection is the lesser risk.
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", "data:"],
-      connectSrc: ["'self'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-    },
-    strictTransportSecurity: https ? "max-age=63072000; includeSubDomains" : false,
-    // `no-referrer` (Hono's default) makes Chromium post forms with `Origin: null`,
-    // which the CSRF guard must then judge by Sec-Fetch-Site alone.
-    referrerPolicy: "strict-origin-when-cross-origin",
-    crossOriginEmbedderPolicy: false,
-  }));
   const anyBody = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,
     onError: () => {
@@ -89,10 +67,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       );
     },
   });
-  app.use((c, next) =>
-    (c.req.method === "POST" && IMPORT_UPLOAD_PATHS.has(c.req.path) ? importBody : anyBody)(c, next)
-  );
-  app.use(serveStatic(options.staticFiles));
+  const staticFiles = serveStatic(options.staticFiles);
+  // One layer for body limits and static files: a request without a body (most of them)
+  // skips the limit, and a static file never reaches the routes.
+  app.use((c, next) => {
+    const method = c.req.method;
+    if (method === "GET" || method === "HEAD") return staticFiles(c, next);
+    return (method === "POST" && IMPORT_UPLOAD_PATHS.has(c.req.path) ? importBody : anyBody)(c, next);
+  });
 
   const router = mountRoutes(app, {
     manifest: options.manifest,

@@ -14,26 +14,12 @@
  *
  * @example
  * ```ts
- * app.use(requestContext(services));
- * app.use(cacheControl());
+ * applyCacheControl(c.get("state")?.user !== undefined, res.headers);
  * ```
  */
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./state.ts";
 
-/** The middleware; put it right after the request context, so errors from any later step get it too. */
-export function cacheControl(): MiddlewareHandler<AppEnv> {
-  return async function cacheControl(c, next) {
-    await next();
-    const personal = c.get("state")?.user !== undefined;
-    if (!personal && c.res.headers.has("cache-control")) return;
-    try {
-      c.res.headers.set("Cache-Control", "no-store");
-    } catch {
-      // Immutable headers (Response.redirect): copy the response.
-      const copy = new Response(c.res.body, c.res);
-      copy.headers.set("Cache-Control", "no-store");
-      c.res = copy;
-    }
-  };
+/** Sets `no-store` unless the response is not personal and set its own caching. */
+export function applyCacheControl(personal: boolean, headers: Headers): void {
+  if (!personal && headers.has("cache-control")) return;
+  headers.set("Cache-Control", "no-store");
 }

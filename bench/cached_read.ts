@@ -136,6 +136,13 @@ async function bench(): Promise<void> {
       p99Ms: cached.p99Ms,
       non2xx: cached.non2xx,
       ratioToHello: round(cached.requestsPerSec / baseline.requestsPerSec, 3),
+    }, {
+      figure: "cached GET /api/habits (Bearer) throughput",
+      value: round(cached.requestsPerSec, 0),
+      unit: "req/s",
+      baseline: "bare Deno.serve hello",
+      baselineValue: round(baseline.requestsPerSec, 0),
+      higherIsBetter: true,
     });
   } finally {
     if (userId && Deno.env.get("DATABASE_URL")) {

@@ -174,6 +174,13 @@ async function main() {
       request: stats(requestMs),
       htmlBytes: new TextEncoder().encode(html).byteLength,
       htmlGzipBytes: await gzipSize(html),
+    }, {
+      figure: "dashboard data + render, median",
+      value: round(stats(fetchMs).medianMs + stats(renderMs).medianMs, 2),
+      unit: "ms",
+      baseline: "target",
+      baselineValue: 5,
+      higherIsBetter: false,
     });
   } finally {
     if (userId) await db.sql`delete from users where id = ${userId}::uuid`;

@@ -5,7 +5,7 @@
  *   deno run -A bench/health.ts [--seconds 10] [--connections 50]
  */
 import { parseArgs } from "node:util";
-import { report, round, spawnApp, wrk } from "./support.ts";
+import { databaseEnv, report, round, spawnApp, wrk } from "./support.ts";
 
 const { values } = parseArgs({
   strict: false,
@@ -20,9 +20,7 @@ try {
   const baseline = await wrk(hello.url, settings);
   await hello.stop();
 
-  const env: Record<string, string> = { DATA_DIR: dataDir };
-  for (const name of ["DATABASE_URL", "PGBOUNCER"]) if (Deno.env.get(name)) env[name] = Deno.env.get(name)!;
-  const app = await spawnApp("main.ts", env);
+  const app = await spawnApp("main.ts", { DATA_DIR: dataDir, ...databaseEnv() });
   await wrk(`${app.url}/api/health`, { ...settings, seconds: 2 });
   const health = await wrk(`${app.url}/api/health`, settings);
   await app.stop();
@@ -34,6 +32,13 @@ try {
     p99Ms: health.p99Ms,
     non2xx: health.non2xx,
     ratioToHello: round(health.requestsPerSec / baseline.requestsPerSec, 3),
+  }, {
+    figure: "GET /api/health throughput",
+    value: round(health.requestsPerSec, 0),
+    unit: "req/s",
+    baseline: "bare Deno.serve hello",
+    baselineValue: round(baseline.requestsPerSec, 0),
+    higherIsBetter: true,
   });
 } finally {
   await Deno.remove(dataDir, { recursive: true });

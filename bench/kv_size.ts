@@ -78,6 +78,13 @@ async function main() {
         budgetBytes: BUDGET_BYTES,
         withinBudget: Math.max(...perUser) <= BUDGET_BYTES,
         families,
+      }, {
+        figure: "live KV bytes of the heaviest user",
+        value: Math.max(...perUser),
+        unit: "bytes",
+        baseline: "budget",
+        baselineValue: BUDGET_BYTES,
+        higherIsBetter: false,
       });
     }
     // The app and its KV are closed: the file holds what was committed.

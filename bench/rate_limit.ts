@@ -90,6 +90,13 @@ try {
       allowedShare: round(allowed / (ops * rounds), 3),
       ratioToBareCommit: round(limit.opsPerSec / bare.opsPerSec, 3),
       p99RatioToBareCommit: round(limit.p99Ms / bare.p99Ms, 3),
+    }, {
+      figure: `rate-limit decisions on one hot key, ${inFlight} in flight`,
+      value: round(limit.opsPerSec, 0),
+      unit: "decisions/s",
+      baseline: "bare KV get + check + set",
+      baselineValue: round(bare.opsPerSec, 0),
+      higherIsBetter: true,
     });
   }
 } finally {

@@ -14,11 +14,17 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-/** Spawns `deno run -A <script>` and waits for a `"server.listening"` log line with the URL. */
+/**
+ * Spawns `deno run -A <script>` and waits for a `"server.listening"` log line with the URL.
+ * With `BENCH_CPU_PROF_DIR` set, the app writes a V8 CPU profile there when it stops
+ * (open it in Chrome DevTools), so any bench can show where a route's time goes.
+ */
 export async function spawnApp(script: string, env: Record<string, string>): Promise<Spawned> {
   const started = performance.now();
+  const profileDir = Deno.env.get("BENCH_CPU_PROF_DIR");
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script],
+    args: ["run", "-A", ...profile, script],
     cwd: ROOT,
     env: { PORT: "0", LOG_LEVEL: "info", NO_COLOR: "1", ...env },
     stdout: "piped",
@@ -87,9 +93,45 @@ export async function wrk(
   };
 }
 
-/** Prints one result line as JSON, so runs can be compared by script. */
-export function report(name: string, fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ bench: name, ...fields }));
+/**
+ * A bench's headline: its figure next to the baseline it is judged against (measured in
+ * the same run, or a stated target where nothing comparable can be measured), and the
+ * ratio figure / baseline. `bench/run.ts` collects these into RESULTS.md.
+ */
+export interface Comparison {
+  /** What was measured: "GET /api/health throughput". */
+  figure: string;
+  value: number;
+  /** "req/s", "ms", "MB", "bytes". */
+  unit: string;
+  /** What it is compared with: "bare Deno.serve hello" or "target". */
+  baseline: string;
+  baselineValue: number;
+  /** Whether a larger figure is the better one (throughput) or the worse (latency, memory). */
+  higherIsBetter: boolean;
+}
+
+/** Prints one result line as JSON, so runs can be compared by script; with a comparison, its ratio too. */
+export function report(name: string, fields: Record<string, unknown>, comparison?: Comparison): void {
+  const compare = comparison && { ...comparison, ratio: round(comparison.value / comparison.baselineValue, 3) };
+  console.log(JSON.stringify({ bench: name, ...fields, ...(compare ? { compare } : {}) }));
+}
+
+/** Resident set size of a process in MB (Linux `/proc`), 0 when it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(Deno.readTextFileSync(`/proc/${pid}/status`))?.[1] ?? 0);
+    return round(kb / 1024, 1);
+  } catch {
+    return 0;
+  }
+}
+
+/** The environment a spawned app needs to reach the same database as this process (embedded when unset). */
+export function databaseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["DATABASE_URL", "PGBOUNCER"]) if (Deno.env.get(name)) env[name] = Deno.env.get(name)!;
+  return env;
 }
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

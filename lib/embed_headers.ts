@@ -1,31 +1,26 @@
 /**
  * Headers for the one kind of response other sites may embed: a shared grid image
- * (`/s/<token>.svg`). The app's security headers (lib/app.ts) say `same-origin` for
- * `Cross-Origin-Resource-Policy`, which would stop every `<img>` on a blog or a README
- * from loading it, and a page CSP that is meaningless for an image. For these responses
- * only, this sets `Cross-Origin-Resource-Policy: cross-origin` and a CSP that lets an SVG
- * opened on its own do nothing but apply its inline style.
+ * (`/s/<token>.svg`). The app's security headers (lib/secure_headers.ts) say
+ * `same-origin` for `Cross-Origin-Resource-Policy`, which would stop every `<img>` on a
+ * blog or a README from loading it, and a page CSP that is meaningless for an image. For
+ * these responses only, this sets `Cross-Origin-Resource-Policy: cross-origin` and a CSP
+ * that lets an SVG opened on its own do nothing but apply its inline style.
  *
- * Register it before `secureHeaders` so that it runs after it on the way out.
+ * Apply it after the security headers, so that it overrides them.
  *
  * @example
  * ```ts
- * app.use(embedHeaders());
- * app.use(secureHeaders({ … }));
+ * applyEmbedHeaders(c.req.path, res.status, res.headers);
  * ```
  */
-import type { MiddlewareHandler } from "hono";
 
 /** Paths whose successful answers may be embedded anywhere. */
 const EMBEDDABLE = /^\/s\/[^/]+\.svg$/;
 
-/** The middleware. */
-export function embedHeaders(): MiddlewareHandler {
-  return async function embedHeaders(c, next) {
-    await next();
-    if (!EMBEDDABLE.test(c.req.path) || c.res.status !== 200) return;
-    c.res.headers.set("Cross-Origin-Resource-Policy", "cross-origin");
-    c.res.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-    c.res.headers.delete("X-Frame-Options");
-  };
+/** Loosens `headers` for a successful answer on an embeddable path; leaves any other alone. */
+export function applyEmbedHeaders(path: string, status: number, headers: Headers): void {
+  if (status !== 200 || !EMBEDDABLE.test(path)) return;
+  headers.set("Cross-Origin-Resource-Policy", "cross-origin");
+  headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  headers.delete("X-Frame-Options");
 }

@@ -13,7 +13,7 @@
  * mailer.close();
  * ```
  */
-import nodemailer from "nodemailer";
+import type nodemailer from "nodemailer";
 
 /** One plain-text message. */
 export interface MailMessage {
@@ -34,18 +34,24 @@ const SMTP_TIMEOUT_MS = 15_000;
 
 /** A {@linkcode Mailer} sending through the SMTP server at `smtpUrl`, from `from`. */
 export function createMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    connectionTimeout: SMTP_TIMEOUT_MS,
-    greetingTimeout: SMTP_TIMEOUT_MS,
-    socketTimeout: SMTP_TIMEOUT_MS,
-  });
+  // nodemailer is loaded with the first message, not at start: ~20 MB of an instance's
+  // memory that only a server sending mail needs, and only once it sends.
+  let transport: Promise<ReturnType<typeof nodemailer.createTransport>> | undefined;
+  const open = () =>
+    transport ??= import("nodemailer").then(({ default: mailer }) =>
+      mailer.createTransport({
+        url: smtpUrl,
+        connectionTimeout: SMTP_TIMEOUT_MS,
+        greetingTimeout: SMTP_TIMEOUT_MS,
+        socketTimeout: SMTP_TIMEOUT_MS,
+      })
+    );
   return {
     async send(message) {
-      await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+      await (await open()).sendMail({ from, to: message.to, subject: message.subject, text: message.text });
     },
     close() {
-      transport.close();
+      transport?.then((opened) => opened.close(), () => {});
     },
   };
 }

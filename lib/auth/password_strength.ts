@@ -15,9 +15,7 @@
  * weakPasswordReason(strength); // "This is a heavily used password. Add more words that are less common."
  * ```
  */
-import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import * as common from "@zxcvbn-ts/language-common";
-import * as en from "@zxcvbn-ts/language-en";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 
 /** The lowest zxcvbn score a new password may have. */
 export const MIN_PASSWORD_SCORE = 3;
@@ -36,11 +34,20 @@ let zxcvbn: ZxcvbnFactory | undefined;
 
 /** Estimates `password`; `userInputs` (e-mail, name) count as known words. */
 export async function measurePassword(password: string, userInputs: readonly string[]): Promise<PasswordStrength> {
-  zxcvbn ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...en.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: en.translations,
-  });
+  // Loaded on the first password checked, not at start: the dictionaries are ~45 MB of
+  // an instance's memory that only sign-up and password changes need.
+  if (!zxcvbn) {
+    const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+      import("@zxcvbn-ts/core"),
+      import("@zxcvbn-ts/language-common"),
+      import("@zxcvbn-ts/language-en"),
+    ]);
+    zxcvbn ??= new ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...en.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: en.translations,
+    });
+  }
   // An e-mail's parts are words a guesser would try: "ann.smith@example.com" → ann, smith, example.
   const words = userInputs.flatMap((input) => [input, ...input.split(/[^\p{L}\p{N}]+/u)]).filter((w) => w.length >= 3);
   const { score, feedback } = await zxcvbn.check(password, words);

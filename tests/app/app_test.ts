@@ -114,6 +114,40 @@ Deno.test("app pipeline", async (t) => {
     assertStringIncludes(html, `<script type="module" nonce="${nonce}"`);
   });
 
+  await t.step("every answer carries the whole security header set; only HTML names a nonce", async () => {
+    const page = await app.request("/signup");
+    await page.body?.cancel();
+    const json = await app.request("/api/health");
+    await json.body?.cancel();
+    const redirect = await app.request("/app");
+    await redirect.body?.cancel();
+    for (const res of [page, json, redirect]) {
+      for (
+        const [name, value] of [
+          ["cross-origin-resource-policy", "same-origin"],
+          ["cross-origin-opener-policy", "same-origin"],
+          ["origin-agent-cluster", "?1"],
+          ["referrer-policy", "strict-origin-when-cross-origin"],
+          ["x-content-type-options", "nosniff"],
+          ["x-dns-prefetch-control", "off"],
+          ["x-download-options", "noopen"],
+          ["x-frame-options", "SAMEORIGIN"],
+          ["x-permitted-cross-domain-policies", "none"],
+          ["x-xss-protection", "0"],
+          ["cache-control", "no-store"],
+        ]
+      ) assertEquals(res.headers.get(name), value, `${res.url} ${name}`);
+      assertStringIncludes(res.headers.get("content-security-policy")!, "frame-ancestors 'none'");
+    }
+    assertEquals(
+      json.headers.get("content-security-policy"),
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    );
+    assertMatch(page.headers.get("content-security-policy")!, /script-src 'self' 'nonce-[A-Za-z0-9+/=]+';/);
+    assert(redirect.status >= 300 && redirect.status < 400, `a redirect: ${redirect.status}`);
+  });
+
   await t.step("no demo is served: /demo is a 404 and no Counter island ships", async () => {
     assertEquals((await app.request("/demo")).status, 404);
     const manifest = (await import("@/fresh.gen.ts")).default;
