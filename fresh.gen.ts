@@ -65,26 +65,28 @@ import * as $60 from "./routes/habits/[id]/checkin.tsx";
 import * as $61 from "./routes/habits/[id]/delete.tsx";
 import * as $62 from "./routes/habits/[id]/edit.tsx";
 import * as $63 from "./routes/habits/[id]/index.tsx";
-import * as $64 from "./routes/habits/[id]/share.ts";
-import * as $65 from "./routes/habits/archived.tsx";
-import * as $66 from "./routes/habits/new.tsx";
-import * as $67 from "./routes/index.tsx";
-import * as $68 from "./routes/login.tsx";
-import * as $69 from "./routes/logout.ts";
-import * as $70 from "./routes/notifications.tsx";
-import * as $71 from "./routes/one-tap/[token].tsx";
-import * as $72 from "./routes/reminders.tsx";
-import * as $73 from "./routes/reminders/[id]/edit.tsx";
-import * as $74 from "./routes/reset-password.tsx";
-import * as $75 from "./routes/s/[token].tsx";
-import * as $76 from "./routes/settings.tsx";
-import * as $77 from "./routes/settings/devices/[id]/delete.ts";
-import * as $78 from "./routes/settings/security.tsx";
-import * as $79 from "./routes/settings/security/delete.tsx";
-import * as $80 from "./routes/settings/security/password.tsx";
-import * as $81 from "./routes/settings/webhooks.tsx";
-import * as $82 from "./routes/signup.tsx";
-import * as $83 from "./routes/upgrade.tsx";
+import * as $64 from "./routes/habits/[id]/pauses.tsx";
+import * as $65 from "./routes/habits/[id]/share.ts";
+import * as $66 from "./routes/habits/archived.tsx";
+import * as $67 from "./routes/habits/new.tsx";
+import * as $68 from "./routes/index.tsx";
+import * as $69 from "./routes/login.tsx";
+import * as $70 from "./routes/logout.ts";
+import * as $71 from "./routes/notifications.tsx";
+import * as $72 from "./routes/one-tap/[token].tsx";
+import * as $73 from "./routes/reminders.tsx";
+import * as $74 from "./routes/reminders/[id]/edit.tsx";
+import * as $75 from "./routes/reset-password.tsx";
+import * as $76 from "./routes/s/[token].tsx";
+import * as $77 from "./routes/settings.tsx";
+import * as $78 from "./routes/settings/devices/[id]/delete.ts";
+import * as $79 from "./routes/settings/pauses.tsx";
+import * as $80 from "./routes/settings/security.tsx";
+import * as $81 from "./routes/settings/security/delete.tsx";
+import * as $82 from "./routes/settings/security/password.tsx";
+import * as $83 from "./routes/settings/webhooks.tsx";
+import * as $84 from "./routes/signup.tsx";
+import * as $85 from "./routes/upgrade.tsx";
 import * as $$0 from "./islands/CheckinToggle.tsx";
 import * as $$1 from "./islands/GoalPinToggle.tsx";
 import * as $$2 from "./islands/GoalProgressBar.tsx";
@@ -164,26 +166,28 @@ const manifest: Manifest = {
     "routes/habits/[id]/delete.tsx": $61,
     "routes/habits/[id]/edit.tsx": $62,
     "routes/habits/[id]/index.tsx": $63,
-    "routes/habits/[id]/share.ts": $64,
-    "routes/habits/archived.tsx": $65,
-    "routes/habits/new.tsx": $66,
-    "routes/index.tsx": $67,
-    "routes/login.tsx": $68,
-    "routes/logout.ts": $69,
-    "routes/notifications.tsx": $70,
-    "routes/one-tap/[token].tsx": $71,
-    "routes/reminders.tsx": $72,
-    "routes/reminders/[id]/edit.tsx": $73,
-    "routes/reset-password.tsx": $74,
-    "routes/s/[token].tsx": $75,
-    "routes/settings.tsx": $76,
-    "routes/settings/devices/[id]/delete.ts": $77,
-    "routes/settings/security.tsx": $78,
-    "routes/settings/security/delete.tsx": $79,
-    "routes/settings/security/password.tsx": $80,
-    "routes/settings/webhooks.tsx": $81,
-    "routes/signup.tsx": $82,
-    "routes/upgrade.tsx": $83,
+    "routes/habits/[id]/pauses.tsx": $64,
+    "routes/habits/[id]/share.ts": $65,
+    "routes/habits/archived.tsx": $66,
+    "routes/habits/new.tsx": $67,
+    "routes/index.tsx": $68,
+    "routes/login.tsx": $69,
+    "routes/logout.ts": $70,
+    "routes/notifications.tsx": $71,
+    "routes/one-tap/[token].tsx": $72,
+    "routes/reminders.tsx": $73,
+    "routes/reminders/[id]/edit.tsx": $74,
+    "routes/reset-password.tsx": $75,
+    "routes/s/[token].tsx": $76,
+    "routes/settings.tsx": $77,
+    "routes/settings/devices/[id]/delete.ts": $78,
+    "routes/settings/pauses.tsx": $79,
+    "routes/settings/security.tsx": $80,
+    "routes/settings/security/delete.tsx": $81,
+    "routes/settings/security/password.tsx": $82,
+    "routes/settings/webhooks.tsx": $83,
+    "routes/signup.tsx": $84,
+    "routes/upgrade.tsx": $85,
   },
   islands: {
     "islands/CheckinToggle.tsx": $$0,

@@ -69,14 +69,19 @@ export function exportCsvFiles(doc: ExportDocument): Record<string, string> {
       ["id", "habit_id", "title", "time", "days", "enabled"],
       doc.reminders.map((r) => [r.id, r.habitId, r.title, r.time, r.days.join(" "), r.enabled]),
     ),
+    // An empty habit_id: every habit.
+    "pauses.csv": csvTable(
+      ["id", "habit_id", "from", "to", "note", "created_at"],
+      doc.pauses.map((p) => [p.id, p.habitId, p.from, p.to, p.note, p.createdAt]),
+    ),
   };
 }
 
 /**
  * The CSV export: a zip (deflated) of `settings.csv`, `habits.csv`, `checkins.csv`,
- * `goals.csv`, `milestones.csv`, `subgoals.csv` and `reminders.csv`. Rows refer to each
- * other by the exported ids (`habit_id`, `goal_id`); reminder `days` are ISO weekdays
- * separated by spaces.
+ * `goals.csv`, `milestones.csv`, `subgoals.csv`, `reminders.csv` and `pauses.csv`. Rows
+ * refer to each other by the exported ids (`habit_id`, `goal_id`); reminder `days` are
+ * ISO weekdays separated by spaces; a pause without `habit_id` covers every habit.
  *
  * @example
  * ```ts

@@ -21,6 +21,7 @@ import {
   type ExportCheckin,
   type ExportDocument,
   type ExportMilestone,
+  type ExportPause,
   type ExportSubgoal,
 } from "@/domain/export_format.ts";
 import type { CheckinStatus, Direction } from "@/domain/completion.ts";
@@ -87,6 +88,15 @@ interface ReminderRow {
   enabled: boolean;
 }
 
+interface PauseRow {
+  id: string;
+  habit_id: string | null;
+  from_day: string;
+  to_day: string;
+  note: string | null;
+  created_at: Date;
+}
+
 /** Rows grouped by a key, each group in the rows' order. */
 function groupBy<T, V>(rows: T[], key: (row: T) => string, value: (row: T) => V): Map<string, V[]> {
   const groups = new Map<string, V[]>();
@@ -101,7 +111,7 @@ function groupBy<T, V>(rows: T[], key: (row: T) => string, value: (row: T) => V)
 /**
  * The user's whole data from one snapshot: settings; habits (active then archived, each
  * in its order) with every check-in, oldest first; goals (oldest first) with their pin,
- * milestones and subgoals in order; reminders in time order. Throws for an unknown user id.
+ * milestones and subgoals in order; reminders in time order; pauses by first day. Throws for an unknown user id.
  *
  * @example
  * ```ts
@@ -144,6 +154,10 @@ export async function exportUserData(db: DbQueries, userId: string, now: Date = 
       select id::text, habit_id::text, title, time_of_day::text, days, enabled
         from reminders where user_id = ${userId}::uuid
        order by time_of_day, created_at, id`;
+    const pauses = await sql<PauseRow[]>`
+      select id::text, habit_id::text, from_day, to_day, note, created_at
+        from pauses where user_id = ${userId}::uuid
+       order by from_day, to_day, created_at, id`;
 
     const byHabit = groupBy(
       checkins,
@@ -205,6 +219,14 @@ export async function exportUserData(db: DbQueries, userId: string, now: Date = 
         time: r.time_of_day.slice(0, 5),
         days: r.days.map(Number),
         enabled: r.enabled,
+      })),
+      pauses: pauses.map((p): ExportPause => ({
+        id: p.id,
+        habitId: p.habit_id,
+        from: p.from_day,
+        to: p.to_day,
+        note: p.note,
+        createdAt: p.created_at.toISOString(),
       })),
     };
   });

@@ -22,8 +22,8 @@
  * 2. **Check-ins** in chunks, one statement each (its own transaction), tagged too,
  *    sized to take ~{@linkcode IMPORT_STATEMENT_TARGET_MS} ms each. Other users'
  *    requests run between chunks.
- * 3. **Finish** (one transaction, short): milestones, subgoals, pins, reminders and
- *    settings, the one `data.imported` activity row, and the journal row marked done.
+ * 3. **Finish** (one transaction, short): milestones, subgoals, pins, reminders, pauses
+ *    and settings, the one `data.imported` activity row, and the journal row marked done.
  *
  * If anything fails after step 1, {@linkcode rollbackImport} removes every tagged row
  * (check-ins in chunks, then habits and goals) and the error is reported: nothing of
@@ -43,6 +43,9 @@
  *   the days it has none (a day it has keeps its own status and note).
  * - A matched goal keeps its fields and pin; missing milestones and subgoals are added.
  * - Matched reminders are skipped; new ones point at the matched or new habit.
+ * - A pause matches one of the user's that covers the same habit (or every habit) on the
+ *   same first and last day: pauses have no identity beyond that. New pauses count
+ *   against the plan's cap of pauses (402 over it, nothing written).
  * - Settings in the file are applied only when nothing in it matched (a file from
  *   another account, or a fresh restore), never over the settings of the account it
  *   came from.
@@ -58,6 +61,7 @@
  */
 import type { ImportData, ImportGoal, ImportMilestone, ImportSubgoal } from "@/domain/import_data.ts";
 import { log } from "@/lib/log.ts";
+import type postgres from "postgres";
 import type { DbQueries } from "./client.ts";
 import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
 
@@ -85,6 +89,7 @@ interface Counts {
   milestones: number;
   subgoals: number;
   reminders: number;
+  pauses: number;
 }
 
 /** What an import added, and what it found already there (and left as it was). */
@@ -457,6 +462,8 @@ function finish(
           left join habits h on h.id = x.habit_id and h.user_id = ${userId}::uuid`;
     }
 
+    const pauses = await importPauses(sql, userId, data, targets);
+
     const existing: Counts = {
       habits: targets.habits.filter((h) => !h.isNew).length,
       checkins: checkins.total - checkins.added,
@@ -464,6 +471,7 @@ function finish(
       milestones: milestones.existing,
       subgoals: subgoals.existing,
       reminders: data.reminders.length - reminders.length,
+      pauses: (data.pauses?.length ?? 0) - pauses,
     };
     const fromThisAccount = existing.habits + existing.goals + existing.milestones + existing.subgoals +
         existing.reminders > 0;
@@ -484,6 +492,7 @@ function finish(
       milestones: milestones.rows.length,
       subgoals: subgoals.rows.length,
       reminders: reminders.length,
+      pauses,
       settings: settings.length > 0,
       existing,
     };
@@ -495,6 +504,54 @@ function finish(
        where id = ${targets.importId}::uuid`;
     return summary;
   });
+}
+
+/**
+ * Adds the file's pauses that the user does not have yet (same habit or every habit, same
+ * days), within the Finish transaction; returns how many it added. The plan's cap of
+ * pauses is checked under the user's row lock, as `create_pause` (sql/016) does, so
+ * neither can pass it while the other runs.
+ */
+async function importPauses(
+  sql: postgres.TransactionSql,
+  userId: string,
+  data: ImportData,
+  targets: Targets,
+): Promise<number> {
+  if (!data.pauses?.length) return 0;
+  // One row per habit and days: a file that lists a pause twice adds it once.
+  const unique = new Map(data.pauses.map((p) => [`${p.habitIndex}|${p.from}|${p.to}`, p]));
+  const wanted = [...unique.values()].map((p) => ({
+    habit_id: p.habitIndex === null ? null : targets.habits[p.habitIndex].id,
+    from_day: p.from,
+    to_day: p.to,
+    note: p.note,
+    created_at: p.createdAt,
+  }));
+  const [plan] = await sql<{ max_pauses: number; plan: string }[]>`
+    select p.max_pauses, p.id as plan from users u join plans p on p.id = u.plan_id
+     where u.id = ${userId}::uuid for no key update of u`;
+  const added = await sql<{ id: string }[]>`
+    insert into pauses (user_id, habit_id, from_day, to_day, note, created_at)
+    select ${userId}::uuid, x.habit_id, x.from_day, x.to_day, x.note, coalesce(x.created_at, now())
+      from jsonb_to_recordset(${JSON.stringify(wanted)}::text::jsonb) as x(
+        habit_id uuid, from_day date, to_day date, note text, created_at timestamptz)
+     where not exists (
+       select 1 from pauses p
+        where p.user_id = ${userId}::uuid and p.habit_id is not distinct from x.habit_id
+          and p.from_day = x.from_day and p.to_day = x.to_day)
+    returning id::text`;
+  const [{ total }] = await sql<{ total: number }[]>`
+    select count(*)::int as total from pauses where user_id = ${userId}::uuid`;
+  if (added.length > 0 && total > plan.max_pauses) {
+    // Throwing rolls the Finish transaction back; importUserData then removes the rest of the file.
+    throw new RuleViolation(
+      "plan_limit",
+      `Your ${plan.plan} plan keeps ${plan.max_pauses} pauses; this file would make ${total}. ` +
+        "Delete old pauses, or upgrade at /upgrade.",
+    );
+  }
+  return added.length;
 }
 
 /**

@@ -344,7 +344,9 @@ function tally(days: DayStates, first: number, last: number, length: number, ask
   const reachable = (last - first + 1) - failed >= asked;
   const open = last >= todayN && done < asked && reachable;
   const askedSoFar = open ? Math.min(asked, Math.max(done, Math.round((asked * (todayN - first)) / length))) : asked;
-  const due = Math.max(0, askedSoFar - skipped);
+  // A period already met asks for what it asked: a skipped or paused day in it takes
+  // nothing away (else skipping a day of a met week would weigh less than failing it).
+  const due = done >= asked ? asked : Math.max(0, askedSoFar - skipped);
   const period = { first, last, due, met: Math.min(done, due) };
   if (done >= asked) return { ...period, outcome: "complete" };
   if (open) return { ...period, outcome: "open" };

@@ -101,6 +101,18 @@ export interface ExportReminder {
   enabled: boolean;
 }
 
+/** A pause (issue 11): days on which one habit, or every habit, asks nothing. */
+export interface ExportPause {
+  id: string;
+  /** The `id` of one of this document's habits, or null: every habit. */
+  habitId: string | null;
+  /** First and last paused local day, `YYYY-MM-DD`, inclusive. */
+  from: string;
+  to: string;
+  note: string | null;
+  createdAt: string;
+}
+
 /** Everything of one user, read in one consistent snapshot. */
 export interface ExportDocument {
   format: typeof EXPORT_FORMAT;
@@ -110,4 +122,6 @@ export interface ExportDocument {
   habits: ExportHabit[];
   goals: ExportGoal[];
   reminders: ExportReminder[];
+  /** Oldest first (by first day); absent in exports made before pauses. */
+  pauses: ExportPause[];
 }

@@ -17,6 +17,7 @@ import type {
   ExportGoal,
   ExportHabit,
   ExportMilestone,
+  ExportPause,
   ExportReminder,
   ExportSubgoal,
 } from "./export_format.ts";
@@ -60,6 +61,15 @@ export interface ImportReminder extends Omit<ExportReminder, "id" | "habitId">, 
   habitIndex: number | null;
 }
 
+/**
+ * A pause to import; `habitIndex` points into {@linkcode ImportData.habits}, null = every
+ * habit. `createdAt` is kept so that an export of the import lists pauses in the same order.
+ */
+export interface ImportPause extends Omit<ExportPause, "id" | "habitId" | "createdAt">, FromSource {
+  habitIndex: number | null;
+  createdAt: string | null;
+}
+
 /** What `importUserData` (db/import.ts) writes. */
 export interface ImportData {
   /** Where it came from, for the activity row. */
@@ -69,6 +79,8 @@ export interface ImportData {
   habits: ImportHabit[];
   goals: ImportGoal[];
   reminders: ImportReminder[];
+  /** Absent from formats that have none (Loop's). */
+  pauses?: ImportPause[];
 }
 
 /**

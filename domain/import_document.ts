@@ -34,6 +34,7 @@ import {
   sourceIdOf,
 } from "./import_data.ts";
 import { RowCaps } from "./import_limits.ts";
+import { pauseCreateSchema } from "./pause_input.ts";
 
 // A note may have line breaks and tabs, never a NUL (Postgres text cannot hold one).
 // deno-lint-ignore no-control-regex
@@ -158,6 +159,7 @@ export function parseExportDocument(value: unknown, today: string): ImportData {
   if (!Array.isArray(doc.habits)) throw new ImportError("habits", "Send the habits as a list");
   const goalsRaw = list(doc.goals, "goals");
   const remindersRaw = list(doc.reminders, "reminders");
+  const pausesRaw = list(doc.pauses, "pauses");
 
   // Caps first: counting is cheap, validating a million rows is not.
   const caps = new RowCaps();
@@ -173,6 +175,7 @@ export function parseExportDocument(value: unknown, today: string): ImportData {
     if (Array.isArray(subgoals)) caps.add("subgoals", `goals[${i}].subgoals`, subgoals.length);
   });
   caps.add("reminders", "reminders", remindersRaw.length);
+  caps.add("pauses", "pauses", pausesRaw.length);
 
   let settings: SettingsInput | undefined;
   if (doc.settings !== undefined) {
@@ -262,7 +265,34 @@ export function parseExportDocument(value: unknown, today: string): ImportData {
     return { ...reminder, sourceId: reminderId(id, at), habitIndex: ref === null ? null : habitIndex.get(ref)! };
   });
 
-  return { source: "json", settings, habits, goals, reminders };
+  const pauseId = idsOf("pause");
+  const pauses = pausesRaw.map((raw, i) => {
+    const at = `pauses[${i}]`;
+    const record = (typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw : null) as
+      | Record<string, unknown>
+      | null;
+    if (!record) throw new ImportError(at, "Send each pause as an object with from and to");
+    const { id, createdAt, habitId: ref } = parseRow(pauseExtrasSchema, record, at);
+    // The same rules as a pause typed in (days, length, note), so an import stores nothing a form would refuse.
+    const { from, to, note } = parseRow(pauseCreateSchema, {
+      from: record.from,
+      to: record.to,
+      note: record.note === null ? undefined : cleaned(record.note),
+    }, at);
+    if (ref !== null && !habitIndex.has(ref)) {
+      throw new ImportError(`${at}.habitId`, "No habit in this document has that id");
+    }
+    return {
+      sourceId: pauseId(id, at),
+      habitIndex: ref === null ? null : habitIndex.get(ref)!,
+      from,
+      to,
+      note: note || null,
+      createdAt,
+    };
+  });
+
+  return { source: "json", settings, habits, goals, reminders, pauses };
 }
 
 /** A goal's texts cleaned (title, description, and its milestones' and subgoals' titles). */
@@ -345,6 +375,13 @@ const goalSchema = z.object({
     }),
     { error: "subgoals is a list" },
   ).default([]),
+});
+
+/** The parts of an exported pause that creating one does not check. */
+const pauseExtrasSchema = z.object({
+  id: optionalId,
+  habitId: z.string({ error: "habitId is a habit's id from this document, or null" }).nullable().default(null),
+  createdAt: z.iso.datetime({ error: "Send createdAt as an ISO date-time" }).nullable().default(null),
 });
 
 const reminderSchema = z.object({

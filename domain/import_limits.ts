@@ -44,6 +44,8 @@ export const IMPORT_ROW_CAPS = {
   milestones: 5_000,
   subgoals: 5_000,
   reminders: 1_000,
+  /** Twice the largest plan's cap of pauses (500). */
+  pauses: 1_000,
   /** Rows of any one CSV file (Loop writes a row per day, checked or not: 100 years fit). */
   csvRows: 40_000,
 } as const;
@@ -58,6 +60,7 @@ const NOUNS: Record<RowKind, string> = {
   milestones: "milestones",
   subgoals: "subgoals",
   reminders: "reminders",
+  pauses: "pauses",
   csvRows: "rows",
 };
 

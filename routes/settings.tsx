@@ -218,6 +218,14 @@ export default define.page<typeof handler>(function SettingsPage({ data }) {
         </p>
       </section>
 
+      <section class="card settings-section" aria-labelledby="vacation-link-heading">
+        <h2 id="vacation-link-heading">Vacation mode</h2>
+        <p>
+          Going away? Pause every habit so that streaks survive and reminders stay quiet:{" "}
+          <a href="/settings/pauses">Vacation mode</a>
+        </p>
+      </section>
+
       <section class="card settings-section" aria-labelledby="webhooks-link-heading">
         <h2 id="webhooks-link-heading">Webhooks</h2>
         <p>

@@ -74,6 +74,8 @@ export const ACTION_POLICIES: readonly ActionPolicy[] = [
   action("reminders.create", ["POST"], ["/api/reminders"], 50),
   action("reminders.write", ["PATCH", "DELETE"], ["/api/reminders/:id"], 50),
   action("pauses.write", ["POST", "DELETE"], ["/api/pauses", "/api/pauses/:id"], 50),
+  // The pause forms (create and delete, told apart by `intent`) share the API's budget.
+  action("pauses.write", ["POST"], ["/habits/:id/pauses", "/settings/pauses"], 50),
   action("settings.save", ["POST"], ["/api/settings/save", "/settings"], 20),
   // The /export page only links to /api/export: viewing it must not spend the limit.
   // The download spends the monthly quota: a state-changing GET.

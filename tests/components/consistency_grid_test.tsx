@@ -352,3 +352,58 @@ Deno.test("grid days: full days and the overall run skip days with nothing due a
   assertEquals(fullDays(days, TODAY, 2), 1);
   assert(diffDays(gridStart(TODAY, 1), TODAY) >= 364);
 });
+
+Deno.test("grid of one habit: failed and paused days have their own class, legend words, and say so in their names", () => {
+  const habit: GridHabit = {
+    id: "h1",
+    kind: "boolean",
+    target: null,
+    unit: null,
+    schedule: { type: "daily" },
+    startDate: "2026-01-01",
+    pauses: [{ from: "2026-02-25", to: "2026-02-26" }],
+  };
+  const checkins = entries([
+    ["2026-02-24", { status: "failed", value: null }],
+    ["2026-02-27", { status: "done", value: null }],
+  ]);
+  const days = habitGridDays(habit, checkins, gridStart(TODAY, 1), TODAY);
+  const html = renderToString(
+    <ConsistencyGrid
+      id="g"
+      today={TODAY}
+      weekStart={1}
+      days={days}
+      summary="Run"
+      legend={habitLegend(habit)}
+      dayHref={(date) => `/habits/h1/checkin?date=${date}`}
+      firstLinkable={addDays(TODAY, -366)}
+    />,
+  );
+  const grid = cells(html);
+  const byDate = (date: string) => grid.find((c) => c.name.startsWith(`${formatDay(date)}:`))!;
+  assertEquals(
+    ["2026-02-24", "2026-02-25", "2026-02-26", "2026-02-27", "2026-02-28"].map((d) => [
+      byDate(d).className.split(" ")[0],
+      byDate(d).name,
+    ]),
+    [
+      ["fail", "Tue 24 Feb 2026: failed"],
+      ["pause", "Wed 25 Feb 2026: paused"],
+      ["pause", "Thu 26 Feb 2026: paused"],
+      ["done", "Fri 27 Feb 2026: done"],
+      ["miss", "Sat 28 Feb 2026: missed"],
+    ],
+  );
+  // Every day from the habit's start to today has a name that says its state (days before
+  // the start say so too); only later days are nameless.
+  for (const cell of named(grid)) assertMatch(cell.name, /^\w{3} \d{1,2} \w{3} \d{4}: \S/, cell.name);
+  assertEquals(named(grid).length, diffDays(gridStart(TODAY, 1), TODAY) + 1);
+  const legend = /<ul class="cg-legend">([^]*?)<\/ul>/.exec(html)![1];
+  const keys = [...legend.matchAll(/<span class="cg-key ([^"]+)" aria-hidden="true"><\/span>([^<]+)</g)].map((m) => [
+    m[1],
+    m[2],
+  ]);
+  assert(keys.some(([cls, words]) => cls === "fail" && words === "Failed"), JSON.stringify(keys));
+  assert(keys.some(([cls, words]) => cls === "pause" && words === "Paused"), JSON.stringify(keys));
+});

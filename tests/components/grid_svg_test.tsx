@@ -289,3 +289,61 @@ Deno.test("GridSvg: drawn from a habit's real check-ins (habitGridDays) it is we
     "Sat 31 May 2025: before the habit started",
   );
 });
+
+Deno.test("GridSvg: failed and paused days have their own shapes and legend words, and every day's title says its state", () => {
+  const habit = {
+    kind: "numeric" as const,
+    target: 4,
+    unit: "km",
+    schedule: { type: "daily" as const },
+    startDate: "2026-01-01",
+    // Two paused days: one empty, one with a partial check-in (still paused).
+    pauses: [{ from: "2026-02-25", to: "2026-02-26" }],
+  };
+  const checkins = new Map<string, { status: "done" | "skipped" | "failed"; value: number | null }>([
+    ["2026-02-24", { status: "failed", value: null }],
+    ["2026-02-26", { status: "done", value: 1 }],
+    ["2026-02-27", { status: "done", value: 4 }],
+    ["2026-02-28", { status: "done", value: 2 }],
+    ["2026-03-01", { status: "skipped", value: null }],
+  ]);
+  const first = gridStart(TODAY, 1);
+  const days = habitGridDays(habit as Parameters<typeof habitGridDays>[0], checkins, first, TODAY);
+  const legend = habitLegend(habit);
+  const svg = gridSvgDocument({ today: TODAY, weekStart: 1, days, title: "Run", legend });
+  parse(svg);
+  const cells = dayCells(svg).filter((c) => c.look !== "future");
+  const cellOf = (date: string) => cells.find((c) => c.name.startsWith(`${formatDay(date)}:`))!;
+  assertEquals(
+    ["2026-02-24", "2026-02-25", "2026-02-26", "2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"].map((d) => [
+      cellOf(d).look,
+      cellOf(d).name,
+    ]),
+    [
+      ["failed", "Tue 24 Feb 2026: failed"],
+      ["paused", "Wed 25 Feb 2026: paused"],
+      ["paused", "Thu 26 Feb 2026: paused"],
+      ["done", "Fri 27 Feb 2026: 4 of 4 km"],
+      ["partial", "Sat 28 Feb 2026: 2 of 4 km"],
+      ["skipped", "Sun 1 Mar 2026: skipped"],
+      ["missed", "Mon 2 Mar 2026: missed"],
+    ],
+  );
+  // Failed and paused are drawn unlike every other state (and unlike each other).
+  const shape = (look: string) => {
+    const cell = cells.find((c) => c.look === look)!;
+    return JSON.stringify(cell.rects.map(({ cls, height }) => ({ cls, height })));
+  };
+  const shapes = ["done", "skipped", "missed", "failed", "paused"].map(shape);
+  assertEquals(new Set(shapes).size, shapes.length, shapes.join(" | "));
+  // Every day up to today has a title that says what it was.
+  for (const cell of cells) assertMatch(cell.name, /^\w{3} \d{1,2} \w{3} \d{4}: \S/, cell.name);
+  // The legend draws each key's shape next to its words, Failed and Paused included.
+  const legendGroup = /<g class="legend">([^]*)<\/g><\/svg>/.exec(svg)![1];
+  const items = [...legendGroup.matchAll(/<g data-look="([a-z]+)">[^]*?<\/g><text[^>]*>([^<]+)<\/text>/g)].map((m) => [
+    m[1],
+    m[2],
+  ]);
+  assert(items.some(([look, words]) => look === "failed" && words === "Failed"), JSON.stringify(items));
+  assert(items.some(([look, words]) => look === "paused" && words === "Paused"), JSON.stringify(items));
+});

@@ -25,6 +25,7 @@ export function upload(bytes: Uint8Array, name: string): FormData {
 export type Doc = Record<string, unknown> & {
   habits: (Record<string, unknown> & { checkins: Record<string, unknown>[] })[];
   reminders: Record<string, unknown>[];
+  pauses: Record<string, unknown>[];
   goals: (Record<string, unknown> & { milestones: Record<string, unknown>[]; subgoals: Record<string, unknown>[] })[];
 };
 

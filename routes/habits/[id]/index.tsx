@@ -33,6 +33,8 @@ import { HabitCharts } from "@/components/HabitCharts.tsx";
 import { NoteSearch } from "@/components/NoteSearch.tsx";
 import { type NoteSearchPage, searchNotes } from "@/db/note_search.ts";
 import { type NoteSearch as NoteSearchQuery, parseNoteSearch } from "@/domain/note_search.ts";
+import { emptyPauseValues, PauseForm, PauseList } from "@/components/Pauses.tsx";
+import { listPauses, type Pause } from "@/db/pauses.ts";
 
 /** How many check-ins the page lists. */
 const RECENT_CHECKINS = 30;
@@ -47,6 +49,8 @@ interface HabitPageData extends HabitDetail {
   search: NoteSearchQuery;
   /** Null when nothing was searched. */
   found: NoteSearchPage | null;
+  /** The pauses that cover this habit (its own and every-habit ones), latest first. */
+  pauseList: Pause[];
 }
 
 /** The page's small forms: archive, unarchive, move to a position. */
@@ -66,8 +70,11 @@ async function habitPage(ctx: FreshContext<State>, errors?: FieldErrors): Promis
   const found = search.q
     ? await searchNotes(ctx.state.services.db, user.id, detail.habit.id, search.q, search.page)
     : null;
+  const pauseList = (await listPauses(ctx.state.services.db, user.id))
+    .filter((pause) => pause.habitId === null || pause.habitId === detail.habit.id);
   return {
     ...detail,
+    pauseList,
     today,
     weekStart: user.weekStart,
     errors,
@@ -194,6 +201,20 @@ export default define.page<typeof handler>(function HabitPage({ data }) {
       <section class="card" aria-labelledby="notes-heading">
         <h2 id="notes-heading">Notes</h2>
         <NoteSearch action={`/habits/${habit.id}`} habit={habit} search={data.search} found={data.found} />
+      </section>
+      <section class="card" aria-labelledby="pauses">
+        <h2 id="pauses">Pauses</h2>
+        <p class="muted">
+          Away or ill? Paused days are not expected: they neither break nor extend a streak, and no reminder fires.
+          Pausing every habit at once is <a href="/settings/pauses">vacation mode</a>.
+        </p>
+        <PauseList
+          pauses={data.pauseList}
+          action={`/habits/${habit.id}/pauses`}
+          habitNames={new Map([[habit.id, habit.name]])}
+          today={today}
+        />
+        <PauseForm action={`/habits/${habit.id}/pauses`} values={emptyPauseValues} scope="this habit" today={today} />
       </section>
       <ShareControl habitId={habit.id} share={data.share} origin={data.origin} />
       <section class="card" aria-labelledby="manage-heading">

@@ -232,6 +232,13 @@ const MUTATIONS: Record<string, Partial<Record<(typeof UNSAFE)[number], Mutation
       return await json(f, "DELETE", `/api/pauses/${created.pause.id}`);
     },
   },
+  "routes/habits/[id]/pauses.tsx": {
+    POST: (f) =>
+      form(f, `/habits/${f.habitId}/pauses`, { intent: "create-pause", from: "2026-01-05", to: "2026-01-09" }),
+  },
+  "routes/settings/pauses.tsx": {
+    POST: (f) => form(f, "/settings/pauses", { intent: "create-pause", from: "2026-01-05", to: "2026-01-09" }),
+  },
   "routes/api/notifications/read.ts": { POST: (f) => json(f, "POST", "/api/notifications/read", {}) },
   "routes/reminders.tsx": {
     POST: (f) => form(f, "/reminders", { title: "Stretch", time: "07:30", days: "1", enabled: "on" }),

@@ -52,6 +52,11 @@ async function seed({ app, services: { db } }: Test, user: TestUser, name: strin
   await db.sql`
     insert into reminders (user_id, habit_id, title, time_of_day, days)
     values (${user.id}, ${habit.id}, 'Read now', '07:30', '{1,3,5}')`;
+  // A pause of the habit with a note a spreadsheet would run, and one of every habit (Bob's names him).
+  await db.sql`
+    insert into pauses (user_id, habit_id, from_day, to_day, note, created_at)
+    values (${user.id}, ${habit.id}, '2026-07-01', '2026-07-14', ${`=HYPERLINK("x") ${name}`}, '2026-06-30T12:00:00Z'),
+           (${user.id}, null, '2026-12-24', '2026-12-26', null, '2026-06-30T12:05:00Z')`;
   await db.sql`update users set display_name = ${`${name} person`}, theme = 'dark' where id = ${user.id}`;
   return { habit, pages, goalId: goal.id };
 }
@@ -114,6 +119,25 @@ Deno.test("/api/export", async (t) => {
     assertEquals(doc.reminders.map((r: Record<string, unknown>) => ({ ...r, id: "" })), [
       { id: "", habitId: seeded.habit.id, title: "Read now", time: "07:30", days: [1, 3, 5], enabled: true },
     ]);
+    // Pauses: the habit's names the habit by its exported id, the every-habit one has none.
+    assertEquals(doc.pauses, [
+      {
+        id: doc.pauses[0].id,
+        habitId: seeded.habit.id,
+        from: "2026-07-01",
+        to: "2026-07-14",
+        note: '=HYPERLINK("x") Read',
+        createdAt: "2026-06-30T12:00:00.000Z",
+      },
+      {
+        id: doc.pauses[1].id,
+        habitId: null,
+        from: "2026-12-24",
+        to: "2026-12-26",
+        note: null,
+        createdAt: "2026-06-30T12:05:00.000Z",
+      },
+    ]);
     assert(!JSON.stringify(doc).includes("Bob secret"), "another user's data");
   });
 
@@ -128,6 +152,7 @@ Deno.test("/api/export", async (t) => {
       "goals.csv",
       "habits.csv",
       "milestones.csv",
+      "pauses.csv",
       "reminders.csv",
       "settings.csv",
       "subgoals.csv",
@@ -142,6 +167,14 @@ Deno.test("/api/export", async (t) => {
     assertStringIncludes(text("goals.csv"), ",Read goal,'+1 idea,,active,0,");
     assertStringIncludes(text("milestones.csv"), ",0,'@first,2026-12-01,false\r\n");
     assertStringIncludes(text("reminders.csv"), ",Read now,07:30,1 3 5,true\r\n");
+    const pauses = text("pauses.csv").split("\r\n");
+    assertEquals(pauses[0], "id,habit_id,from,to,note,created_at");
+    assertStringIncludes(
+      pauses[1],
+      `,${seeded.habit.id},2026-07-01,2026-07-14,"'=HYPERLINK(""x"") Read",2026-06-30T12:00:00.000Z`,
+    );
+    assertStringIncludes(pauses[2], ",,2026-12-24,2026-12-26,,2026-06-30T12:05:00.000Z");
+    assertEquals(pauses.length, 4); // header, two rows, the final line break
     assertEquals(text("settings.csv").split("\r\n")[1], "Read person,Europe/Berlin,1,dark,false");
     for (const name of Object.keys(files)) assert(!text(name).includes("Bob secret"), name);
   });

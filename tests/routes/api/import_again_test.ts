@@ -15,7 +15,7 @@ import { flashCookie, shownFlash } from "@/tests/support/pages.ts";
 
 type App = Awaited<ReturnType<typeof startTestApp>>["app"];
 
-const NOTHING = { habits: 0, checkins: 0, goals: 0, milestones: 0, subgoals: 0, reminders: 0 };
+const NOTHING = { habits: 0, checkins: 0, goals: 0, milestones: 0, subgoals: 0, reminders: 0, pauses: 0 };
 const day = (back: number) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10);
 
 /** A habit with check-ins, a numeric one, an archived one, a pinned goal with parts, a reminder. */
@@ -62,7 +62,7 @@ Deno.test("importing a file again", async (t) => {
       assertEquals(imported, {
         ...NOTHING,
         settings: false,
-        existing: { habits: 3, checkins: 4, goals: 2, milestones: 1, subgoals: 1, reminders: 1 },
+        existing: { habits: 3, checkins: 4, goals: 2, milestones: 1, subgoals: 1, reminders: 1, pauses: 0 },
       });
     }
     // Only the two imports' activity rows are new.
@@ -119,7 +119,7 @@ Deno.test("importing a file again", async (t) => {
       goals: 1,
       milestones: 1,
       settings: false,
-      existing: { habits: 3, checkins: 3, goals: 1, milestones: 0, subgoals: 1, reminders: 1 },
+      existing: { habits: 3, checkins: 3, goals: 1, milestones: 0, subgoals: 1, reminders: 1, pauses: 0 },
     });
     const now = await exportOf(app, alice.bearer);
     const read = now.habits.find((h) => h.id === seeded.read.id)!;
@@ -152,6 +152,7 @@ Deno.test("importing a file again", async (t) => {
       milestones: 1,
       subgoals: 1,
       reminders: 1,
+      pauses: 0,
       settings: true,
       existing: NOTHING,
     });
@@ -160,7 +161,15 @@ Deno.test("importing a file again", async (t) => {
     const ids = (await exportOf(app, carol.bearer)).habits.map((h) => h.id);
     assert(ids.every((id) => !file.habits.some((h) => h.id === id)), "new ids");
     const second = await importDoc(carol, file);
-    assertEquals(second.existing, { habits: 3, checkins: 4, goals: 2, milestones: 1, subgoals: 1, reminders: 1 });
+    assertEquals(second.existing, {
+      habits: 3,
+      checkins: 4,
+      goals: 2,
+      milestones: 1,
+      subgoals: 1,
+      reminders: 1,
+      pauses: 0,
+    });
     assertEquals({ ...second, existing: NOTHING }, { ...NOTHING, settings: false, existing: NOTHING });
     assertEquals(await userCounts(db, carol.id), { ...counts, activity: (counts.activity as number) + 1 });
   });

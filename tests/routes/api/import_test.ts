@@ -50,6 +50,11 @@ function normalise(doc: Doc) {
       id: "",
       habitId: r.habitId === null ? null : habitIndex.get(r.habitId),
     })),
+    pauses: doc.pauses.map((p): Record<string, unknown> => ({
+      ...p,
+      id: "",
+      habitId: p.habitId === null ? null : habitIndex.get(p.habitId),
+    })),
   };
 }
 
@@ -60,6 +65,7 @@ async function counts({ services: { db } }: Test, user: TestUser) {
            (select count(*) from checkins where user_id = ${user.id})::int as checkins,
            (select count(*) from goals where user_id = ${user.id})::int as goals,
            (select count(*) from reminders where user_id = ${user.id})::int as reminders,
+           (select count(*) from pauses where user_id = ${user.id})::int as pauses,
            (select count(*) from activity where user_id = ${user.id})::int as activity,
            (select theme from users where id = ${user.id}) as theme`;
   return { ...row };
@@ -122,6 +128,12 @@ Deno.test("/api/import", async (t) => {
   await db.sql`
     insert into reminders (user_id, habit_id, title, time_of_day, days, enabled)
     values (${alice.id}, ${run.id}, 'Run!', '18:05', '{2,4}', false), (${alice.id}, null, 'Plan the week', '09:00', '{7}', true)`;
+  // Pauses (issue 11): one of a habit (the archived one, with a note), one of every habit, both created
+  // in the past, so that the re-export's order and times come from the file.
+  await db.sql`
+    insert into pauses (user_id, habit_id, from_day, to_day, note, created_at)
+    values (${alice.id}, ${old.id}, '2020-02-01', '2020-02-10', 'Flu, <ugh>', '2020-01-31T08:00:00Z'),
+           (${alice.id}, null, '2026-12-20', '2027-01-03', null, '2026-03-01T09:30:00Z')`;
   await db
     .sql`update users set display_name = 'Alice', theme = 'light', week_start = 7, email_reminders = true where id = ${alice.id}`;
 
@@ -140,7 +152,7 @@ Deno.test("/api/import", async (t) => {
   await t.step("round trip: export → import into a new account → the same export, but for ids", async () => {
     const carol = await createTestUser(services, { timezone: "UTC" });
     const body = await json(await call(carol, "/api/import", exported), 201);
-    const none = { habits: 0, checkins: 0, goals: 0, milestones: 0, subgoals: 0, reminders: 0 };
+    const none = { habits: 0, checkins: 0, goals: 0, milestones: 0, subgoals: 0, reminders: 0, pauses: 0 };
     assertEquals(body.imported, {
       habits: 3,
       checkins: 4,
@@ -148,16 +160,38 @@ Deno.test("/api/import", async (t) => {
       milestones: 4,
       subgoals: 2,
       reminders: 2,
+      pauses: 2,
       settings: true,
       existing: none,
     });
     const again: Doc = await json(await app.request("/api/export?format=json", { headers: carol.bearer }), 200);
     assertEquals(normalise(again), normalise(exported));
+    assertEquals(normalise(again).pauses, [
+      {
+        id: "",
+        habitId: 2,
+        from: "2020-02-01",
+        to: "2020-02-10",
+        note: "Flu, <ugh>",
+        createdAt: "2020-01-31T08:00:00.000Z",
+      },
+      {
+        id: "",
+        habitId: null,
+        from: "2026-12-20",
+        to: "2027-01-03",
+        note: null,
+        createdAt: "2026-03-01T09:30:00.000Z",
+      },
+    ]);
     assertEquals(again.settings, { ...exported.settings as object, timezone: "Asia/Tokyo" });
     // One activity row for the import, one for the export's quota.
     const rows = await db.sql<{ action: string }[]>`
       select action from activity where user_id = ${carol.id} order by id`;
     assertEquals(rows.map((r) => r.action), ["data.imported", "usage.consumed"]);
+    // Importing the file again adds no pause: each matches one with the same habit and days.
+    const twice = await json(await call(carol, "/api/import", exported), 201);
+    assertEquals([twice.imported.pauses, twice.imported.existing.pauses], [0, 2]);
   });
 
   await t.step("the same file as a multipart upload imports too, after the user's own habits", async () => {
@@ -210,6 +244,39 @@ Deno.test("/api/import", async (t) => {
     assertEquals(await counts(test, erin), before);
   });
 
+  await t.step("a bad pause row → 400 naming it, and nothing written", async () => {
+    const cases: [(doc: Doc) => void, string][] = [
+      [(doc) => doc.pauses[0].from = "2020-02-30", "pauses[0].from: Enter a real date as YYYY-MM-DD"],
+      [(doc) => doc.pauses[0].to = "2019-01-01", "pauses[0].to: End the pause on or after its first day"],
+      [(doc) => doc.pauses[1].to = "2028-01-03", "pauses[1].to: A pause lasts at most 366 days"],
+      [(doc) => doc.pauses[0].note = "x".repeat(501), "pauses[0].note: Keep the note to 500 characters or fewer"],
+      [(doc) => doc.pauses[0].note = "a\u0007b", "pauses[0].note: Remove control characters from the note"],
+      [
+        (doc) => doc.pauses[1].habitId = crypto.randomUUID(),
+        "pauses[1].habitId: No habit in this document has that id",
+      ],
+      [
+        (doc) => (doc as Record<string, unknown>).pauses = [7],
+        "pauses[0]: Send each pause as an object with from and to",
+      ],
+      [(doc) => (doc as Record<string, unknown>).pauses = {}, "pauses: Send a list"],
+      [
+        (doc) => doc.pauses = Array.from({ length: 1_001 }, () => structuredClone(exported.pauses[1])),
+        "pauses: An import takes at most 1000 pauses: split it, or remove some",
+      ],
+    ];
+    for (const [breakIt, message] of cases) {
+      // One user per case: the import limit is 5 a minute.
+      const user = await createTestUser(services);
+      const before = await counts(test, user);
+      const doc = structuredClone(exported);
+      breakIt(doc);
+      const body = await json(await call(user, "/api/import", doc), 400);
+      assertEquals(body.error.message, message);
+      assertEquals(await counts(test, user), before);
+    }
+  });
+
   await t.step(
     "text: leading whitespace and control characters dropped; a lone surrogate refused, nothing written",
     async () => {
@@ -228,6 +295,7 @@ Deno.test("/api/import", async (t) => {
         subgoals: [],
       }];
       doc.reminders = [];
+      doc.pauses = [];
       await json(await call(kim, "/api/import", doc), 201);
       const [habit] = await db.sql`select name from habits where user_id = ${kim.id}`;
       const [checkin] = await db.sql`select note from checkins where user_id = ${kim.id}`;
@@ -271,6 +339,7 @@ Deno.test("/api/import", async (t) => {
       name: `H${i}`,
     }));
     doc.reminders = [];
+    doc.pauses = [];
     const body = await json(await call(frank, "/api/import", doc), 402);
     assertEquals(body.error.code, "plan_limit");
     assertStringIncludes(body.error.message, "allows 10");
@@ -292,6 +361,7 @@ Deno.test("/api/import", async (t) => {
       milestones: 0,
       subgoals: 0,
       reminders: 0,
+      pauses: 0,
       settings: false,
     });
     const { habits } = await json(await app.request("/api/habits", { headers: gina.bearer }), 200);
