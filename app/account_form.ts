@@ -10,7 +10,7 @@ import { asRuleViolation } from "@/domain/rules.ts";
 import { passwordStrength } from "@/lib/auth/password.ts";
 import { weakPasswordReason } from "@/lib/auth/password_strength.ts";
 import { HttpError, safeLocalPath } from "fresh";
-import { type FieldErrors, fieldErrors, validationFields } from "@/lib/validate.ts";
+import { type FieldErrors, fieldErrors, ValidationError, validationFields } from "@/lib/validate.ts";
 
 /**
  * Parses `data` with `schema` and checks the new password in `field` against the
@@ -42,9 +42,7 @@ export async function parseWithNewPassword<T extends z.ZodType>(
   if (fields[options.field] !== undefined) {
     for (const alias of options.alsoAs ?? []) fields[alias] ??= fields[options.field];
   }
-  throw new HttpError(400, count === 1 ? "One field needs attention" : `${count} fields need attention`, {
-    details: { fields },
-  });
+  throw new ValidationError(fields);
 }
 
 /**
