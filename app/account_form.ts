@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from "zod";
-import { asRuleViolation } from "@/domain/rules.ts";
+import { asRuleViolation, RULE_STATUS } from "@/domain/rules.ts";
 import { passwordStrength } from "@/lib/auth/password.ts";
 import { weakPasswordReason } from "@/lib/auth/password_strength.ts";
 import { HttpError, safeLocalPath } from "fresh";
@@ -78,7 +78,7 @@ export function formFailure(
   if (fields) return { status: 400, errors: fields };
   if (error instanceof HttpError) return undefined;
   const rule = asRuleViolation(error);
-  if (rule?.kind === "conflict") return { status: 409, errors: { [conflictField]: rule.message } };
-  if (rule?.kind === "invalid") return { status: 400, errors: { _: rule.message } };
+  if (rule?.kind === "conflict") return { status: RULE_STATUS.conflict, errors: { [conflictField]: rule.message } };
+  if (rule?.kind === "invalid") return { status: RULE_STATUS.invalid, errors: { _: rule.message } };
   return undefined;
 }

@@ -11,7 +11,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { isDbBusy, isDbUnavailable } from "@/db/errors.ts";
-import { asRuleViolation } from "@/domain/rules.ts";
+import { asRuleViolation, RULE_STATUS } from "@/domain/rules.ts";
 import { HttpError, MethodNotAllowedError, type Router } from "fresh";
 import { KvTimeoutError } from "@/lib/kv.ts";
 import { KvUnavailableError } from "@/lib/kv_remote.ts";
@@ -50,7 +50,7 @@ export function toApiError(error: unknown): ApiError {
   }
   const rule = asRuleViolation(error);
   if (rule) {
-    const status = { invalid: 400, plan_limit: 402, not_found: 404, conflict: 409 }[rule.kind];
+    const status = RULE_STATUS[rule.kind];
     const upgrade = rule.kind === "plan_limit" ? { upgradeUrl: "/upgrade" } : undefined;
     return new ApiError(status, rule.message, { details: upgrade, cause: error });
   }
