@@ -6,11 +6,11 @@
  * @module
  */
 import type { z } from "zod";
-import { asRuleViolation } from "@/domain/rules.ts";
+import { asRuleViolation, RULE_STATUS } from "@/domain/rules.ts";
 import { passwordStrength } from "@/lib/auth/password.ts";
 import { weakPasswordReason } from "@/lib/auth/password_strength.ts";
 import { HttpError, safeLocalPath } from "fresh";
-import { type FieldErrors, fieldErrors, validationFields } from "@/lib/validate.ts";
+import { type FieldErrors, fieldErrors, ValidationError, validationFields } from "@/lib/validate.ts";
 
 /**
  * Parses `data` with `schema` and checks the new password in `field` against the
@@ -42,9 +42,7 @@ export async function parseWithNewPassword<T extends z.ZodType>(
   if (fields[options.field] !== undefined) {
     for (const alias of options.alsoAs ?? []) fields[alias] ??= fields[options.field];
   }
-  throw new HttpError(400, count === 1 ? "One field needs attention" : `${count} fields need attention`, {
-    details: { fields },
-  });
+  throw new ValidationError(fields);
 }
 
 /**
@@ -80,7 +78,7 @@ export function formFailure(
   if (fields) return { status: 400, errors: fields };
   if (error instanceof HttpError) return undefined;
   const rule = asRuleViolation(error);
-  if (rule?.kind === "conflict") return { status: 409, errors: { [conflictField]: rule.message } };
-  if (rule?.kind === "invalid") return { status: 400, errors: { _: rule.message } };
+  if (rule?.kind === "conflict") return { status: RULE_STATUS.conflict, errors: { [conflictField]: rule.message } };
+  if (rule?.kind === "invalid") return { status: RULE_STATUS.invalid, errors: { _: rule.message } };
   return undefined;
 }

@@ -11,13 +11,14 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { isDbBusy, isDbUnavailable } from "@/db/errors.ts";
-import { asRuleViolation } from "@/domain/rules.ts";
-import { codeForStatus, HttpError } from "@/lib/fresh/http_error.ts";
-import type { Router } from "fresh";
+import { asRuleViolation, RULE_STATUS } from "@/domain/rules.ts";
+import { HttpError, MethodNotAllowedError, type Router } from "fresh";
 import { KvTimeoutError } from "@/lib/kv.ts";
 import { KvUnavailableError } from "@/lib/kv_remote.ts";
 import { log } from "@/lib/log.ts";
+import { ValidationError } from "@/lib/validate.ts";
 import { captureRequestError } from "@/lib/sentry.ts";
+import { ApiError } from "./api_error.ts";
 import type { AppEnv } from "./state.ts";
 
 /** True when the client should get JSON: `/api` paths, or an Accept that prefers JSON. */
@@ -27,34 +28,48 @@ export function wantsJson(c: Context<AppEnv>): boolean {
   return accept.includes("application/json") && !accept.includes("text/html");
 }
 
-/** Normalises any thrown value to an {@linkcode HttpError}; 5xx ones keep the cause. */
-export function toHttpError(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
+/**
+ * Normalises any thrown value to an {@linkcode ApiError}: an ApiError as it is; a bare
+ * `HttpError` with its status, message and cause (the router's 405 with its `Allow`,
+ * a field-naming 400 with its `details`); a rule violation, a DB or KV outage, or anything
+ * else by what it means. 5xx ones keep the cause.
+ */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HttpError) {
+    const details = error instanceof ValidationError ? error.details : undefined;
+    const headers = error instanceof MethodNotAllowedError ? { Allow: error.allow.join(", ") } : undefined;
+    return new ApiError(error.status, error.message, {
+      details,
+      headers,
+      ...("cause" in error ? { cause: error.cause } : {}),
+    });
+  }
   if (error instanceof HTTPException) {
-    return new HttpError(error.status, error.status === 413 ? undefined : error.message || undefined, { cause: error });
+    return new ApiError(error.status, error.status === 413 ? undefined : error.message, { cause: error });
   }
   const rule = asRuleViolation(error);
   if (rule) {
-    const status = { invalid: 400, plan_limit: 402, not_found: 404, conflict: 409 }[rule.kind];
+    const status = RULE_STATUS[rule.kind];
     const upgrade = rule.kind === "plan_limit" ? { upgradeUrl: "/upgrade" } : undefined;
-    return new HttpError(status, rule.message, { details: upgrade, cause: error });
+    return new ApiError(status, rule.message, { details: upgrade, cause: error });
   }
   if (isDbUnavailable(error) || error instanceof KvTimeoutError || error instanceof KvUnavailableError) {
-    return new HttpError(503, undefined, { cause: error, headers: { "Retry-After": "5" } });
+    return new ApiError(503, undefined, { cause: error, headers: { "Retry-After": "5" } });
   }
   // A statement timeout, a lock wait or a deadlock: the server is up but could not do it now.
   if (isDbBusy(error)) {
-    return new HttpError(503, "The database is busy right now: try again in a few seconds", {
+    return new ApiError(503, "The database is busy right now: try again in a few seconds", {
       cause: error,
       headers: { "Retry-After": "2" },
     });
   }
-  return new HttpError(500, undefined, { cause: error });
+  return new ApiError(500, undefined, { cause: error });
 }
 
 /** The error response for `error`, logged once (5xx as errors with the cause, and sent to Sentry). */
 export function errorResponse(c: Context<AppEnv>, error: unknown, router: Router): Response {
-  const http = toHttpError(error);
+  const http = toApiError(error);
   const state = c.get("state");
   const requestId = state?.requestId;
   if (http.status >= 500) {
@@ -68,7 +83,7 @@ export function errorResponse(c: Context<AppEnv>, error: unknown, router: Router
       error: http.cause ?? http.message,
     });
     // Hono's onError swallows the error before the SDK's Deno.serve wrapper sees it.
-    captureRequestError(http.cause ?? http, {
+    captureRequestError(http.cause ?? error, {
       requestId: requestId ?? "",
       route: c.req.routePath,
       method: c.req.method,
@@ -78,12 +93,12 @@ export function errorResponse(c: Context<AppEnv>, error: unknown, router: Router
   }
   if (wantsJson(c)) return jsonError(http, requestId);
   if (http.status === 401) return loginRedirect(c);
-  return router.renderError(c, http.status, http);
+  return router.renderError(c, http.status, http, http.headers);
 }
 
 /** The API.md envelope: `{"error": {"code", "message", "details"?, "requestId"?}}`. */
-export function jsonError(error: HttpError, requestId?: string): Response {
-  const body: Record<string, unknown> = { code: error.code ?? codeForStatus(error.status), message: error.message };
+export function jsonError(error: ApiError, requestId?: string): Response {
+  const body: Record<string, unknown> = { code: error.code, message: error.message };
   if (error.details) body.details = error.details;
   if (error.status >= 500 && requestId) body.requestId = requestId;
   return Response.json({ error: body }, { status: error.status, headers: error.headers });

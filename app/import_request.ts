@@ -26,6 +26,8 @@ import { parseExportDocument } from "@/domain/import_document.ts";
 import { parseLoopBackup } from "@/app/loop/backup_import.ts";
 import { parseLoopZip } from "./loop_import.ts";
 import { HttpError } from "fresh";
+import { ValidationError } from "@/lib/validate.ts";
+import { ApiError } from "@/app/api_error.ts";
 
 /** The first bytes of every SQLite database: Loop's backup is one. */
 const SQLITE_HEADER = "SQLite format 3\0";
@@ -47,7 +49,7 @@ export async function readImportRequest(req: Request, today: string): Promise<Im
     }
   } catch (error) {
     if (error instanceof ImportError) {
-      throw new HttpError(error.status, error.message, { details: { fields: { file: error.message } } });
+      throw new ApiError(error.status, error.message, { details: { fields: { file: error.message } } });
     }
     throw error;
   }
@@ -74,7 +76,7 @@ async function readFile(req: Request): Promise<File> {
   }
   const file = form.get("file");
   if (!(file instanceof File) || file.size === 0) {
-    throw new HttpError(400, "Choose a file to import", { details: { fields: { file: "Choose a file to import" } } });
+    throw new ValidationError({ file: "Choose a file to import" }, "Choose a file to import");
   }
   return file;
 }

@@ -15,6 +15,7 @@ import type { FreshContext } from "fresh";
 import type { State } from "./state.ts";
 import { unstorableReason } from "@/lib/storable_text.ts";
 import { HttpError } from "fresh";
+import { ValidationError } from "@/lib/validate.ts";
 
 /** Root middleware: refuses unstorable route and query parameters (404 / 400). */
 export function urlGuard(ctx: FreshContext<State>): Promise<Response> {
@@ -31,12 +32,9 @@ export function urlGuard(ctx: FreshContext<State>): Promise<Response> {
   }
   const count = Object.keys(fields).length;
   if (count > 0) {
-    throw new HttpError(
-      400,
+    throw new ValidationError(
+      fields,
       count === 1 ? "One query parameter needs attention" : `${count} query parameters need attention`,
-      {
-        details: { fields },
-      },
     );
   }
   return ctx.next();

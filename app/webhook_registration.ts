@@ -16,10 +16,10 @@
  */
 import { createWebhook, type Webhook } from "@/db/webhooks.ts";
 import { webhookInputSchema } from "@/domain/webhook_input.ts";
-import { HttpError } from "@/lib/fresh/http_error.ts";
 import { type Resolver, resolveTarget, SafeFetchError } from "@/lib/net/safe_fetch.ts";
 import type { Services } from "./state.ts";
 import { parseInput } from "@/lib/validate.ts";
+import { ApiError } from "@/app/api_error.ts";
 
 /** Options of {@linkcode registerWebhook}. */
 export interface RegisterOptions {
@@ -39,7 +39,7 @@ export async function registerWebhook(
     await resolveTarget(url, { allowLoopback: services.config.acceptLoopbackOrigins, resolve: options.resolve });
   } catch (error) {
     if (!(error instanceof SafeFetchError)) throw error;
-    throw new HttpError(400, "One field needs attention", {
+    throw new ApiError(400, "One field needs attention", {
       details: { fields: { url: `This URL cannot receive webhooks: ${error.message}` }, reason: error.code },
     });
   }

@@ -15,11 +15,11 @@
  * }
  * ```
  */
-import { asRuleViolation } from "@/domain/rules.ts";
+import { asRuleViolation, RULE_STATUS } from "@/domain/rules.ts";
 import { type FieldErrors, validationFields } from "@/lib/validate.ts";
 
 export interface FormProblems {
-  /** 400 for bad input, 402 for the plan's limit. */
+  /** 400 for bad input, 402 for the plan's limit (`RULE_STATUS`). */
   status: 400 | 402;
   /** Field → message; `_` for the form as a whole. */
   errors: FieldErrors;
@@ -29,7 +29,8 @@ export function formProblems(error: unknown): FormProblems | undefined {
   const fields = validationFields(error);
   if (fields) return { status: 400, errors: fields };
   const rule = asRuleViolation(error);
-  if (rule?.kind === "invalid") return { status: 400, errors: { _: rule.message } };
-  if (rule?.kind === "plan_limit") return { status: 402, errors: { _: rule.message } };
+  if (rule?.kind === "invalid" || rule?.kind === "plan_limit") {
+    return { status: RULE_STATUS[rule.kind], errors: { _: rule.message } };
+  }
   return undefined;
 }

@@ -16,7 +16,8 @@ import type { Weekday } from "@/domain/calendar.ts";
 import { type DayEntry, type HabitStats, habitStats } from "@/domain/stats.ts";
 import type { DbQueries } from "./client.ts";
 import { type Habit, isUuid } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 export type { CheckinStatus };
 
@@ -151,7 +152,7 @@ export async function upsertCheckin(
         )`;
     return rows.length ? toCheckin(rows[0]) : null;
   } catch (error) {
-    throw asRuleViolation(error) ?? error;
+    throw ruleViolationOf(error) ?? error;
   }
 }
 

@@ -21,7 +21,7 @@ import { goalProgress, type GoalStatus } from "@/domain/goal_progress.ts";
 import type { DbQueries } from "./client.ts";
 import type { Goal, Milestone, Subgoal } from "@/domain/goal_input.ts";
 import { isUuid } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 export type { Goal, Milestone, Subgoal };
 
@@ -229,7 +229,7 @@ export async function createGoal(db: DbQueries, userId: string, input: GoalInput
       )`;
     return (await getGoal(db, userId, row.id))!;
   } catch (error) {
-    throw asGoalViolation(error);
+    throw ruleViolationOf(error) ?? error;
   }
 }
 
@@ -258,7 +258,7 @@ export async function updateGoal(
       select id from update_goal(${userId}::uuid, ${goalId}::uuid, ${patchJson(patch)}::text::jsonb)`;
     return rows.length ? await getGoal(db, userId, goalId) : null;
   } catch (error) {
-    throw asGoalViolation(error);
+    throw ruleViolationOf(error) ?? error;
   }
 }
 
@@ -294,7 +294,7 @@ export async function pinGoal(db: DbQueries, userId: string, input: PinInput): P
       input.position ?? null
     }::integer)`;
   } catch (error) {
-    const rule = asRuleViolation(error);
+    const rule = ruleViolationOf(error);
     if (rule?.kind === "not_found") return null;
     throw rule ?? error;
   }
@@ -318,9 +318,9 @@ export async function createMilestone(db: DbQueries, userId: string, input: Mile
       )`;
     return toMilestone(row);
   } catch (error) {
-    const rule = asGoalViolation(error);
-    if (rule instanceof RuleViolation && rule.kind === "not_found") return null;
-    throw rule;
+    const rule = ruleViolationOf(error);
+    if (rule?.kind === "not_found") return null;
+    throw rule ?? error;
   }
 }
 
@@ -344,7 +344,7 @@ export async function updateMilestone(
       select * from update_milestone(${userId}::uuid, ${milestoneId}::uuid, ${patchJson(patch)}::text::jsonb)`;
     return rows.length ? toMilestone(rows[0]) : null;
   } catch (error) {
-    throw asGoalViolation(error);
+    throw ruleViolationOf(error) ?? error;
   }
 }
 
@@ -372,9 +372,9 @@ export async function createSubgoal(db: DbQueries, userId: string, input: Subgoa
       select * from create_subgoal(${userId}::uuid, ${input.goalId}::uuid, ${input.title}::text)`;
     return toSubgoal(row);
   } catch (error) {
-    const rule = asGoalViolation(error);
-    if (rule instanceof RuleViolation && rule.kind === "not_found") return null;
-    throw rule;
+    const rule = ruleViolationOf(error);
+    if (rule?.kind === "not_found") return null;
+    throw rule ?? error;
   }
 }
 
@@ -398,7 +398,7 @@ export async function updateSubgoal(
       select * from update_subgoal(${userId}::uuid, ${subgoalId}::uuid, ${patchJson(patch)}::text::jsonb)`;
     return rows.length ? toSubgoal(rows[0]) : null;
   } catch (error) {
-    throw asGoalViolation(error);
+    throw ruleViolationOf(error) ?? error;
   }
 }
 
@@ -408,22 +408,4 @@ export async function deleteSubgoal(db: DbQueries, userId: string, subgoalId: st
   const [row] = await db.sql<{ deleted: boolean }[]>`
     select delete_subgoal(${userId}::uuid, ${subgoalId}::uuid) as deleted`;
   return row.deleted;
-}
-
-/** The tables' checks in words a person can act on (input that passed the schemas never gets here). */
-const CONSTRAINT_MESSAGES: Record<string, string> = {
-  goals_title_check: "Give the goal a title of 1 to 200 characters",
-  goals_description_check: "Keep the description to 2000 characters or fewer",
-  goals_status_check: 'The status is "active", "done" or "dropped"',
-  milestones_title_check: "Give the milestone a title of 1 to 200 characters",
-  subgoals_title_check: "Give the subgoal a title of 1 to 200 characters",
-  subgoals_progress_check: "Progress is a whole number from 0 to 100",
-};
-
-function asGoalViolation(error: unknown): unknown {
-  const { code, constraint_name: constraint } = (error ?? {}) as { code?: unknown; constraint_name?: unknown };
-  if (code === "23514" && typeof constraint === "string" && constraint in CONSTRAINT_MESSAGES) {
-    return new RuleViolation("invalid", CONSTRAINT_MESSAGES[constraint]);
-  }
-  return asRuleViolation(error) ?? error;
 }

@@ -13,7 +13,7 @@
 import type postgres from "postgres";
 import type { DbQueries } from "./client.ts";
 import { createHabit, getHabit, type Habit, type HabitInput, type HabitPatch, isUuid, updateHabit } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 /** Replaces the tags of one of the user's habits (validated with `tagsSchema`); null when it is not theirs. */
 export async function setHabitTags(
@@ -28,11 +28,7 @@ export async function setHabitTags(
       select id, tags from set_habit_tags(${userId}::uuid, ${habitId}::uuid, ${tags as string[]}::text[])`;
     return rows[0] ?? null;
   } catch (error) {
-    const { code, constraint_name: constraint } = (error ?? {}) as { code?: unknown; constraint_name?: unknown };
-    if (code === "23514" && constraint === "habits_tags_check") {
-      throw new RuleViolation("invalid", "Up to 10 tags of 1 to 30 characters, each once (ignoring case)");
-    }
-    throw asRuleViolation(error) ?? error;
+    throw ruleViolationOf(error) ?? error;
   }
 }
 

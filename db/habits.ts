@@ -18,7 +18,7 @@ import { DEFAULT_HABIT_COLOR } from "@/domain/habit_input.ts";
 import type { Schedule } from "@/domain/stats.ts";
 import type { Direction, PauseRange } from "@/domain/completion.ts";
 import type { DbQueries } from "./client.ts";
-import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 export type HabitKind = "boolean" | "numeric";
 
@@ -188,7 +188,7 @@ export async function createHabit(db: DbQueries, userId: string, input: HabitInp
       )`;
     return toHabit(row);
   } catch (error) {
-    throw asHabitViolation(error);
+    throw ruleViolationOf(error) ?? error;
   }
 }
 
@@ -217,7 +217,7 @@ export async function updateHabit(
       select * from update_habit(${userId}::uuid, ${habitId}::uuid, ${JSON.stringify(changes)}::text::jsonb)`;
     return rows.length ? toHabit(rows[0]) : null;
   } catch (error) {
-    throw asHabitViolation(error);
+    throw ruleViolationOf(error) ?? error;
   }
 }
 
@@ -234,30 +234,4 @@ export async function deleteHabit(db: DbQueries, userId: string, habitId: string
   const [row] = await db.sql<{ deleted: boolean }[]>`
     select delete_habit(${userId}::uuid, ${habitId}::uuid) as deleted`;
   return row.deleted;
-}
-
-/** The table's checks, in words a person can act on (input that passed the schemas should never get here). */
-const CONSTRAINT_MESSAGES: Record<string, string> = {
-  habits_name_check: "Name the habit in 1 to 100 characters",
-  habits_color_check: "Pick a color as #rrggbb",
-  habits_kind_check: 'Choose kind "boolean" or "numeric"',
-  habits_target_check:
-    'A numeric habit needs a target above 0 and a unit; a yes/no habit has neither (send kind "numeric" with them)',
-  habits_unit_check: "Keep the unit to 1 to 20 characters",
-  habits_schedule_check:
-    "Choose a schedule: daily, weekly (1 to 7 times), weekdays (1 to 7), interval (every 2 to 365 days), monthly (1 to 31 times) or times_in_days (T in D days, 1 ≤ T ≤ D ≤ 365)",
-  habits_direction_check: 'Only numeric habits have a limit: "at_most" needs kind "numeric"',
-  habits_position_check: "The position is a whole number from 0",
-};
-
-/**
- * A rule the function raised (CG4xx), or a check-constraint failure of `habits`, as a
- * {@linkcode RuleViolation}; anything else unchanged.
- */
-function asHabitViolation(error: unknown): unknown {
-  const { code, constraint_name: constraint } = (error ?? {}) as { code?: unknown; constraint_name?: unknown };
-  if (code === "23514" && typeof constraint === "string" && constraint in CONSTRAINT_MESSAGES) {
-    return new RuleViolation("invalid", CONSTRAINT_MESSAGES[constraint]);
-  }
-  return asRuleViolation(error) ?? error;
 }

@@ -63,7 +63,8 @@ import type { ImportData, ImportGoal, ImportMilestone, ImportSubgoal } from "@/d
 import { log } from "@/lib/log.ts";
 import type postgres from "postgres";
 import type { DbQueries } from "./client.ts";
-import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 /**
  * How long one check-in statement should take. On PGlite another user's query waits for
@@ -160,20 +161,9 @@ export async function importUserData(
   }
 }
 
-/** Unique violation (SQLSTATE 23505) on the one-running-import index. */
-function isRunningImportConflict(error: unknown): boolean {
-  const { code, constraint_name } = (error ?? {}) as { code?: unknown; constraint_name?: unknown };
-  return code === "23505" && constraint_name === "imports_one_running_idx";
-}
-
 function asImportFailure(error: unknown): unknown {
-  if (isRunningImportConflict(error)) {
-    return new RuleViolation(
-      "conflict",
-      "Another import into your account is still running: wait for it to finish, then try again.",
-    );
-  }
-  const rule = asRuleViolation(error);
+  // A second import while one runs (imports_one_running_idx), a rule, a known check.
+  const rule = ruleViolationOf(error);
   if (rule) return rule;
   // A check the validation missed: still all-or-nothing, and a 400 rather than a 500.
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };

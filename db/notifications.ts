@@ -11,7 +11,8 @@
  */
 import type { DbQueries } from "./client.ts";
 import { isUuid } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 export interface Notification {
   id: string;
@@ -91,6 +92,6 @@ export async function markNotificationsRead(db: DbQueries, userId: string, ids?:
       select mark_notifications_read(${userId}::uuid, ${ids ? `{${ids.join(",")}}` : null}::uuid[]) as count`;
     return row.count;
   } catch (error) {
-    throw asRuleViolation(error) ?? error;
+    throw ruleViolationOf(error) ?? error;
   }
 }

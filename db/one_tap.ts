@@ -14,7 +14,7 @@
  */
 import type { OneTapClaims } from "@/lib/one_tap.ts";
 import type { DbQueries } from "./client.ts";
-import { asRuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 /** What the confirmation page shows about a token's habit and day. */
 export interface OneTapTarget {
@@ -55,7 +55,7 @@ export async function useOneTap(db: DbQueries, claims: OneTapClaims, now: Date):
                          ${claims.localDate}::date, ${claims.action}, ${now}::timestamptz)`;
     return row;
   } catch (error) {
-    throw asRuleViolation(error) ?? error;
+    throw ruleViolationOf(error) ?? error;
   }
 }
 

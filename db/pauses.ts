@@ -14,7 +14,8 @@
 import type { PauseCreateInput } from "@/domain/pause_input.ts";
 import type { DbQueries } from "./client.ts";
 import { isUuid } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 /** One pause as the API shows it. */
 export interface Pause {
@@ -71,7 +72,7 @@ export async function createPause(db: DbQueries, userId: string, input: PauseCre
                           ${input.note ?? null}::text)`;
     return toPause(row);
   } catch (error) {
-    throw asRuleViolation(error) ?? error;
+    throw ruleViolationOf(error) ?? error;
   }
 }
 

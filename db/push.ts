@@ -31,7 +31,7 @@ import type { PushSubscriptionJson } from "@/lib/push/subscription.ts";
 import type { PushDevice } from "@/domain/push_device.ts";
 import type { DbQueries } from "./client.ts";
 import { isUuid } from "./habits.ts";
-import { asRuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 /** How many devices one user can receive reminders on. */
 export const PUSH_DEVICES_MAX = 10;
@@ -63,7 +63,7 @@ export async function savePushSubscription(
                                     ${subscription.keys.auth}, ${label}, ${PUSH_DEVICES_MAX}::integer)`;
     return row;
   } catch (error) {
-    throw asRuleViolation(error) ?? error;
+    throw ruleViolationOf(error) ?? error;
   }
 }
 

@@ -21,7 +21,8 @@ import type { Weekday } from "@/domain/calendar.ts";
 import type { ReminderCreate, ReminderPatch } from "@/domain/reminder_input.ts";
 import type { DbQueries } from "./client.ts";
 import { isUuid } from "./habits.ts";
-import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 /** A reminder as the app and the API show it. */
 export interface Reminder {
@@ -112,7 +113,7 @@ export async function createReminder(db: DbQueries, userId: string, input: Remin
       )`;
     return toReminder(row);
   } catch (error) {
-    throw asRuleViolation(error) ?? error;
+    throw ruleViolationOf(error) ?? error;
   }
 }
 
@@ -143,7 +144,7 @@ export async function updateReminder(
       select * from update_reminder(${userId}::uuid, ${reminderId}::uuid, ${JSON.stringify(changes)}::text::jsonb)`;
     return rows.length ? toReminder(rows[0]) : null;
   } catch (error) {
-    throw asRuleViolation(error) ?? error;
+    throw ruleViolationOf(error) ?? error;
   }
 }
 

@@ -10,7 +10,8 @@
  * ```
  */
 import type { DbQueries } from "./client.ts";
-import { asRuleViolation, RuleViolation } from "@/domain/rules.ts";
+import { RuleViolation } from "@/domain/rules.ts";
+import { ruleViolationOf } from "./rule_violation.ts";
 
 /** Features with a monthly quota on every plan. */
 export type QuotaFeature = "exports";
@@ -47,7 +48,7 @@ export async function incrementUsageIfAllowed(
         from increment_usage_if_allowed(${userId}::uuid, ${feature}::text, ${now.toISOString()}::timestamptz)`;
     return { allowed: row.allowed, used: row.used, quota: row.quota, remaining: row.remaining };
   } catch (error) {
-    throw asRuleViolation(error) ?? error;
+    throw ruleViolationOf(error) ?? error;
   }
 }
 

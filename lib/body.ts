@@ -24,6 +24,7 @@
  */
 import { unstorableText } from "./storable_text.ts";
 import { HttpError } from "fresh";
+import { ValidationError } from "./validate.ts";
 
 export interface Body {
   kind: "json" | "form";
@@ -79,12 +80,7 @@ export function readBody(req: Request): Promise<Body> {
 async function parse(req: Request): Promise<Body> {
   const body = await parseUnchecked(req);
   const problems = unstorableText(body.data);
-  const count = Object.keys(problems).length;
-  if (count > 0) {
-    throw new HttpError(400, count === 1 ? "One field needs attention" : `${count} fields need attention`, {
-      details: { fields: problems },
-    });
-  }
+  if (Object.keys(problems).length > 0) throw new ValidationError(problems);
   return body;
 }
 

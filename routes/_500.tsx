@@ -1,4 +1,5 @@
 import { HttpError, type PageProps } from "fresh";
+import { ApiError } from "@/app/api_error.ts";
 import type { State } from "@/app/state.ts";
 
 /** Every error other than 404. Shows the request id for a 5xx so support can find the log line. */
@@ -6,7 +7,7 @@ export default function ErrorPage({ error, state }: PageProps<unknown, State>) {
   const status = error instanceof HttpError ? error.status : 500;
   const message = error instanceof HttpError ? error.message : "Something went wrong on our side";
   // A 400 the page's own form could not show (an unreadable body): name every field.
-  const fields = error instanceof HttpError && status === 400 ? error.details?.fields : undefined;
+  const fields = error instanceof ApiError && status === 400 ? error.details?.fields : undefined;
   return (
     <section class="error-page">
       <h1>{status >= 500 ? "Something went wrong" : "We could not do that"}</h1>

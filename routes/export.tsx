@@ -1,7 +1,7 @@
 import { ErrorSummary } from "@/components/form.tsx";
 import { type ExportQuota, exportQuota } from "@/db/export.ts";
 import { importUserData } from "@/db/import.ts";
-import { asRuleViolation } from "@/domain/rules.ts";
+import { asRuleViolation, RULE_STATUS } from "@/domain/rules.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { invalidateUser } from "@/app/cache/invalidate.ts";
 import { localDay } from "@/domain/calendar.ts";
@@ -15,8 +15,6 @@ interface ExportPage {
   quota: ExportQuota;
   errors?: Record<string, string>;
 }
-
-const STATUS_FOR_RULE = { plan_limit: 402, invalid: 400, not_found: 404, conflict: 409 } as const;
 
 /** "2 habits and 3 check-ins". */
 function habitsAndCheckins(habits: number, checkins: number): string {
@@ -49,9 +47,7 @@ export const handler = define.handlers({
       return ctx.redirect("/export", 303);
     } catch (error) {
       const rule = asRuleViolation(error);
-      const status = error instanceof HttpError && error.status < 500
-        ? error.status
-        : rule && STATUS_FOR_RULE[rule.kind];
+      const status = error instanceof HttpError && error.status < 500 ? error.status : rule && RULE_STATUS[rule.kind];
       if (!status) throw error;
       const message = (error as Error).message;
       return page<ExportPage>({ quota: await exportQuota(db, user.id), errors: { file: message } }, { status });

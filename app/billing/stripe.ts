@@ -15,7 +15,7 @@ import Stripe from "stripe";
 import type { SubscriptionEventType, WebhookAction } from "@/db/billing.ts";
 import type { Config } from "@/lib/config.ts";
 import { log } from "@/lib/log.ts";
-import { HttpError } from "fresh";
+import { ApiError } from "@/app/api_error.ts";
 
 /** What the pages and the API say when the server has no Stripe configuration. */
 export const BILLING_OFF_MESSAGE = "Billing is off on this server: plans cannot be bought here.";
@@ -100,7 +100,7 @@ export async function createCheckoutUrl(
     if (!(error instanceof Stripe.errors.StripeError)) throw error;
     // Stripe down or refusing our request: nothing the user can fix, so no 500 either.
     log.warn("stripe.checkout.failed", { type: error.type, message: error.message });
-    throw new HttpError(503, "Stripe could not start the checkout right now; try again in a minute.", {
+    throw new ApiError(503, "Stripe could not start the checkout right now; try again in a minute.", {
       headers: { "Retry-After": "60" },
     });
   }

@@ -28,6 +28,8 @@ import { consume, type ConsumeOptions } from "@/lib/rate_limit/kv_limiter.ts";
 import { LocalLimiter } from "@/lib/rate_limit/local_limiter.ts";
 import { type ActionPolicy, isUnlimited, LOCAL_POLICIES, policiesFor } from "@/lib/rate_limit/policies.ts";
 import { HttpError } from "fresh";
+import { ApiError } from "@/app/api_error.ts";
+import { toApiError } from "@/app/error_response.ts";
 
 /** Options tests use to reach the clock, the contention budget and the KV call bound. */
 export const rateLimitOptions: ConsumeOptions = {};
@@ -99,13 +101,13 @@ export async function rateLimit(ctx: FreshContext<State>): Promise<Response> {
     if (!result) continue;
     if ("busy" in result) {
       // Not an outage, so never failed open; a warning, not an alert (rate_limit.busy above).
-      throw new HttpError(503, "Too many requests are racing for this limit: try again in a moment", {
+      throw new ApiError(503, "Too many requests are racing for this limit: try again in a moment", {
         headers: retryAfterHeader(1000),
       });
     }
     if ("error" in result) {
       if (result.policy.failMode === "closed") {
-        throw new HttpError(503, "Rate limiting is unavailable right now: try again shortly", {
+        throw new ApiError(503, "Rate limiting is unavailable right now: try again shortly", {
           headers: retryAfterHeader(1000),
           cause: result.error,
         });
@@ -119,14 +121,16 @@ export async function rateLimit(ctx: FreshContext<State>): Promise<Response> {
 
   const headers = rateLimitHeaders(states);
   if (retryAfterMs > 0) {
-    throw new HttpError(429, undefined, { headers: { ...headers, ...retryAfterHeader(retryAfterMs) } });
+    throw new ApiError(429, undefined, { headers: { ...headers, ...retryAfterHeader(retryAfterMs) } });
   }
   try {
     return withHeaders(await ctx.next(), headers);
   } catch (error) {
     // A refusal further down (400, 401, 404…) still counted: say so on it too.
-    if (error instanceof HttpError) Object.assign(error.headers, headers, { ...error.headers });
-    throw error;
+    if (!(error instanceof HttpError)) throw error;
+    const refusal = toApiError(error);
+    Object.assign(refusal.headers, headers, { ...refusal.headers });
+    throw refusal;
   }
 }
 

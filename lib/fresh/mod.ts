@@ -5,6 +5,7 @@
 export { createDefine, page } from "./define.ts";
 export type { Define } from "./define.ts";
 export { HttpError } from "./http_error.ts";
+export { MethodNotAllowedError } from "./method_not_allowed.ts";
 export { mountRoutes, redirectResponse, safeLocalPath } from "./router.tsx";
 export type { Router, RouterOptions } from "./router.tsx";
 export { loadStaticFiles, serveStatic } from "./static_files.ts";

@@ -14,6 +14,7 @@ import type { Context, Hono } from "hono";
 import type { ComponentType, VNode } from "preact";
 import { isPageResult } from "./define.ts";
 import { HttpError } from "./http_error.ts";
+import { MethodNotAllowedError } from "./method_not_allowed.ts";
 import { type IslandAssets, islandEntries } from "./islands/server.ts";
 import { renderDocument } from "./render.ts";
 import { catchAllName, compareRoutePatterns, folderChain, isSpecialFile, routePattern } from "./route_path.ts";
@@ -44,8 +45,8 @@ export interface RouterOptions<State> {
 }
 
 export interface Router {
-  /** Renders `_404` (404) or `_500` (anything else) as an HTML response, with an HttpError's headers. */
-  renderError(c: AnyContext, status: number, error: unknown): Response;
+  /** Renders `_404` (404) or `_500` (anything else) as an HTML response with `headers` (`Allow`, `Retry-After`). */
+  renderError(c: AnyContext, status: number, error: unknown, headers?: HeadersInit): Response;
   /** The registered patterns in match order (for tests and the route table in logs). */
   patterns: string[];
 }
@@ -153,9 +154,7 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
           );
         }
         if (!handler) {
-          throw new HttpError(405, `${c.req.method} is not allowed on ${route.pattern}`, {
-            headers: { Allow: allowed(route.module).join(", ") },
-          });
+          throw new MethodNotAllowedError(allowed(route.module), `${c.req.method} is not allowed on ${route.pattern}`);
         }
         return Promise.resolve(handler(ctx as FreshContext<never>)).then((result) => {
           if (result instanceof Response) return stripHeadBody(c.req.method, result);
@@ -223,7 +222,7 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
 
   return {
     patterns: routes.map((route) => route.pattern),
-    renderError(c, status, error) {
+    renderError(c, status, error, headers) {
       const Page = (status === 404 ? page404 : page500) ?? page500 ?? DefaultError;
       const rootLayout = inFolder("", "_layout")?.default as AnyPage | undefined;
       const layouts = rootLayout ? [rootLayout] : [];
@@ -234,7 +233,7 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
         params: {},
         state: options.state(c) as never,
         req: c.req.raw,
-      }, { status, headers: error instanceof HttpError ? error.headers : undefined });
+      }, { status, headers });
     },
   };
 }

@@ -13,7 +13,7 @@
  * @example
  * ```ts
  * const problems = pushSubscriptionProblems(body, { allowInsecureLoopback: false });
- * if (Object.keys(problems).length) throw new HttpError(400, "The subscription needs attention", { details: { fields: problems } });
+ * if (Object.keys(problems).length) throw new ValidationError(problems, "The subscription needs attention");
  * ```
  */
 import { createECDH } from "node:crypto";

@@ -34,7 +34,7 @@
  * @example
  * ```ts
  * const d = await consume(kv, { action: "habits.create", limit: 100, windowMs: 60_000 }, userId);
- * if (!d.allowed) throw new HttpError(429, "Slow down", { headers: retryAfterHeader(d.retryAfterMs) });
+ * if (!d.allowed) throw new ApiError(429, "Slow down", { headers: retryAfterHeader(d.retryAfterMs) });
  * ```
  */
 import { isLockedError, KvContentionError, withTimeout } from "@/lib/kv.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
-import { HttpError } from "fresh";
+import { ApiError } from "@/app/api_error.ts";
 import { setLogLevel, setLogSink } from "@/lib/log.ts";
 import { startTestApp } from "@/tests/support/app.ts";
 
@@ -29,7 +29,7 @@ const extraRoutes = {
   },
   "routes/api/teapot.ts": {
     handler: () => {
-      throw new HttpError(409, "Already there", { details: { name: "taken" } });
+      throw new ApiError(409, "Already there", { details: { name: "taken" } });
     },
   },
   "routes/api/slow.ts": {
@@ -198,9 +198,14 @@ Deno.test("app pipeline", async (t) => {
     assertEquals(res.status, 405);
     assertEquals(res.headers.get("allow"), "GET, HEAD, OPTIONS");
     assertEquals((await res.json()).error.code, "method_not_allowed");
+    const page = await app.request("/login", { method: "DELETE", headers: { Accept: "text/html" } });
+    assertEquals(page.status, 405);
+    assertStringIncludes(page.headers.get("content-type")!, "text/html");
+    assertEquals(page.headers.get("allow"), "GET, HEAD, POST, OPTIONS");
+    await page.body?.cancel();
   });
 
-  await t.step("HttpError keeps its status, code and details", async () => {
+  await t.step("ApiError keeps its status, code and details", async () => {
     const res = await app.request("/api/teapot");
     assertEquals(res.status, 409);
     assertEquals(await res.json(), {

@@ -1,7 +1,6 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { DbUnavailableError, isDbBusy, isDbUnavailable, QueryTimeoutError, toDbError } from "@/db/errors.ts";
-import { toHttpError } from "@/app/error_response.ts";
-import { codeForStatus } from "@/lib/fresh/http_error.ts";
+import { toApiError } from "@/app/error_response.ts";
 
 const withCode = (code: string, message = code, extra: object = {}) =>
   Object.assign(new Error(message), { code, ...extra });
@@ -90,12 +89,12 @@ for (const [name, error, expected] of busyCases) {
   });
 }
 
-Deno.test("toHttpError: a busy database is 503 unavailable with Retry-After, never a 500", () => {
+Deno.test("toApiError: a busy database is 503 unavailable with Retry-After, never a 500", () => {
   for (const [name, error, busy] of busyCases) {
     if (!busy) continue;
-    const http = toHttpError(error);
+    const http = toApiError(error);
     equal(http.status, 503, name);
-    equal(http.code ?? codeForStatus(http.status), "unavailable", name);
+    equal(http.code, "unavailable", name);
     ok(Number(http.headers["Retry-After"]) >= 1, name);
   }
 });

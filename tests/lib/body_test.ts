@@ -2,6 +2,7 @@ import { assertEquals, assertRejects } from "@/tests/support/assert.ts";
 import { bodyKindOf, readBody } from "@/lib/body.ts";
 import { HttpError } from "fresh";
 import { MAX_BODY_DEPTH, unstorableText } from "@/lib/storable_text.ts";
+import { validationFields } from "@/lib/validate.ts";
 
 Deno.test("bodyKindOf: JSON and its +json suffixes in any case, UTF-8 only; forms in any case", () => {
   const cases: [string | null, string | undefined][] = [
@@ -57,10 +58,10 @@ Deno.test("readBody: one parse per request; hostile bodies are 4xx naming the fi
     assertEquals(error instanceof HttpError && error.status, status, String(error));
     return error as HttpError;
   };
-  assertEquals((await bad("application/json", '{"title":"a\\u0000"}', 400)).details, {
-    fields: { title: "Remove the NUL character (\\u0000) from this text" },
+  assertEquals(validationFields(await bad("application/json", '{"title":"a\\u0000"}', 400)), {
+    title: "Remove the NUL character (\\u0000) from this text",
   });
-  assertEquals(Object.keys((await bad("application/json", '{"t":"\\ud800"}', 400)).details!.fields!), ["t"]);
+  assertEquals(Object.keys(validationFields(await bad("application/json", '{"t":"\\ud800"}', 400))!), ["t"]);
   await bad("application/x-www-form-urlencoded", "name=a%00b", 400);
   await bad("application/json", "[1]", 400);
   await bad("application/json", "{", 400);

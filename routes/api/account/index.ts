@@ -3,9 +3,8 @@ import { deleteOwnAccount } from "@/app/account_erasure.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
 import { readBody } from "@/lib/body.ts";
-import { HttpError } from "fresh";
 import { define } from "@/app/state.ts";
-import { parseInput } from "@/lib/validate.ts";
+import { parseInput, ValidationError } from "@/lib/validate.ts";
 
 /**
  * Deletes the account: `{password}` → 204. Every row of the user in Postgres and every
@@ -18,7 +17,7 @@ export const handler = define.handlers({
     const bySession = ctx.state.auth?.kind === "session";
     const { password } = parseInput(accountDeleteSchema, (await readBody(ctx.req)).data);
     if (!await deleteOwnAccount(ctx, password)) {
-      throw new HttpError(400, WRONG_PASSWORD, { details: { fields: { password: WRONG_PASSWORD } } });
+      throw new ValidationError({ password: WRONG_PASSWORD }, WRONG_PASSWORD);
     }
     const headers = bySession ? { "Set-Cookie": clearSessionCookie(ctx.state.services.config) } : undefined;
     return new Response(null, { status: 204, headers });

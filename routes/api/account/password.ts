@@ -3,8 +3,8 @@ import { passwordChangeSchema, WRONG_CURRENT_PASSWORD } from "@/domain/account_i
 import { parseWithNewPassword } from "@/app/account_form.ts";
 import { currentSessionHash, requireUser } from "@/app/auth/require_user.ts";
 import { readBody } from "@/lib/body.ts";
-import { HttpError } from "fresh";
 import { define } from "@/app/state.ts";
+import { ValidationError } from "@/lib/validate.ts";
 
 /**
  * Changes the password: `{currentPassword, newPassword}` → 204. Every other session ends
@@ -22,9 +22,7 @@ export const handler = define.handlers({
     });
     const ended = await changePassword(ctx.state.services.db, user.id, input, currentSessionHash(ctx));
     if (ended === null) {
-      throw new HttpError(400, WRONG_CURRENT_PASSWORD, {
-        details: { fields: { currentPassword: WRONG_CURRENT_PASSWORD } },
-      });
+      throw new ValidationError({ currentPassword: WRONG_CURRENT_PASSWORD }, WRONG_CURRENT_PASSWORD);
     }
     return new Response(null, { status: 204 });
   },

@@ -66,6 +66,19 @@ Deno.test("rate limits through the real app", async (t) => {
     await res.body?.cancel();
   });
 
+  await t.step("a refusal further down keeps its envelope and gains the rate-limit headers", async () => {
+    const res = await app.app.request("/api/settings/save", json({ timezone: "Not/AZone" }, bob.bearer));
+    assertEquals(res.status, 400);
+    assertMatch(res.headers.get("RateLimit")!, /^"settings\.save";r=18;/);
+    const { error } = await res.json();
+    assertEquals(error.code, "validation_failed");
+    assertEquals(Object.keys(error.details.fields), ["timezone"]);
+    const nul = await app.app.request("/api/settings/save", json({ displayName: "a\u0000" }, bob.bearer));
+    assertEquals(nul.status, 400);
+    assertMatch(nul.headers.get("RateLimit")!, /r=17/);
+    assertEquals(Object.keys((await nul.json()).error.details.fields), ["displayName"]);
+  });
+
   await t.step("health endpoints are never limited, and carry no rate-limit headers", async () => {
     for (let i = 0; i < 100; i++) {
       const res = await app.app.request("/api/health", { headers: { "X-Forwarded-For": "10.9.9.9" } });

@@ -1,6 +1,14 @@
 import { assertEquals, assertMatch, assertStringIncludes } from "@/tests/support/assert.ts";
 import { Hono } from "hono";
-import { type FreshContext, HttpError, type Manifest, mountRoutes, page, type PageProps } from "fresh";
+import {
+  type FreshContext,
+  HttpError,
+  type Manifest,
+  MethodNotAllowedError,
+  mountRoutes,
+  page,
+  type PageProps,
+} from "fresh";
 import { compareRoutePatterns, routePattern } from "@/lib/fresh/route_path.ts";
 
 interface TestState {
@@ -92,7 +100,11 @@ function testApp() {
     await next();
   });
   const router = mountRoutes(app, { manifest, assets: null, state: (c) => c.get("state"), nonce: () => "n0nce" });
-  app.onError((error, c) => router.renderError(c, error instanceof HttpError ? error.status : 500, error));
+  app.onError((error, c) => {
+    const status = error instanceof HttpError ? error.status : 500;
+    const headers = error instanceof MethodNotAllowedError ? { Allow: error.allow.join(", ") } : undefined;
+    return router.renderError(c, status, error, headers);
+  });
   return { app, router };
 }
 

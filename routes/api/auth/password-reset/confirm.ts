@@ -8,6 +8,7 @@ import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
 import { readBody } from "@/lib/body.ts";
 import { HttpError } from "fresh";
 import { define } from "@/app/state.ts";
+import { ValidationError } from "@/lib/validate.ts";
 
 /**
  * Sets a new password with a reset link's secret: `{token, newPassword}` → 204; every
@@ -29,7 +30,7 @@ export const handler = define.handlers({
     } catch (error) {
       const rule = asRuleViolation(error);
       if (rule?.kind !== "invalid") throw error;
-      throw new HttpError(400, rule.message, { details: { fields: { token: rule.message } } });
+      throw new ValidationError({ token: rule.message }, rule.message);
     }
     // The user's sessions ended: every instance must forget them now.
     await renewUserVersion(ctx.state.services, userId);

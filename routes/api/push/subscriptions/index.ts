@@ -7,7 +7,7 @@ import { HttpError } from "fresh";
 import { PUSH_OFF_MESSAGE } from "@/lib/push/services.ts";
 import { PUSH_ENDPOINT_MAX_LENGTH, pushSubscriptionProblems } from "@/lib/push/subscription.ts";
 import { define } from "@/app/state.ts";
-import { parseInput } from "@/lib/validate.ts";
+import { parseInput, ValidationError } from "@/lib/validate.ts";
 
 const KEY_MAX = 200;
 
@@ -37,12 +37,7 @@ export const handler = define.handlers({
     const input = parseInput(subscriptionSchema, data);
     const subscription = { endpoint: input.endpoint, keys: { p256dh: input.keys.p256dh, auth: input.keys.auth } };
     const fields = pushSubscriptionProblems(subscription, { allowInsecureLoopback: push.allowLoopbackEndpoints });
-    const count = Object.keys(fields).length;
-    if (count > 0) {
-      throw new HttpError(400, count === 1 ? "One field needs attention" : `${count} fields need attention`, {
-        details: { fields },
-      });
-    }
+    if (Object.keys(fields).length > 0) throw new ValidationError(fields);
     const device = await savePushSubscription(
       ctx.state.services.db,
       user.id,

@@ -1,6 +1,6 @@
 import { listDeliveries } from "@/db/webhooks.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
-import { HttpError } from "@/lib/fresh/http_error.ts";
+import { HttpError } from "fresh";
 import { define } from "@/app/state.ts";
 
 /**
