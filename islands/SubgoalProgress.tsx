@@ -13,6 +13,7 @@
  */
 import type { Signal } from "@preact/signals";
 import { useRef, useState } from "preact/hooks";
+import { PROGRESS_MAX } from "@/domain/limits.ts";
 
 export interface SubgoalProgressProps {
   goalId: string;
@@ -39,8 +40,8 @@ export default function SubgoalProgress(props: SubgoalProgressProps) {
     if (saving.current) return;
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem("progress") as HTMLInputElement;
     const next = Number(input.value);
-    if (!Number.isInteger(next) || next < 0 || next > 100) {
-      setMessage("Progress is a whole number from 0 to 100");
+    if (!Number.isInteger(next) || next < 0 || next > PROGRESS_MAX) {
+      setMessage(`Progress is a whole number from 0 to ${PROGRESS_MAX}`);
       return;
     }
     const before = progress;
@@ -69,7 +70,7 @@ export default function SubgoalProgress(props: SubgoalProgressProps) {
   return (
     <div class="subgoal-progress">
       <div class="progress">
-        <progress max={100} value={shown} aria-label={`${props.title}: progress`}>{shown}%</progress>
+        <progress max={PROGRESS_MAX} value={shown} aria-label={`${props.title}: progress`}>{shown}%</progress>
         <span class="progress-value">{`${shown}%`}</span>
       </div>
       <form
@@ -86,7 +87,7 @@ export default function SubgoalProgress(props: SubgoalProgressProps) {
           name="progress"
           type="number"
           min={0}
-          max={100}
+          max={PROGRESS_MAX}
           step={1}
           value={props.typed ?? progress}
           aria-invalid={message ? "true" : undefined}

@@ -1,12 +1,13 @@
 import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
 import { requestPasswordReset } from "@/db/passwords.ts";
-import { EMAIL_MAX, formText, passwordResetRequestSchema, RESET_UNAVAILABLE } from "@/domain/account_input.ts";
+import { formText, passwordResetRequestSchema, RESET_UNAVAILABLE } from "@/domain/account_input.ts";
 import { formFailure } from "@/app/account_form.ts";
 import { readBody } from "@/lib/body.ts";
 import { page } from "fresh";
 import { passwordResetEmail } from "@/lib/password_reset_email.ts";
 import { define } from "@/app/state.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { EMAIL_MAX } from "@/domain/limits.ts";
 
 interface ForgotPasswordPage {
   /** False when this server sends no e-mail (no `SMTP_URL`): the page says so. */

@@ -1,6 +1,6 @@
 import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
 import { logIn } from "@/db/accounts.ts";
-import { EMAIL_MAX, formText, LOGIN_FAILED, loginSchema } from "@/domain/account_input.ts";
+import { formText, LOGIN_FAILED, loginSchema } from "@/domain/account_input.ts";
 import { afterLoginPath, formFailure } from "@/app/account_form.ts";
 import { renewUserVersion } from "@/app/auth/auth_cache.ts";
 import { currentSessionHash } from "@/app/auth/require_user.ts";
@@ -9,6 +9,7 @@ import { readBody } from "@/lib/body.ts";
 import { page } from "fresh";
 import { define } from "@/app/state.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { EMAIL_MAX } from "@/domain/limits.ts";
 
 interface LoginPage {
   email: string;

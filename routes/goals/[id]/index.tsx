@@ -18,8 +18,6 @@ import { readBody } from "@/lib/body.ts";
 import { formatDay } from "@/domain/calendar.ts";
 import { HttpError, page } from "fresh";
 import {
-  formString,
-  GOAL_DESCRIPTION_MAX,
   goalFormToInput,
   goalUpdateSchema,
   milestoneCreateSchema,
@@ -36,6 +34,8 @@ import SubgoalProgress from "@/islands/SubgoalProgress.tsx";
 import GoalProgressBar from "@/islands/GoalProgressBar.tsx";
 import { signal } from "@preact/signals";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { GOAL_DESCRIPTION_MAX, GOAL_TITLE_MAX, MILESTONE_TITLE_MAX, SUBGOAL_TITLE_MAX } from "@/domain/limits.ts";
+import { formString } from "@/domain/form_fields.ts";
 
 const NOT_FOUND = "No goal with that id";
 
@@ -240,7 +240,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             value={addMilestone?.values.title}
             error={addMilestone?.errors.title}
             required
-            maxLength={200}
+            maxLength={MILESTONE_TITLE_MAX}
           />
           <Field
             label="Due date (optional)"
@@ -300,7 +300,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             value={addSubgoal?.values.title}
             error={addSubgoal?.errors.title}
             required
-            maxLength={200}
+            maxLength={SUBGOAL_TITLE_MAX}
           />
           <button type="submit" class="button">Add subgoal</button>
         </Form>
@@ -317,7 +317,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             value={edit?.values.title ?? goal.title}
             error={edit?.errors.title}
             required
-            maxLength={200}
+            maxLength={GOAL_TITLE_MAX}
           />
           <TextareaField
             label="Description"
