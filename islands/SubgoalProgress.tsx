@@ -14,6 +14,7 @@
 import type { Signal } from "@preact/signals";
 import { useRef, useState } from "preact/hooks";
 import { PROGRESS_MAX } from "@/domain/limits.ts";
+import { errorText, sendJson } from "@/components/send_json.ts";
 
 export interface SubgoalProgressProps {
   goalId: string;
@@ -49,19 +50,20 @@ export default function SubgoalProgress(props: SubgoalProgressProps) {
     setMessage("");
     saving.current = true;
     try {
-      const res = await fetch(`/api/subgoals/${encodeURIComponent(props.subgoalId)}`, {
-        method: "PATCH",
-        credentials: "same-origin",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ progress: next }),
-      });
-      const body = await res.json().catch(() => null);
-      if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
+      const body = await sendJson<{ subgoal: { progress: number } }>(
+        `/api/subgoals/${encodeURIComponent(props.subgoalId)}`,
+        {
+          method: "PATCH",
+          body: { progress: next },
+          rollback: () => {
+            setProgress(before);
+            input.value = String(before);
+          },
+        },
+      );
       setProgress(body.subgoal.progress);
     } catch (error) {
-      setProgress(before);
-      input.value = String(before);
-      setMessage(`Not saved: ${error instanceof Error ? error.message : String(error)}`);
+      setMessage(`Not saved: ${errorText(error)}`);
     } finally {
       saving.current = false;
     }
