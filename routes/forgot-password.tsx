@@ -1,4 +1,4 @@
-import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
+import { Actions, EmailField, ErrorSummary } from "@/components/form.tsx";
 import { requestPasswordReset } from "@/db/passwords.ts";
 import { formText, passwordResetRequestSchema, RESET_UNAVAILABLE } from "@/domain/account_input.ts";
 import { formFailure } from "@/app/account_form.ts";
@@ -7,7 +7,6 @@ import { page } from "fresh";
 import { passwordResetEmail } from "@/lib/password_reset_email.ts";
 import { define } from "@/app/state.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
-import { EMAIL_MAX } from "@/domain/limits.ts";
 
 interface ForgotPasswordPage {
   /** False when this server sends no e-mail (no `SMTP_URL`): the page says so. */
@@ -68,16 +67,7 @@ export default define.page<typeof handler>(function ForgotPassword({ data }) {
               <p class="muted">Enter your account's e-mail address: we send you a link to choose a new password.</p>
               <ErrorSummary errors={data.errors} />
               <form method="post" action="/forgot-password">
-                <Field
-                  label="E-mail"
-                  name="email"
-                  type="email"
-                  value={data.email}
-                  error={data.errors?.email}
-                  autocomplete="email"
-                  maxLength={EMAIL_MAX}
-                  required
-                />
+                <EmailField value={data.email} error={data.errors?.email} />
                 <Actions>
                   <button type="submit" class="button button-primary">Send me a link</button>
                 </Actions>
