@@ -57,18 +57,14 @@ import { isValidDate } from "@/domain/calendar.ts";
 import { CsvReadError, readCsvRows } from "@/lib/csv.ts";
 import { cleanImportedText, derivedSourceId, type ImportData, ImportError } from "@/domain/import_data.ts";
 import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS, overRowCap, overSizeCap, RowCaps } from "@/domain/import_limits.ts";
-import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, HABIT_NAME_MAX } from "@/domain/habit_input.ts";
+import { DEFAULT_HABIT_COLOR } from "@/domain/habit_input.ts";
 import { importHabitOf } from "@/app/loop/todays_model.ts";
 import { openZip, type ZipArchive, type ZipEntry, ZipRefused } from "@/lib/zip_reader.ts";
+import { AMOUNT_MAX, CHECKIN_NOTE_MAX, HABIT_NAME_MAX } from "@/domain/limits.ts";
+import { characters, NOTE_CONTROL, ONE_LINE_CONTROL } from "@/domain/text_rules.ts";
 
 /** Longest stretch of parsing between two yields to the event loop, so other requests run. */
 const MAX_BUSY_MS = 10;
-
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-// A note may keep line breaks and tabs inside; never a NUL or other control character.
-// deno-lint-ignore no-control-regex
-const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /**
  * A CSV table with named columns, streamed: the header row names the columns
@@ -134,8 +130,8 @@ interface CsvHabit {
 function habitOf(get: (names: string[]) => string, where: string, index: number): CsvHabit {
   const name = get(["Name"]);
   if (!name) throw new ImportError(where, "Name is empty");
-  if ([...name].length > HABIT_NAME_MAX) throw new ImportError(where, `Name is over ${HABIT_NAME_MAX} characters`);
-  if (CONTROL.test(name)) throw new ImportError(where, "Name has line breaks or control characters");
+  if (characters(name) > HABIT_NAME_MAX) throw new ImportError(where, `Name is over ${HABIT_NAME_MAX} characters`);
+  if (ONE_LINE_CONTROL.test(name)) throw new ImportError(where, "Name has line breaks or control characters");
   const times = wholeNumber(get(["NumRepetitions", "FrequencyNumerator"]), where, "NumRepetitions", 1);
   const days = wholeNumber(get(["Interval", "FrequencyDenominator"]), where, "Interval", 1);
   if (times > days) throw new ImportError(where, "NumRepetitions must not be more than Interval");
@@ -216,7 +212,7 @@ async function entriesOf(
     seen.add(date);
     const value = get(cells, "Value");
     const notes = get(cells, "Notes", "Note");
-    if ([...notes].length > CHECKIN_NOTE_MAX) {
+    if (characters(notes) > CHECKIN_NOTE_MAX) {
       throw new ImportError(where, `Notes must be ${CHECKIN_NOTE_MAX} characters or fewer`);
     }
     if (NOTE_CONTROL.test(notes)) throw new ImportError(where, "Notes has control characters");

@@ -10,11 +10,12 @@
  * return page<SecurityPageData>(await securityPageData(ctx, { failed: { form: "password", errors } }), { status: 400 });
  * ```
  */
-import { type AuthUser, PASSWORD_MAX, PASSWORD_MIN, type SessionInfo } from "@/domain/account_input.ts";
+import { type AuthUser, type SessionInfo } from "@/domain/account_input.ts";
 import { formatDay, localDateTime } from "@/domain/calendar.ts";
 import type { PageProps } from "fresh";
 import type { FieldErrors } from "@/lib/validate.ts";
 import { Actions, ErrorSummary, Field } from "./form.tsx";
+import { PASSWORD_MAX, PASSWORD_MIN } from "@/domain/limits.ts";
 
 /** Which of the page's forms a submission came from. */
 export type SecurityForm = "password" | "delete";

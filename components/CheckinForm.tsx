@@ -9,9 +9,10 @@
  * ```
  */
 import { addDays } from "@/domain/calendar.ts";
-import { BACKFILL_DAYS, CHECKIN_NOTE_MAX } from "@/domain/habit_input.ts";
+import { BACKFILL_DAYS } from "@/domain/habit_input.ts";
 import type { FieldErrors } from "@/lib/validate.ts";
 import { Actions, ChoiceGroup, ErrorSummary, Field } from "./form.tsx";
+import { CHECKIN_NOTE_MAX } from "@/domain/limits.ts";
 
 /** The form's fields, as posted. */
 export interface CheckinFormValues {

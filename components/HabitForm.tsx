@@ -15,12 +15,22 @@
  */
 import type { Weekday } from "@/domain/calendar.ts";
 import { weekdayName } from "@/domain/calendar.ts";
-import { DEFAULT_HABIT_COLOR, HABIT_NAME_MAX, HABIT_UNIT_MAX } from "@/domain/habit_input.ts";
+import { DEFAULT_HABIT_COLOR } from "@/domain/habit_input.ts";
 import type { FieldErrors } from "@/lib/validate.ts";
 import type { Schedule } from "@/domain/stats.ts";
 import { Actions, ChoiceGroup, ErrorSummary, Field } from "./form.tsx";
 import { weekOrder } from "./habit_labels.ts";
-import { TAG_LENGTH_MAX, TAGS_MAX } from "@/domain/tags.ts";
+import {
+  HABIT_NAME_MAX,
+  HABIT_UNIT_MAX,
+  INTERVAL_EVERY_MAX,
+  INTERVAL_EVERY_MIN,
+  MONTHLY_TIMES_MAX,
+  TAG_LENGTH_MAX,
+  TAGS_MAX,
+  TIMES_IN_DAYS_MAX,
+  WEEKLY_TIMES_MAX,
+} from "@/domain/limits.ts";
 
 /** The form's fields, as strings (what a browser posts). */
 export interface HabitFormValues {
@@ -246,7 +256,7 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           type="number"
           inputMode="numeric"
           min={1}
-          max={7}
+          max={WEEKLY_TIMES_MAX}
           step={1}
           value={values.times}
           error={errors.times}
@@ -268,8 +278,8 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           name="every"
           type="number"
           inputMode="numeric"
-          min={2}
-          max={365}
+          min={INTERVAL_EVERY_MIN}
+          max={INTERVAL_EVERY_MAX}
           step={1}
           value={values.every}
           error={errors.every}
@@ -283,7 +293,7 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           type="number"
           inputMode="numeric"
           min={1}
-          max={31}
+          max={MONTHLY_TIMES_MAX}
           step={1}
           value={values.monthTimes}
           error={errors.monthTimes}
@@ -296,7 +306,7 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           type="number"
           inputMode="numeric"
           min={1}
-          max={365}
+          max={TIMES_IN_DAYS_MAX}
           step={1}
           value={values.rollTimes}
           error={errors.rollTimes}
@@ -307,7 +317,7 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
           type="number"
           inputMode="numeric"
           min={1}
-          max={365}
+          max={TIMES_IN_DAYS_MAX}
           step={1}
           value={values.rollDays}
           error={errors.rollDays}

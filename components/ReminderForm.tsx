@@ -10,6 +10,7 @@
  */
 import { type Weekday, weekdayName } from "@/domain/calendar.ts";
 import type { ReminderFormValues } from "@/domain/reminder_input.ts";
+import { REMINDER_TITLE_MAX } from "@/domain/limits.ts";
 import type { FieldErrors } from "@/lib/validate.ts";
 import { Actions, ChoiceGroup, ErrorSummary, Field, SelectField } from "./form.tsx";
 
@@ -34,7 +35,14 @@ export function ReminderForm(props: {
   return (
     <form method="post" action={props.action} class="reminder-form">
       <ErrorSummary errors={errors} />
-      <Field label="Title" name="title" value={values.title} error={errors?.title} required maxLength={100} />
+      <Field
+        label="Title"
+        name="title"
+        value={values.title}
+        error={errors?.title}
+        required
+        maxLength={REMINDER_TITLE_MAX}
+      />
       <Field
         label="Time"
         name="time"

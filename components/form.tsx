@@ -20,6 +20,7 @@ import { type ComponentChildren, createContext, type JSX } from "preact";
 import { useContext } from "preact/hooks";
 import type { FieldErrors } from "@/lib/validate.ts";
 import { MessageText } from "./message_text.tsx";
+import { EMAIL_MAX } from "@/domain/limits.ts";
 
 /** The id prefix of the fields in the form being rendered; `field` outside a {@linkcode Form}. */
 const FormScope = createContext("field");
@@ -81,6 +82,22 @@ export function Field(props: FieldProps) {
       />
       {props.error && <p class="field-error" id={`${id}-error`}>{props.error}</p>}
     </div>
+  );
+}
+
+/** The e-mail box of the sign-up, log-in and password-reset forms: one limit, one autocomplete hint. */
+export function EmailField(props: { value?: string | null; error?: string }) {
+  return (
+    <Field
+      label="E-mail"
+      name="email"
+      type="email"
+      value={props.value}
+      error={props.error}
+      autocomplete="email"
+      maxLength={EMAIL_MAX}
+      required
+    />
   );
 }
 

@@ -19,40 +19,38 @@
  */
 import { goalProgress, type GoalStatus } from "@/domain/goal_progress.ts";
 import type { DbQueries } from "./client.ts";
-import type { Goal, Milestone, Subgoal } from "@/domain/goal_input.ts";
+import type {
+  Goal,
+  GoalCreateInput,
+  GoalPinInput,
+  GoalUpdateInput,
+  Milestone,
+  MilestoneCreateInput,
+  MilestoneUpdateInput,
+  Subgoal,
+  SubgoalCreateInput,
+  SubgoalUpdateInput,
+} from "@/domain/goal_input.ts";
 import { isUuid } from "./habits.ts";
 import { ruleViolationOf } from "./rule_violation.ts";
 
 export type { Goal, Milestone, Subgoal };
 
-export interface GoalInput {
-  title: string;
-  description?: string | null;
-  targetDate?: string | null;
-}
-
-export type GoalPatch = Partial<GoalInput> & { status?: GoalStatus };
-
-export interface PinInput {
-  goalId: string;
-  pinned: boolean;
-  position?: number | null;
-}
-
-export interface MilestoneInput {
-  goalId: string;
-  title: string;
-  dueDate?: string | null;
-}
-
-export type MilestonePatch = { title?: string; dueDate?: string | null; done?: boolean };
-
-export interface SubgoalInput {
-  goalId: string;
-  title: string;
-}
-
-export type SubgoalPatch = { title?: string; progress?: number; done?: boolean };
+// What the queries take is what the input schemas (domain/goal_input.ts) give: validate first.
+/** A new goal. */
+export type GoalInput = GoalCreateInput;
+/** A goal's change: only the keys present change; null clears description and target date. */
+export type GoalPatch = GoalUpdateInput;
+/** Pin or unpin a goal, optionally at a place. */
+export type PinInput = GoalPinInput;
+/** A new milestone of a goal. */
+export type MilestoneInput = MilestoneCreateInput;
+/** A milestone's change. */
+export type MilestonePatch = MilestoneUpdateInput;
+/** A new subgoal of a goal. */
+export type SubgoalInput = SubgoalCreateInput;
+/** A subgoal's change. */
+export type SubgoalPatch = SubgoalUpdateInput;
 
 interface GoalRow {
   id: string;

@@ -14,7 +14,7 @@
  * const active = await listHabits(db, user.id); // archived ones left out
  * ```
  */
-import { DEFAULT_HABIT_COLOR } from "@/domain/habit_input.ts";
+import { DEFAULT_HABIT_COLOR, type HabitCreateInput, type HabitUpdateInput } from "@/domain/habit_input.ts";
 import type { Schedule } from "@/domain/stats.ts";
 import type { Direction, PauseRange } from "@/domain/completion.ts";
 import type { DbQueries } from "./client.ts";
@@ -53,22 +53,14 @@ export interface Habit {
  * What creating a habit takes; validate it with `habitCreateSchema` (domain/habit_input.ts)
  * first. Defaults: color {@linkcode DEFAULT_HABIT_COLOR}, kind `boolean`, schedule daily.
  */
-export interface HabitInput {
-  name: string;
-  color?: string;
-  kind?: HabitKind;
-  target?: number | null;
-  unit?: string | null;
-  schedule?: Schedule;
-  direction?: Direction;
-}
+export type HabitInput = Omit<HabitCreateInput, "tags">;
 
 /**
  * A partial change (validate with `habitUpdateSchema`): only the keys present change.
  * `kind: "boolean"` clears target and unit; `archived: false` counts against the plan;
  * `position` moves the habit to that index in its list, shifting the others.
  */
-export type HabitPatch = Partial<HabitInput> & { archived?: boolean; position?: number };
+export type HabitPatch = Omit<HabitUpdateInput, "tags">;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

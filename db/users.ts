@@ -92,9 +92,4 @@ export async function createSession(db: DbQueries, userId: string, idHash: strin
                values (${idHash}, ${userId}, now() + make_interval(days => ${SESSION_DAYS}))`;
 }
 
-/** Ends one session (log-out). */
-export async function deleteSession(db: DbQueries, idHash: string): Promise<void> {
-  await db.sql`delete from sessions where id_hash = ${idHash}`;
-}
-
 export { SESSION_DAYS };

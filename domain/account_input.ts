@@ -27,6 +27,8 @@
 import { z } from "zod";
 import { isValidTimeZone, type Weekday } from "./calendar.ts";
 import { canonicalEmail } from "./email_address.ts";
+import { characters, ONE_LINE_CONTROL } from "./text_rules.ts";
+import { DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, TOKEN_NAME_MAX } from "./limits.ts";
 
 export type Theme = "system" | "light" | "dark";
 export type PlanId = "free" | "pro";
@@ -56,11 +58,6 @@ export interface SessionInfo {
   current: boolean;
 }
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
-export const EMAIL_MAX = 254;
-export const DISPLAY_NAME_MAX = 80;
-export const TOKEN_NAME_MAX = 100;
 export const THEMES: readonly Theme[] = ["system", "light", "dark"];
 /** A wrong password where the user confirms who they are (deleting the account). */
 export const WRONG_PASSWORD = "This is not your password";
@@ -73,16 +70,6 @@ export const LOGIN_FAILED = "Wrong e-mail or password";
 
 /** Every zone a user can pick, `UTC` first (the runtime's list leaves it out). */
 export const TIME_ZONES: readonly string[] = ["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")];
-
-/** Lengths as people count them: "👍" is one character, not two UTF-16 units. */
-function characters(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const emailSchema = z.string({ error: "Enter your e-mail address" })
   .transform(canonicalEmail)
@@ -150,7 +137,7 @@ export const passwordResetConfirmSchema = z.object({
 const displayNameSchema = z.string({ error: "Send the display name as text (or null to clear it)" })
   .trim()
   .refine((text) => characters(text) <= DISPLAY_NAME_MAX, `Use at most ${DISPLAY_NAME_MAX} characters`)
-  .refine((text) => !CONTROL.test(text), "Remove line breaks and control characters");
+  .refine((text) => !ONE_LINE_CONTROL.test(text), "Remove line breaks and control characters");
 
 /** Forms send numbers as text; JSON sends numbers. Both become a number here. */
 const weekStartSchema = z.preprocess(
@@ -197,7 +184,7 @@ export const tokenNameSchema = z.object({
     .trim()
     .refine((text) => text.length > 0, "Name the token, e.g. “laptop script”")
     .refine((text) => characters(text) <= TOKEN_NAME_MAX, `Use at most ${TOKEN_NAME_MAX} characters`)
-    .refine((text) => !CONTROL.test(text), "Remove line breaks and control characters"),
+    .refine((text) => !ONE_LINE_CONTROL.test(text), "Remove line breaks and control characters"),
 });
 
 /** A form field's text for re-rendering it ("" when absent or repeated). */

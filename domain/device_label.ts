@@ -10,9 +10,6 @@
  * ```
  */
 
-/** The longest label kept (the column's limit). */
-export const DEVICE_LABEL_MAX = 100;
-
 const BROWSERS: readonly [RegExp, string][] = [
   [/\bEdg(?:e|A|iOS)?\//, "Edge"],
   [/\bSamsungBrowser\//, "Samsung Internet"],

@@ -17,31 +17,16 @@
  */
 import { z } from "zod";
 import { isValidDate } from "./calendar.ts";
+import { formNumber, formString } from "./form_fields.ts";
 import type { GoalStatus } from "./goal_progress.ts";
-
-export const GOAL_TITLE_MAX = 200;
-export const GOAL_DESCRIPTION_MAX = 2000;
-export const PIN_POSITION_MAX = 1000;
-
-function characters(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-// deno-lint-ignore no-control-regex
-const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+import { GOAL_DESCRIPTION_MAX, GOAL_TITLE_MAX, PIN_POSITION_MAX, PROGRESS_MAX } from "./limits.ts";
+import { characters, NOTE_CONTROL, oneLineText } from "./text_rules.ts";
 
 const OBJECT = "Send the fields as one JSON object";
 
+// Goal, milestone and subgoal titles share one bound (MILESTONE_/SUBGOAL_TITLE_MAX equal it; the limits test checks).
 function title(what: string) {
-  return z.string({ error: (issue) => issue.input === undefined ? `Enter ${what}` : `Send ${what} as text` })
-    .trim()
-    .refine((text) => text.length > 0, `Enter ${what}`)
-    .refine((text) => characters(text) <= GOAL_TITLE_MAX, `Keep ${what} to ${GOAL_TITLE_MAX} characters or fewer`)
-    .refine((text) => !CONTROL.test(text), `Remove line breaks and control characters from ${what}`);
+  return oneLineText(what, GOAL_TITLE_MAX);
 }
 
 const descriptionSchema = z.string({ error: "Send the description as text" })
@@ -50,7 +35,7 @@ const descriptionSchema = z.string({ error: "Send the description as text" })
     (text) => characters(text) <= GOAL_DESCRIPTION_MAX,
     `Keep the description to ${GOAL_DESCRIPTION_MAX} characters or fewer`,
   )
-  .refine((text) => !TEXT_CONTROL.test(text), "Remove control characters from the description");
+  .refine((text) => !NOTE_CONTROL.test(text), "Remove control characters from the description");
 
 const dateSchema = z.string({ error: "Enter a date as YYYY-MM-DD" })
   .refine(isValidDate, "Enter a real date as YYYY-MM-DD");
@@ -61,9 +46,8 @@ const goalIdSchema = z.string({ error: "Send goalId, the goal's id" }).min(1, "S
 
 const doneSchema = z.boolean({ error: "done is true or false" });
 
-const progressSchema = z.int({ error: "Progress is a whole number from 0 to 100" })
-  .min(0, "Progress is a whole number from 0 to 100")
-  .max(100, "Progress is a whole number from 0 to 100");
+const PROGRESS_MESSAGE = `Progress is a whole number from 0 to ${PROGRESS_MAX}`;
+const progressSchema = z.int({ error: PROGRESS_MESSAGE }).min(0, PROGRESS_MESSAGE).max(PROGRESS_MAX, PROGRESS_MESSAGE);
 
 type IssueSink = { addIssue(issue: { code: "custom"; path: string[]; message: string }): void };
 
@@ -133,20 +117,6 @@ export type MilestoneCreateInput = z.output<typeof milestoneCreateSchema>;
 export type MilestoneUpdateInput = z.output<typeof milestoneUpdateSchema>;
 export type SubgoalCreateInput = z.output<typeof subgoalCreateSchema>;
 export type SubgoalUpdateInput = z.output<typeof subgoalUpdateSchema>;
-
-/** The first string of a form field (repeated fields arrive as arrays). */
-export function formString(value: unknown): string | undefined {
-  if (Array.isArray(value)) return formString(value[0]);
-  return typeof value === "string" ? value : undefined;
-}
-
-/** A whole number from a form field; empty is `undefined`, a non-number stays text so the schema names it. */
-function formNumber(value: unknown): number | string | undefined {
-  const text = formString(value)?.trim();
-  if (text === undefined || text === "") return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : text;
-}
 
 /** An optional date box: empty → null (clears), else the text. */
 function formDate(value: unknown): string | null | undefined {

@@ -27,18 +27,27 @@
 import { z } from "zod";
 import { addDays, diffDays, isValidDate, type Weekday } from "./calendar.ts";
 import type { Schedule } from "./stats.ts";
+import { formNumber, formString } from "./form_fields.ts";
+import {
+  AMOUNT_MAX,
+  CHECKIN_NOTE_MAX,
+  HABIT_NAME_MAX,
+  HABIT_POSITION_MAX,
+  HABIT_UNIT_MAX,
+  INTERVAL_EVERY_MAX,
+  INTERVAL_EVERY_MIN,
+  MONTHLY_TIMES_MAX,
+  TIMES_IN_DAYS_MAX,
+  WEEKLY_TIMES_MAX,
+} from "./limits.ts";
 import { tagSchema, tagsFromText, tagsSchema } from "./tags.ts";
+import { characters, NOTE_CONTROL, oneLineText } from "./text_rules.ts";
 
-/** The color a habit gets when none is chosen. */
 /** Field path → message: the shape `parseInput` (lib/validate.ts) reports. */
 type FieldErrors = Record<string, string>;
 
+/** The color a habit gets when none is chosen. */
 export const DEFAULT_HABIT_COLOR = "#16a34a";
-export const HABIT_NAME_MAX = 100;
-export const HABIT_UNIT_MAX = 20;
-export const CHECKIN_NOTE_MAX = 500;
-/** Upper bound of targets and values: far beyond any habit, well inside a double. */
-export const AMOUNT_MAX = 1_000_000_000;
 /** How far back a check-in may go, in days before the user's today. */
 export const BACKFILL_DAYS = 366;
 /** The longest `from`..`to` range (inclusive) one check-ins read may ask for. */
@@ -46,34 +55,12 @@ export const CHECKIN_RANGE_MAX_DAYS = 400;
 /** The range a check-ins read covers when none is given: the last 30 days. */
 export const CHECKIN_RANGE_DEFAULT_DAYS = 30;
 
-/** Lengths as people count them: "👍" is one character, not two UTF-16 units. */
-function characters(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-// A note may have line breaks and tabs, never a NUL (Postgres text cannot hold one).
-// deno-lint-ignore no-control-regex
-const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
-/** A one-line text field: trimmed, 1..max characters. */
-function line(what: string, max: number) {
-  return z.string({ error: (issue) => issue.input === undefined ? `Enter ${what}` : `Send ${what} as text` })
-    .trim()
-    .refine((text) => text.length > 0, `Enter ${what}`)
-    .refine((text) => characters(text) <= max, `Keep ${what} to ${max} characters or fewer`)
-    .refine((text) => !CONTROL.test(text), `Remove line breaks and control characters from ${what}`);
-}
-
 function amount(what: string) {
   return z.number({ error: `Enter ${what} as a number` })
     .max(AMOUNT_MAX, `Keep ${what} at ${AMOUNT_MAX} or less`);
 }
 
-const nameSchema = line("a name", HABIT_NAME_MAX);
+const nameSchema = oneLineText("a name", HABIT_NAME_MAX);
 
 const colorSchema = z.string({ error: "Pick a color as #rrggbb" })
   .trim()
@@ -84,7 +71,7 @@ const kindSchema = z.enum(["boolean", "numeric"], { error: 'Choose "boolean" (ye
 
 const targetSchema = amount("the target").gt(0, "Enter a target above 0");
 
-const unitSchema = line("a unit", HABIT_UNIT_MAX);
+const unitSchema = oneLineText("a unit", HABIT_UNIT_MAX);
 
 const weekdaySchema = z.int({ error: "Days are ISO weekdays: 1 (Monday) to 7 (Sunday)" })
   .min(1, "Days are ISO weekdays: 1 (Monday) to 7 (Sunday)")
@@ -99,9 +86,7 @@ export const scheduleSchema: z.ZodType<Schedule> = z.discriminatedUnion("type", 
   z.object({ type: z.literal("daily") }),
   z.object({
     type: z.literal("weekly"),
-    times: z.int({ error: "Choose how many times a week: 1 to 7" })
-      .min(1, "Choose how many times a week: 1 to 7")
-      .max(7, "Choose how many times a week: 1 to 7"),
+    times: wholeNumber(`Choose how many times a week: 1 to ${WEEKLY_TIMES_MAX}`, 1, WEEKLY_TIMES_MAX),
   }),
   z.object({
     type: z.literal("weekdays"),
@@ -109,12 +94,22 @@ export const scheduleSchema: z.ZodType<Schedule> = z.discriminatedUnion("type", 
       .min(1, "Choose at least one weekday")
       .transform((days) => [...new Set(days)].sort((a, b) => a - b) as Weekday[]),
   }),
-  z.object({ type: z.literal("interval"), every: wholeNumber("Choose every how many days: 2 to 365", 2, 365) }),
-  z.object({ type: z.literal("monthly"), times: wholeNumber("Choose how many times a month: 1 to 31", 1, 31) }),
+  z.object({
+    type: z.literal("interval"),
+    every: wholeNumber(
+      `Choose every how many days: ${INTERVAL_EVERY_MIN} to ${INTERVAL_EVERY_MAX}`,
+      INTERVAL_EVERY_MIN,
+      INTERVAL_EVERY_MAX,
+    ),
+  }),
+  z.object({
+    type: z.literal("monthly"),
+    times: wholeNumber(`Choose how many times a month: 1 to ${MONTHLY_TIMES_MAX}`, 1, MONTHLY_TIMES_MAX),
+  }),
   z.object({
     type: z.literal("times_in_days"),
-    times: wholeNumber("Choose how many times: 1 to 365", 1, 365),
-    days: wholeNumber("Choose in how many days: 1 to 365", 1, 365),
+    times: wholeNumber(`Choose how many times: 1 to ${TIMES_IN_DAYS_MAX}`, 1, TIMES_IN_DAYS_MAX),
+    days: wholeNumber(`Choose in how many days: 1 to ${TIMES_IN_DAYS_MAX}`, 1, TIMES_IN_DAYS_MAX),
   }).superRefine((value, ctx) => {
     if (value.times > value.days) issue(ctx, "times", "The times cannot be more than the days");
   }),
@@ -195,7 +190,7 @@ export const habitUpdateSchema = z.object({
   archived: z.boolean({ error: "archived is true or false" }).optional(),
   position: z.int({ error: "The position is a whole number from 0" })
     .min(0, "The position is a whole number from 0")
-    .max(100_000, "The position is a whole number up to 100000")
+    .max(HABIT_POSITION_MAX, `The position is a whole number up to ${HABIT_POSITION_MAX}`)
     .optional(),
 }, { error: OBJECT }).superRefine((value, ctx) => {
   checkKindFields(value, ctx, "null");
@@ -204,10 +199,14 @@ export const habitUpdateSchema = z.object({
   }
 }, ALWAYS);
 
-const noteSchema = z.string({ error: "Send the note as text" })
+/** A check-in's note: trimmed, up to {@linkcode CHECKIN_NOTE_MAX} characters, line breaks allowed. */
+export const checkinNoteSchema = z.string({ error: "Send the note as text" })
   .trim()
   .refine((text) => characters(text) <= CHECKIN_NOTE_MAX, `Keep the note to ${CHECKIN_NOTE_MAX} characters or fewer`)
   .refine((text) => !NOTE_CONTROL.test(text), "Remove control characters from the note");
+
+/** A check-in's amount: 0 to {@linkcode AMOUNT_MAX}. */
+export const checkinValueSchema = amount("the value").min(0, "The value cannot be negative");
 
 const dateSchema = z.string({ error: "Enter a date as YYYY-MM-DD" })
   .refine(isValidDate, "Enter a real date as YYYY-MM-DD");
@@ -221,8 +220,8 @@ export const checkinSchema = z.object({
   status: z.enum(["done", "skipped", "failed", "none"], {
     error: 'The status is "done", "skipped", "failed" or "none"',
   }),
-  value: amount("the value").min(0, "The value cannot be negative").nullish(),
-  note: noteSchema.nullish().transform((note) => note === null ? "" : note),
+  value: checkinValueSchema.nullish(),
+  note: checkinNoteSchema.nullish().transform((note) => note === null ? "" : note),
 }, { error: OBJECT }).superRefine((value, ctx) => {
   if (value.value != null && value.status !== "done" && typeof value.status === "string") {
     issue(ctx, "value", "Only a done check-in has a value");
@@ -285,20 +284,6 @@ export const habitListQuerySchema = z.object({
 export type HabitCreateInput = z.output<typeof habitCreateSchema>;
 export type HabitUpdateInput = z.output<typeof habitUpdateSchema>;
 export type CheckinInput = z.output<typeof checkinSchema>;
-
-/** The first string of a form field (repeated fields arrive as arrays). */
-function formString(value: unknown): string | undefined {
-  if (Array.isArray(value)) return formString(value[0]);
-  return typeof value === "string" ? value : undefined;
-}
-
-/** A number from a form field; an empty one is `undefined`, a non-number stays text so the schema names it. */
-function formNumber(value: unknown): number | string | undefined {
-  const text = formString(value)?.trim();
-  if (text === undefined || text === "") return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : text;
-}
 
 /**
  * The habit form's flat fields → the API's JSON shape, for {@linkcode habitCreateSchema}

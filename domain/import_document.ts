@@ -23,7 +23,8 @@ import { z } from "zod";
 import { type SettingsInput, settingsSchema } from "./account_input.ts";
 import { isValidDate } from "./calendar.ts";
 import { EXPORT_FORMAT, EXPORT_VERSION } from "./export_format.ts";
-import { AMOUNT_MAX, CHECKIN_NOTE_MAX, DEFAULT_HABIT_COLOR, habitCreateSchema } from "./habit_input.ts";
+import { goalCreateSchema, milestoneCreateSchema, subgoalUpdateSchema } from "./goal_input.ts";
+import { checkinNoteSchema, checkinValueSchema, DEFAULT_HABIT_COLOR, habitCreateSchema } from "./habit_input.ts";
 import {
   cleanImportedText,
   type ImportData,
@@ -34,11 +35,9 @@ import {
   sourceIdOf,
 } from "./import_data.ts";
 import { RowCaps } from "./import_limits.ts";
+import { HABIT_POSITION_MAX } from "./limits.ts";
 import { pauseCreateSchema } from "./pause_input.ts";
-
-// A note may have line breaks and tabs, never a NUL (Postgres text cannot hold one).
-// deno-lint-ignore no-control-regex
-const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+import { reminderCreateSchema } from "./reminder_input.ts";
 
 /** `text` cleaned when it is a string; anything else is left for the schema to refuse. */
 function cleaned(value: unknown): unknown {
@@ -52,14 +51,10 @@ function checkinSchema(today: string) {
       .refine(isValidDate, "Send the date as a real day, YYYY-MM-DD")
       .refine((date) => date <= today, "The date is after today"),
     status: z.enum(["done", "skipped", "failed"], { error: 'The status is "done", "skipped" or "failed"' }),
-    value: z.number({ error: "The value is a number or null" }).min(0, "The value is 0 or more")
-      .max(AMOUNT_MAX, `The value is ${AMOUNT_MAX} or less`).nullable().default(null),
+    value: checkinValueSchema.nullable().default(null),
     note: z.preprocess(
       cleaned,
-      z.string({ error: "The note is text or null" })
-        .refine((text) => [...text].length <= CHECKIN_NOTE_MAX, `Keep the note to ${CHECKIN_NOTE_MAX} characters`)
-        .refine((text) => !NOTE_CONTROL.test(text), "Remove control characters from the note")
-        .nullable().default(null).transform((text) => text === "" ? null : text),
+      checkinNoteSchema.nullable().default(null).transform((text) => text === "" ? null : text),
     ),
   });
 }
@@ -68,7 +63,7 @@ function checkinSchema(today: string) {
 const habitExtrasSchema = z.object({
   archived: z.boolean({ error: "archived is true or false" }).default(false),
   position: z.int({ error: "position is a whole number from 0" }).min(0, "position is a whole number from 0")
-    .max(100_000, "position is a whole number up to 100000").default(0),
+    .max(HABIT_POSITION_MAX, `position is a whole number up to ${HABIT_POSITION_MAX}`).default(0),
   startDate: z.string({ error: "Send startDate as YYYY-MM-DD" }).refine(isValidDate, "Send startDate as YYYY-MM-DD"),
   checkins: z.array(z.unknown(), { error: "checkins is a list" }).default([]),
 });
@@ -327,29 +322,20 @@ function parseRow<T extends z.ZodType>(schema: T, raw: unknown, where: string): 
   return parsed.data;
 }
 
-// deno-lint-ignore no-control-regex
-const TITLE_CONTROL = /[\u0000-\u001f\u007f]/;
-
-function title(max: number) {
-  return z.string({ error: "Send the title as text" }).trim().min(1, "The title is empty")
-    .refine((text) => [...text].length <= max, `Keep the title to ${max} characters`)
-    .refine((text) => !TITLE_CONTROL.test(text), "Remove line breaks and control characters from the title");
-}
-
-const dayOrNull = z.string({ error: "Send the day as YYYY-MM-DD or null" })
-  .refine(isValidDate, "Send the day as YYYY-MM-DD").nullable().default(null);
-
 /** Any id: only UUIDs match anything (`sourceIdOf`), but any text is accepted. */
 const optionalId = z.unknown().optional();
 
+// Goals, milestones, subgoals and reminders are checked field by field with the input schemas of the API
+// (domain/goal_input.ts, domain/reminder_input.ts); only what an export adds (ids, status, pins, defaults) is new here.
+const goalFields = goalCreateSchema.shape;
+const milestoneFields = milestoneCreateSchema.shape;
+const subgoalFields = subgoalUpdateSchema.shape;
+const reminderFields = reminderCreateSchema.shape;
+
 const goalSchema = z.object({
-  title: title(200),
-  description: z.string({ error: "Send the description as text or null" }).trim()
-    .max(2000, "Keep the description to 2000 characters")
-    .refine((text) => !NOTE_CONTROL.test(text), "Remove control characters from the description")
-    .nullable().default(null)
-    .transform((text) => text || null),
-  targetDate: dayOrNull,
+  title: goalFields.title,
+  description: goalFields.description.default(null).transform((text) => text || null),
+  targetDate: goalFields.targetDate.default(null),
   status: z.enum(["active", "done", "dropped"], { error: 'The status is "active", "done" or "dropped"' })
     .default("active"),
   pinPosition: z.int({ error: "pinPosition is a whole number or null" }).min(0, "pinPosition is 0 or more")
@@ -358,8 +344,8 @@ const goalSchema = z.object({
   milestones: z.array(
     z.object({
       id: optionalId,
-      title: title(200),
-      dueDate: dayOrNull,
+      title: milestoneFields.title,
+      dueDate: milestoneFields.dueDate.default(null),
       done: z.boolean({ error: "done is true or false" }).default(false),
     }),
     { error: "milestones is a list" },
@@ -367,10 +353,8 @@ const goalSchema = z.object({
   subgoals: z.array(
     z.object({
       id: optionalId,
-      title: title(200),
-      progress: z.int({ error: "progress is a whole number from 0 to 100" })
-        .min(0, "progress is a whole number from 0 to 100").max(100, "progress is a whole number from 0 to 100")
-        .default(0),
+      title: subgoalFields.title.unwrap(),
+      progress: subgoalFields.progress.default(0),
       done: z.boolean({ error: "done is true or false" }).default(false),
     }),
     { error: "subgoals is a list" },
@@ -387,17 +371,8 @@ const pauseExtrasSchema = z.object({
 const reminderSchema = z.object({
   id: optionalId,
   habitId: z.string({ error: "habitId is a habit's id from this document, or null" }).nullable().default(null),
-  title: title(100),
-  time: z.string({ error: "Send the time as HH:MM" }).regex(
-    /^([01]\d|2[0-3]):[0-5]\d$/,
-    "Send the time as HH:MM, 00:00 to 23:59",
-  ),
-  days: z.array(
-    z.int({ error: "Days are ISO weekdays 1 to 7" }).min(1, "Days are ISO weekdays 1 to 7").max(
-      7,
-      "Days are ISO weekdays 1 to 7",
-    ),
-    { error: "days is a list of ISO weekdays" },
-  ).min(1, "Choose at least one day").transform((days) => [...new Set(days)].sort((a, b) => a - b)),
-  enabled: z.boolean({ error: "enabled is true or false" }).default(true),
+  title: reminderFields.title,
+  time: reminderFields.time,
+  days: reminderFields.days,
+  enabled: reminderFields.enabled.default(true),
 });

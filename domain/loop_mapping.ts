@@ -40,9 +40,7 @@
  * ```
  */
 import type { LoopEntry, LoopFrequency, LoopHabit } from "./loop_backup_format.ts";
-
-/** The longest rolling window of the `times_in_days` schedule (API.md). */
-export const TIMES_IN_DAYS_MAX = 365;
+import { TIMES_IN_DAYS_MAX } from "./limits.ts";
 
 /** A schedule of the habit model (API.md "Habit model"; `weekdays` has no Loop counterpart). */
 export type ModelSchedule =

@@ -11,11 +11,8 @@
  * ```
  */
 import { z } from "zod";
-
-/** The longest pause, in days (inclusive). */
-export const PAUSE_MAX_DAYS = 366;
-/** The longest pause note, in characters. */
-export const PAUSE_NOTE_MAX = 500;
+import { PAUSE_MAX_DAYS, PAUSE_NOTE_MAX } from "./limits.ts";
+import { characters, NOTE_CONTROL } from "./text_rules.ts";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -33,9 +30,6 @@ function daysBetween(from: string, to: string): number {
 
 const daySchema = z.string({ error: "Enter a date as YYYY-MM-DD" }).refine(isDay, "Enter a real date as YYYY-MM-DD");
 
-// deno-lint-ignore no-control-regex
-const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
 /** POST /api/pauses. */
 export const pauseCreateSchema = z.object({
   // Any string: a malformed or foreign id is a 404 (checked in the database), not a 400.
@@ -44,7 +38,7 @@ export const pauseCreateSchema = z.object({
   from: daySchema,
   to: daySchema,
   note: z.string({ error: "Send the note as text" }).trim()
-    .refine((text) => [...text].length <= PAUSE_NOTE_MAX, `Keep the note to ${PAUSE_NOTE_MAX} characters or fewer`)
+    .refine((text) => characters(text) <= PAUSE_NOTE_MAX, `Keep the note to ${PAUSE_NOTE_MAX} characters or fewer`)
     .refine((text) => !NOTE_CONTROL.test(text), "Remove control characters from the note")
     .nullish(),
 }, { error: "Send the fields as one JSON object" }).superRefine((value, ctx) => {

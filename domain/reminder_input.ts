@@ -15,11 +15,8 @@
  */
 import { z } from "zod";
 import type { Weekday } from "./calendar.ts";
-
-export const REMINDER_TITLE_MAX = 100;
-
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+import { REMINDER_TITLE_MAX } from "./limits.ts";
+import { characters, ONE_LINE_CONTROL, TIME_OF_DAY } from "./text_rules.ts";
 
 const titleSchema = z.string({
   error: (issue) => issue.input === undefined ? "Enter a title" : "Send the title as text",
@@ -27,14 +24,14 @@ const titleSchema = z.string({
   .trim()
   .refine((text) => text.length > 0, "Enter a title")
   .refine(
-    (text) => [...text].length <= REMINDER_TITLE_MAX,
+    (text) => characters(text) <= REMINDER_TITLE_MAX,
     `Keep the title to ${REMINDER_TITLE_MAX} characters or fewer`,
   )
-  .refine((text) => !CONTROL.test(text), "Remove line breaks and control characters from the title");
+  .refine((text) => !ONE_LINE_CONTROL.test(text), "Remove line breaks and control characters from the title");
 
 const timeSchema = z.string({ error: "Enter a time as HH:MM, e.g. 07:30" })
   .trim()
-  .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "Enter a time as HH:MM from 00:00 to 23:59, e.g. 07:30");
+  .regex(TIME_OF_DAY, "Enter a time as HH:MM from 00:00 to 23:59, e.g. 07:30");
 
 const DAYS_MESSAGE = "Choose at least one weekday: 1 (Monday) to 7 (Sunday)";
 

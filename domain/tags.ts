@@ -15,11 +15,8 @@
  * ```
  */
 import { z } from "zod";
-
-/** Tags one habit may carry. */
-export const TAGS_MAX = 10;
-/** Characters in one tag. */
-export const TAG_LENGTH_MAX = 30;
+import { TAG_LENGTH_MAX, TAGS_MAX } from "./limits.ts";
+import { characters } from "./text_rules.ts";
 
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -33,7 +30,7 @@ export function tagKey(tag: string): string {
 export const tagSchema = z.string({ error: "Send each tag as text" })
   .trim()
   .refine((tag) => tag.length > 0, "A tag cannot be empty")
-  .refine((tag) => [...tag].length <= TAG_LENGTH_MAX, `Keep each tag to ${TAG_LENGTH_MAX} characters or fewer`)
+  .refine((tag) => characters(tag) <= TAG_LENGTH_MAX, `Keep each tag to ${TAG_LENGTH_MAX} characters or fewer`)
   .refine((tag) => !CONTROL.test(tag), "Remove line breaks and control characters from tags")
   .refine((tag) => !tag.includes(","), "A tag cannot contain a comma");
 

@@ -15,6 +15,7 @@
  * @module
  */
 import { z } from "zod";
+import { WEBHOOK_URL_MAX } from "./limits.ts";
 
 /** The events a webhook can subscribe to; `*` patterns take every event of that kind. */
 export const WEBHOOK_EVENTS = ["checkin.created", "checkin.deleted", "habit.*", "goal.*"] as const;
@@ -29,9 +30,6 @@ export const WEBHOOK_EVENT_LABELS: Record<WebhookEventName, string> = {
   "habit.*": "A habit is created, edited, archived, shared or deleted",
   "goal.*": "A goal is created, edited, pinned or deleted",
 };
-
-/** Longest URL accepted (the outbound policy's cap too). */
-export const WEBHOOK_URL_MAX = 2048;
 
 /** The webhooks an account may have. Kept in step with sql/015's create_webhook. */
 export const WEBHOOKS_PER_USER = 10;

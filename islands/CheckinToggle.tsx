@@ -23,6 +23,7 @@ import type { Signal } from "@preact/signals";
 import { useRef, useState } from "preact/hooks";
 import type { HabitLive } from "@/components/habit_live.ts";
 import type { HabitStats } from "@/domain/stats.ts";
+import { errorText, sendJson } from "@/components/send_json.ts";
 
 export interface CheckinToggleProps {
   habitId: string;
@@ -75,19 +76,14 @@ export default function CheckinToggle(props: CheckinToggleProps) {
     setMessage("");
     saving.current = true;
     try {
-      const res = await fetch(`/api/habits/${encodeURIComponent(props.habitId)}/checkins`, {
+      const saved = await sendJson<SaveResponse>(`/api/habits/${encodeURIComponent(props.habitId)}/checkins`, {
         method: "POST",
-        credentials: "same-origin",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ date: props.date, status, value }),
+        body: { date: props.date, status, value },
+        rollback: () => live.value = before,
       });
-      const body = await res.json().catch(() => null);
-      if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
-      const saved = body as SaveResponse;
       live.value = { status: saved.checkin?.status ?? null, value: saved.checkin?.value ?? null, stats: saved.stats };
     } catch (error) {
-      live.value = before;
-      setMessage(`Not saved: ${error instanceof Error ? error.message : String(error)}`);
+      setMessage(`Not saved: ${errorText(error)}`);
     } finally {
       saving.current = false;
     }

@@ -9,6 +9,7 @@
  * ```
  */
 import { useRef, useState } from "preact/hooks";
+import { errorText, sendJson } from "@/components/send_json.ts";
 
 export interface GoalPinToggleProps {
   goalId: string;
@@ -31,18 +32,14 @@ export default function GoalPinToggle(props: GoalPinToggleProps) {
     setMessage("");
     saving.current = true;
     try {
-      const res = await fetch("/api/goals/pin", {
+      const body = await sendJson<{ goal: { pinned: boolean } }>("/api/goals/pin", {
         method: "PATCH",
-        credentials: "same-origin",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ goalId: props.goalId, pinned: !before }),
+        body: { goalId: props.goalId, pinned: !before },
+        rollback: () => setPinned(before),
       });
-      const body = await res.json().catch(() => null);
-      if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
       setPinned(body.goal.pinned);
     } catch (error) {
-      setPinned(before);
-      setMessage(`Not saved: ${error instanceof Error ? error.message : String(error)}`);
+      setMessage(`Not saved: ${errorText(error)}`);
     } finally {
       saving.current = false;
     }

@@ -15,6 +15,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
+import { errorText, sendJson } from "@/components/send_json.ts";
 
 export interface PushOptInProps {
   /** The server's VAPID public key (base64url): the subscription's `applicationServerKey`. */
@@ -82,23 +83,18 @@ export default function PushOptIn({ publicKey }: PushOptInProps) {
         applicationServerKey: publicKey,
       });
       const json = subscription.toJSON();
-      const res = await fetch("/api/push/subscriptions", {
+      await sendJson("/api/push/subscriptions", {
         method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json" },
-        body: JSON.stringify({ endpoint: json.endpoint, keys: json.keys }),
+        body: { endpoint: json.endpoint, keys: json.keys },
+        // The server did not keep it: a browser subscription nobody can reach is dropped.
+        rollback: () => subscription.unsubscribe().catch(() => {}),
       });
-      if (!res.ok) {
-        const body = await res.json().catch(() => null);
-        await subscription.unsubscribe().catch(() => {});
-        throw new Error(body?.error?.message ?? `The server answered ${res.status}`);
-      }
       state.value = "on";
       // The device list below is server-rendered: show the new device in it.
       location.reload();
     } catch (error) {
       state.value = "failed";
-      problem.value = `Could not turn on reminders here: ${error instanceof Error ? error.message : error}`;
+      problem.value = `Could not turn on reminders here: ${errorText(error)}`;
     }
   };
 

@@ -13,6 +13,8 @@
  */
 import type { Signal } from "@preact/signals";
 import { useRef, useState } from "preact/hooks";
+import { PROGRESS_MAX } from "@/domain/limits.ts";
+import { errorText, sendJson } from "@/components/send_json.ts";
 
 export interface SubgoalProgressProps {
   goalId: string;
@@ -39,8 +41,8 @@ export default function SubgoalProgress(props: SubgoalProgressProps) {
     if (saving.current) return;
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem("progress") as HTMLInputElement;
     const next = Number(input.value);
-    if (!Number.isInteger(next) || next < 0 || next > 100) {
-      setMessage("Progress is a whole number from 0 to 100");
+    if (!Number.isInteger(next) || next < 0 || next > PROGRESS_MAX) {
+      setMessage(`Progress is a whole number from 0 to ${PROGRESS_MAX}`);
       return;
     }
     const before = progress;
@@ -48,19 +50,20 @@ export default function SubgoalProgress(props: SubgoalProgressProps) {
     setMessage("");
     saving.current = true;
     try {
-      const res = await fetch(`/api/subgoals/${encodeURIComponent(props.subgoalId)}`, {
-        method: "PATCH",
-        credentials: "same-origin",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ progress: next }),
-      });
-      const body = await res.json().catch(() => null);
-      if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
+      const body = await sendJson<{ subgoal: { progress: number } }>(
+        `/api/subgoals/${encodeURIComponent(props.subgoalId)}`,
+        {
+          method: "PATCH",
+          body: { progress: next },
+          rollback: () => {
+            setProgress(before);
+            input.value = String(before);
+          },
+        },
+      );
       setProgress(body.subgoal.progress);
     } catch (error) {
-      setProgress(before);
-      input.value = String(before);
-      setMessage(`Not saved: ${error instanceof Error ? error.message : String(error)}`);
+      setMessage(`Not saved: ${errorText(error)}`);
     } finally {
       saving.current = false;
     }
@@ -69,7 +72,7 @@ export default function SubgoalProgress(props: SubgoalProgressProps) {
   return (
     <div class="subgoal-progress">
       <div class="progress">
-        <progress max={100} value={shown} aria-label={`${props.title}: progress`}>{shown}%</progress>
+        <progress max={PROGRESS_MAX} value={shown} aria-label={`${props.title}: progress`}>{shown}%</progress>
         <span class="progress-value">{`${shown}%`}</span>
       </div>
       <form
@@ -86,7 +89,7 @@ export default function SubgoalProgress(props: SubgoalProgressProps) {
           name="progress"
           type="number"
           min={0}
-          max={100}
+          max={PROGRESS_MAX}
           step={1}
           value={props.typed ?? progress}
           aria-invalid={message ? "true" : undefined}

@@ -1,6 +1,6 @@
-import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
+import { Actions, EmailField, ErrorSummary } from "@/components/form.tsx";
 import { requestPasswordReset } from "@/db/passwords.ts";
-import { EMAIL_MAX, formText, passwordResetRequestSchema, RESET_UNAVAILABLE } from "@/domain/account_input.ts";
+import { formText, passwordResetRequestSchema, RESET_UNAVAILABLE } from "@/domain/account_input.ts";
 import { formFailure } from "@/app/account_form.ts";
 import { readBody } from "@/lib/body.ts";
 import { page } from "fresh";
@@ -67,16 +67,7 @@ export default define.page<typeof handler>(function ForgotPassword({ data }) {
               <p class="muted">Enter your account's e-mail address: we send you a link to choose a new password.</p>
               <ErrorSummary errors={data.errors} />
               <form method="post" action="/forgot-password">
-                <Field
-                  label="E-mail"
-                  name="email"
-                  type="email"
-                  value={data.email}
-                  error={data.errors?.email}
-                  autocomplete="email"
-                  maxLength={EMAIL_MAX}
-                  required
-                />
+                <EmailField value={data.email} error={data.errors?.email} />
                 <Actions>
                   <button type="submit" class="button button-primary">Send me a link</button>
                 </Actions>

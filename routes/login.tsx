@@ -1,6 +1,6 @@
-import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
+import { Actions, EmailField, ErrorSummary, Field } from "@/components/form.tsx";
 import { logIn } from "@/db/accounts.ts";
-import { EMAIL_MAX, formText, LOGIN_FAILED, loginSchema } from "@/domain/account_input.ts";
+import { formText, LOGIN_FAILED, loginSchema } from "@/domain/account_input.ts";
 import { afterLoginPath, formFailure } from "@/app/account_form.ts";
 import { renewUserVersion } from "@/app/auth/auth_cache.ts";
 import { currentSessionHash } from "@/app/auth/require_user.ts";
@@ -70,16 +70,7 @@ export default define.page<typeof handler>(function Login({ data }) {
         <ErrorSummary errors={errors} title="That did not work" />
         <form method="post" action="/login">
           <input type="hidden" name="next" value={data.next} />
-          <Field
-            label="E-mail"
-            name="email"
-            type="email"
-            value={data.email}
-            error={errors?.email}
-            autocomplete="email"
-            maxLength={EMAIL_MAX}
-            required
-          />
+          <EmailField value={data.email} error={errors?.email} />
           <Field
             label="Password"
             name="password"

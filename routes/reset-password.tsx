@@ -1,12 +1,6 @@
 import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
 import { confirmPasswordReset, isLivePasswordReset, RESET_LINK_INVALID } from "@/db/passwords.ts";
-import {
-  formText,
-  PASSWORD_MAX,
-  PASSWORD_MIN,
-  passwordResetConfirmSchema,
-  RESET_UNAVAILABLE,
-} from "@/domain/account_input.ts";
+import { formText, passwordResetConfirmSchema, RESET_UNAVAILABLE } from "@/domain/account_input.ts";
 import { formFailure, parseWithNewPassword } from "@/app/account_form.ts";
 import { renewUserVersion } from "@/app/auth/auth_cache.ts";
 import { clearSessionCookie } from "@/lib/auth/session_cookie.ts";
@@ -14,6 +8,7 @@ import { readBody } from "@/lib/body.ts";
 import { page } from "fresh";
 import { define } from "@/app/state.ts";
 import type { FieldErrors } from "@/lib/validate.ts";
+import { PASSWORD_MAX, PASSWORD_MIN } from "@/domain/limits.ts";
 
 interface ResetPasswordPage {
   /** False when this server sends no e-mail (no `SMTP_URL`): reset is unavailable. */

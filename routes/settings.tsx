@@ -12,14 +12,7 @@ import {
   settingsOf,
 } from "@/db/accounts.ts";
 import type { AuthUser } from "@/db/users.ts";
-import {
-  DISPLAY_NAME_MAX,
-  formText,
-  settingsFormSchema,
-  TIME_ZONES,
-  TOKEN_NAME_MAX,
-  tokenNameSchema,
-} from "@/domain/account_input.ts";
+import { formText, settingsFormSchema, TIME_ZONES, tokenNameSchema } from "@/domain/account_input.ts";
 import { formFailure } from "@/app/account_form.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { readBody } from "@/lib/body.ts";
@@ -28,6 +21,7 @@ import { type FreshContext, HttpError, page } from "fresh";
 import { setFlash } from "@/app/flash.ts";
 import { define, type State } from "@/app/state.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { DISPLAY_NAME_MAX, TOKEN_NAME_MAX } from "@/domain/limits.ts";
 
 /** The settings form's fields as text, so a failed submission comes back as typed. */
 interface SettingsValues {

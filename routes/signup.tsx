@@ -1,7 +1,7 @@
-import { Actions, ErrorSummary, Field } from "@/components/form.tsx";
+import { Actions, EmailField, ErrorSummary, Field } from "@/components/form.tsx";
 import { TimezoneField } from "@/components/TimezoneField.tsx";
 import { signUp } from "@/db/accounts.ts";
-import { EMAIL_MAX, formText, PASSWORD_MAX, PASSWORD_MIN, signupSchema, TIME_ZONES } from "@/domain/account_input.ts";
+import { formText, signupSchema, TIME_ZONES } from "@/domain/account_input.ts";
 import { formFailure, parseWithNewPassword } from "@/app/account_form.ts";
 import { renewUserVersion } from "@/app/auth/auth_cache.ts";
 import { currentSessionHash } from "@/app/auth/require_user.ts";
@@ -10,6 +10,7 @@ import { readBody } from "@/lib/body.ts";
 import { page } from "fresh";
 import { define } from "@/app/state.ts";
 import type { FieldErrors } from "@/lib/validate.ts";
+import { PASSWORD_MAX, PASSWORD_MIN } from "@/domain/limits.ts";
 
 interface SignupPage {
   /** What the form shows: the user's input when it comes back (never the password). */
@@ -57,16 +58,7 @@ export default define.page<typeof handler>(function Signup({ data }) {
         <p class="muted">Free: up to 10 habits and 20 goals. No card needed.</p>
         <ErrorSummary errors={errors} />
         <form method="post" action="/signup">
-          <Field
-            label="E-mail"
-            name="email"
-            type="email"
-            value={values.email}
-            error={errors?.email}
-            autocomplete="email"
-            maxLength={EMAIL_MAX}
-            required
-          />
+          <EmailField value={values.email} error={errors?.email} />
           <Field
             label="Password"
             name="password"

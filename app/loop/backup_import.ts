@@ -26,11 +26,12 @@
  */
 import { mapLoopHabit } from "@/domain/loop_mapping.ts";
 import { isValidDate } from "@/domain/calendar.ts";
-import { CHECKIN_NOTE_MAX, HABIT_NAME_MAX } from "@/domain/habit_input.ts";
 import { cleanImportedText, derivedSourceId, type ImportData, ImportError } from "@/domain/import_data.ts";
 import { IMPORT_ROW_CAPS, IMPORT_SIZE_CAPS, RowCaps } from "@/domain/import_limits.ts";
 import { type LoopBackupCaps, readLoopBackup } from "./backup_reader.ts";
 import { importHabitOf } from "./todays_model.ts";
+import { CHECKIN_NOTE_MAX, HABIT_NAME_MAX } from "@/domain/limits.ts";
+import { characters, NOTE_CONTROL, ONE_LINE_CONTROL } from "@/domain/text_rules.ts";
 
 /** The caps a backup is read within: a `.db` is not compressed, so it may be as big as a zip may inflate to. */
 export const LOOP_BACKUP_CAPS: LoopBackupCaps = {
@@ -38,12 +39,6 @@ export const LOOP_BACKUP_CAPS: LoopBackupCaps = {
   habits: IMPORT_ROW_CAPS.habits,
   entries: IMPORT_ROW_CAPS.checkins,
 };
-
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-// A note may keep line breaks and tabs inside; never a NUL or other control character.
-// deno-lint-ignore no-control-regex
-const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 const EVERY_DAY = [1, 2, 3, 4, 5, 6, 7];
 
@@ -70,13 +65,13 @@ export async function parseLoopBackup(
     const name = cleanImportedText(loopHabit.name);
     if (!name) throw new ImportError(where, "Its name is empty");
     const named = `${where} ("${[...name].slice(0, 40).join("")}")`;
-    if ([...name].length > HABIT_NAME_MAX) {
+    if (characters(name) > HABIT_NAME_MAX) {
       throw new ImportError(
         named,
         `Its name is over ${HABIT_NAME_MAX} characters: shorten it in Loop, then back up again`,
       );
     }
-    if (CONTROL.test(name)) throw new ImportError(named, "Its name has line breaks or control characters");
+    if (ONE_LINE_CONTROL.test(name)) throw new ImportError(named, "Its name has line breaks or control characters");
     rows.add("habits", named);
 
     const key = name.toLowerCase();

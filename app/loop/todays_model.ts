@@ -16,9 +16,10 @@
  * ```
  */
 import type { ModelHabit } from "@/domain/loop_mapping.ts";
-import { HABIT_UNIT_MAX } from "@/domain/habit_input.ts";
 import { cleanImportedText, type ImportCheckin, type ImportHabit } from "@/domain/import_data.ts";
 import type { Direction, Schedule } from "@/domain/completion.ts";
+import { HABIT_UNIT_MAX } from "@/domain/limits.ts";
+import { ONE_LINE_CONTROL } from "@/domain/text_rules.ts";
 
 /** A Loop habit as the model holds it. */
 export interface TodaysModelHabit {
@@ -38,9 +39,6 @@ export function toTodaysModel(habit: ModelHabit): TodaysModelHabit {
     checkins: habit.checkins.map((c) => ({ date: c.date, status: c.status, value: c.value, note: c.note })),
   };
 }
-
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * A mapped Loop habit as the import writes it today: {@linkcode toTodaysModel}, the unit
@@ -66,7 +64,7 @@ export function importHabitOf(
     kind: model.kind,
     target: fitted.target,
     ...(fitted.direction === "at_most" ? { direction: "at_most" as const } : {}),
-    unit: model.kind === "numeric" ? (unit && !CONTROL.test(unit) ? unit : "units") : null,
+    unit: model.kind === "numeric" ? (unit && !ONE_LINE_CONTROL.test(unit) ? unit : "units") : null,
     schedule: fitted.schedule,
     archived: model.archived,
     checkins: fitted.checkins.map((c) => ({ ...c, note: c.note === null ? null : cleanImportedText(c.note) || null })),

@@ -5,10 +5,12 @@ import { createGoal, type Goal, listGoals } from "@/db/goals.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { readBody } from "@/lib/body.ts";
 import { page } from "fresh";
-import { formString, GOAL_DESCRIPTION_MAX, goalCreateSchema, goalFormToInput } from "@/domain/goal_input.ts";
+import { goalCreateSchema, goalFormToInput } from "@/domain/goal_input.ts";
+import { formString } from "@/domain/form_fields.ts";
 import { setFlash } from "@/app/flash.ts";
 import { define } from "@/app/state.ts";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { GOAL_DESCRIPTION_MAX, GOAL_TITLE_MAX } from "@/domain/limits.ts";
 
 interface GoalFormValues {
   title: string;
@@ -76,7 +78,14 @@ export default define.page<typeof handler, GoalsData>(function Goals({ data }) {
           </p>
         )}
         <form method="post" action="/goals" class="goal-form">
-          <Field label="Title" name="title" value={values.title} error={errors?.title} required maxLength={200} />
+          <Field
+            label="Title"
+            name="title"
+            value={values.title}
+            error={errors?.title}
+            required
+            maxLength={GOAL_TITLE_MAX}
+          />
           <TextareaField
             label="Description (optional)"
             name="description"

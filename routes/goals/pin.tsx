@@ -2,10 +2,11 @@ import { pinGoal } from "@/db/goals.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
 import { readBody } from "@/lib/body.ts";
 import { HttpError } from "fresh";
-import { formString, goalPinSchema, pinFormToInput } from "@/domain/goal_input.ts";
+import { goalPinSchema, pinFormToInput } from "@/domain/goal_input.ts";
 import { setFlash } from "@/app/flash.ts";
 import { define } from "@/app/state.ts";
 import { parseInput } from "@/lib/validate.ts";
+import { formString } from "@/domain/form_fields.ts";
 
 /** Where a pin form may come back to: the list, the dashboard or a goal's page (never elsewhere). */
 function backTo(back: string | undefined, goalId: string): string {

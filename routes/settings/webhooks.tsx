@@ -2,7 +2,7 @@ import { registerWebhook } from "@/app/webhook_registration.ts";
 import { Actions, ChoiceGroup, ErrorSummary, Field } from "@/components/form.tsx";
 import { deleteWebhook, listDeliveries, listWebhooks, type Webhook, type WebhookDelivery } from "@/db/webhooks.ts";
 import type { AuthUser } from "@/db/users.ts";
-import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS, WEBHOOK_URL_MAX } from "@/domain/webhook_input.ts";
+import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS } from "@/domain/webhook_input.ts";
 import { formFailure } from "@/app/account_form.ts";
 import { formText } from "@/domain/account_input.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
@@ -12,6 +12,7 @@ import { setFlash } from "@/app/flash.ts";
 import { type FreshContext, HttpError, page } from "fresh";
 import { define, type State } from "@/app/state.ts";
 import type { FieldErrors } from "@/lib/validate.ts";
+import { WEBHOOK_URL_MAX } from "@/domain/limits.ts";
 
 interface WebhooksPage {
   user: AuthUser;

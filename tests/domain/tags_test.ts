@@ -4,7 +4,8 @@
  */
 import { assertEquals } from "../support/assert.ts";
 import { startTestApp } from "../support/app.ts";
-import { groupByTag, hasTag, TAG_LENGTH_MAX, tagCounts, TAGS_MAX, tagsFromText, tagsSchema } from "@/domain/tags.ts";
+import { groupByTag, hasTag, tagCounts, tagsFromText, tagsSchema } from "@/domain/tags.ts";
+import { TAG_LENGTH_MAX, TAGS_MAX } from "@/domain/limits.ts";
 
 /** Cases already trimmed (the schema trims; the table refuses untrimmed tags, tested apart). */
 const CASES: [string, string[], boolean][] = [

@@ -3,7 +3,7 @@
  * character, also after leading whitespace or control characters), RFC 4180 quoting,
  * and the streaming reader.
  */
-import { CsvReadError, csvTable, neutraliseFormula, parseCsv, readCsvRows } from "@/lib/csv.ts";
+import { CSV_MAX_RECORD_BYTES, CsvReadError, csvTable, neutraliseFormula, parseCsv, readCsvRows } from "@/lib/csv.ts";
 import { assert, assertEquals } from "@/tests/support/assert.ts";
 
 Deno.test("neutraliseFormula: OWASP's list in full, and the same after leading whitespace or control characters", () => {
@@ -103,4 +103,16 @@ Deno.test("readCsvRows streams: rows come before the input ends, and breaking ou
   assertEquals(rows, 5000);
   // 5000 rows are 20 KiB: the reader is at most a few chunks ahead.
   assert(pulls <= 6, `${pulls} pulls`);
+});
+
+Deno.test("NUL and long cells: written and read back as they are, up to the record cap", async () => {
+  // A NUL is data to the CSV layer; the importers refuse it by their own rules (a control character).
+  const nul = ["a\u0000b", "\u0000=1"];
+  assertEquals(csvTable(["x", "y"], [nul]), "x,y\r\na\u0000b,'\u0000=1\r\n");
+  assertEquals(await parseCsv(csvTable(["x", "y"], [nul]), "t.csv"), [["x", "y"], ["a\u0000b", "'\u0000=1"]]);
+  const long = "é".repeat(30_000); // 60,000 bytes: under the 64 KiB cap
+  assertEquals(await parseCsv(csvTable(["x"], [[long]]), "t.csv"), [["x"], [long]]);
+  const over = await parseCsv(csvTable(["x"], [["é".repeat(CSV_MAX_RECORD_BYTES + 1)]]), "t.csv").catch((e) => e);
+  assert(over instanceof CsvReadError, String(over));
+  assertEquals(over.message, "t.csv row 2: A row is over 64 KiB");
 });

@@ -18,8 +18,6 @@ import { readBody } from "@/lib/body.ts";
 import { formatDay } from "@/domain/calendar.ts";
 import { HttpError, page } from "fresh";
 import {
-  formString,
-  GOAL_DESCRIPTION_MAX,
   goalFormToInput,
   goalUpdateSchema,
   milestoneCreateSchema,
@@ -32,10 +30,12 @@ import {
 import { setFlash } from "@/app/flash.ts";
 import { define } from "@/app/state.ts";
 import GoalPinToggle from "@/islands/GoalPinToggle.tsx";
-import SubgoalProgress from "@/islands/SubgoalProgress.tsx";
+import { MilestoneList, SubgoalList } from "@/components/GoalParts.tsx";
 import GoalProgressBar from "@/islands/GoalProgressBar.tsx";
 import { signal } from "@preact/signals";
 import { type FieldErrors, parseInput } from "@/lib/validate.ts";
+import { GOAL_DESCRIPTION_MAX, GOAL_TITLE_MAX } from "@/domain/limits.ts";
+import { formString } from "@/domain/form_fields.ts";
 
 const NOT_FOUND = "No goal with that id";
 
@@ -165,6 +165,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
   const edit = failedFor(failed, "goal-update");
   const addMilestone = failedFor(failed, "milestone-add");
   const addSubgoal = failedFor(failed, "subgoal-add");
+  const updateSubgoalFailed = failed?.intent === "subgoal-update" ? failed : undefined;
   // Each subgoal's progress, shared by its edit island and the goal's bar.
   const progressOf = new Map(goal.subgoals.map((s) => [s.id, signal(s.progress)]));
   return (
@@ -199,112 +200,14 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
       </p>
       {failed && !edit && !addMilestone && !addSubgoal && <ErrorSummary errors={failed.errors} />}
 
-      <section class="card" aria-labelledby="milestones-heading">
-        <h2 id="milestones-heading">Milestones</h2>
-        {goal.milestones.length === 0 ? <p class="muted">No milestones yet.</p> : (
-          <ol class="timeline">
-            {goal.milestones.map((m) => (
-              <li class={m.done ? "timeline-item done" : "timeline-item"}>
-                <span class="timeline-dot" aria-hidden="true"></span>
-                <div class="timeline-body">
-                  <strong>{m.title}</strong>
-                  {m.dueDate && (
-                    <span class="muted small milestone-due">
-                      due <time dateTime={m.dueDate}>{formatDay(m.dueDate)}</time>
-                    </span>
-                  )}
-                  {m.done && <span class="badge badge-done">Done</span>}
-                  <div class="item-actions">
-                    <form method="post" class="inline-form">
-                      <input type="hidden" name="intent" value="milestone-update" />
-                      <input type="hidden" name="id" value={m.id} />
-                      <input type="hidden" name="done" value={m.done ? "false" : "true"} />
-                      <button type="submit" class="link-button">{m.done ? "Reopen" : "Mark done"}</button>
-                    </form>
-                    <form method="post" class="inline-form">
-                      <input type="hidden" name="intent" value="milestone-delete" />
-                      <input type="hidden" name="id" value={m.id} />
-                      <button type="submit" class="link-button danger">Delete</button>
-                    </form>
-                  </div>
-                </div>
-              </li>
-            ))}
-          </ol>
-        )}
-        <Form id="milestone-add" method="post" class="inline-add">
-          <input type="hidden" name="intent" value="milestone-add" />
-          <Field
-            label="New milestone"
-            name="title"
-            value={addMilestone?.values.title}
-            error={addMilestone?.errors.title}
-            required
-            maxLength={200}
-          />
-          <Field
-            label="Due date (optional)"
-            name="dueDate"
-            type="date"
-            value={addMilestone?.values.dueDate}
-            error={addMilestone?.errors.dueDate}
-          />
-          <button type="submit" class="button">Add milestone</button>
-        </Form>
-      </section>
-
-      <section class="card" aria-labelledby="subgoals-heading">
-        <h2 id="subgoals-heading">Subgoals</h2>
-        {goal.subgoals.length === 0 ? <p class="muted">No subgoals yet.</p> : (
-          <ul class="subgoal-list">
-            {goal.subgoals.map((s) => {
-              const f = failedFor(failed, "subgoal-update", s.id);
-              return (
-                <li class={s.done ? "subgoal done" : "subgoal"}>
-                  <div class="subgoal-head">
-                    <strong>{s.title}</strong>
-                    {s.done && <span class="badge badge-done">Done</span>}
-                  </div>
-                  <SubgoalProgress
-                    goalId={goal.id}
-                    subgoalId={s.id}
-                    title={s.title}
-                    progress={progressOf.get(s.id)!}
-                    done={s.done}
-                    typed={f?.values.progress}
-                    error={f?.errors.progress}
-                  />
-                  <div class="item-actions">
-                    <form method="post" class="inline-form">
-                      <input type="hidden" name="intent" value="subgoal-update" />
-                      <input type="hidden" name="id" value={s.id} />
-                      <input type="hidden" name="done" value={s.done ? "false" : "true"} />
-                      <button type="submit" class="link-button">{s.done ? "Reopen" : "Mark done"}</button>
-                    </form>
-                    <form method="post" class="inline-form">
-                      <input type="hidden" name="intent" value="subgoal-delete" />
-                      <input type="hidden" name="id" value={s.id} />
-                      <button type="submit" class="link-button danger">Delete</button>
-                    </form>
-                  </div>
-                </li>
-              );
-            })}
-          </ul>
-        )}
-        <Form id="subgoal-add" method="post" class="inline-add">
-          <input type="hidden" name="intent" value="subgoal-add" />
-          <Field
-            label="New subgoal"
-            name="title"
-            value={addSubgoal?.values.title}
-            error={addSubgoal?.errors.title}
-            required
-            maxLength={200}
-          />
-          <button type="submit" class="button">Add subgoal</button>
-        </Form>
-      </section>
+      <MilestoneList milestones={goal.milestones} add={addMilestone} />
+      <SubgoalList
+        goalId={goal.id}
+        subgoals={goal.subgoals}
+        progressOf={progressOf}
+        failedUpdate={updateSubgoalFailed && { id: updateSubgoalFailed.item, ...updateSubgoalFailed }}
+        add={addSubgoal}
+      />
 
       <section class="card" aria-labelledby="edit-heading">
         <h2 id="edit-heading">Edit goal</h2>
@@ -317,7 +220,7 @@ export default define.page<typeof handler, GoalPageData>(function GoalPage({ dat
             value={edit?.values.title ?? goal.title}
             error={edit?.errors.title}
             required
-            maxLength={200}
+            maxLength={GOAL_TITLE_MAX}
           />
           <TextareaField
             label="Description"

@@ -222,7 +222,7 @@ Deno.test("/api/import", async (t) => {
       [(doc) => doc.habits[2].name = "", "habits[2].name: Enter a name"],
       [
         (doc) => (doc.goals[1].subgoals as Record<string, unknown>[])[0].progress = 101,
-        "goals[1].subgoals[0].progress: progress is a whole number from 0 to 100",
+        "goals[1].subgoals[0].progress: Progress is a whole number from 0 to 100",
       ],
       [
         (doc) => doc.reminders[0].habitId = crypto.randomUUID(),
