@@ -12,7 +12,7 @@
  */
 import { Actions, ErrorSummary, Field, Form, TextareaField } from "./form.tsx";
 import { formatDay } from "@/domain/calendar.ts";
-import { PAUSE_MAX_DAYS, PAUSE_NOTE_MAX } from "@/domain/pause_input.ts";
+import { PAUSE_MAX_DAYS, PAUSE_NOTE_MAX } from "@/domain/limits.ts";
 import type { FieldErrors } from "@/lib/validate.ts";
 
 /** What the pause form shows: what was typed (or nothing yet). */

@@ -10,7 +10,7 @@ import { startTestApp } from "@/tests/support/app.ts";
 import { flashCookie, html, shownFlash } from "@/tests/support/pages.ts";
 import { createTestUser, type TestUser } from "@/tests/support/users.ts";
 import { addDays, localDay } from "@/domain/calendar.ts";
-import { PAUSE_NOTE_MAX } from "@/domain/pause_input.ts";
+import { PAUSE_NOTE_MAX } from "@/domain/limits.ts";
 
 /** The message next to field `name` of the pause form (`<Form id="pause">`). */
 function pauseError(page: string, name: string): string | undefined {
