@@ -10,20 +10,12 @@
  */
 import type { Signal } from "@preact/signals";
 import CheckinToggle from "@/islands/CheckinToggle.tsx";
-import type { Schedule } from "@/domain/stats.ts";
+import type { HabitFields } from "@/domain/habit.ts";
 import type { HabitLive } from "./habit_live.ts";
 import { describeSchedule, describeTarget, safeColor, streakUnit } from "./habit_labels.ts";
 
 export interface HabitRowProps {
-  habit: {
-    id: string;
-    name: string;
-    color: string;
-    kind: "boolean" | "numeric";
-    target: number | null;
-    unit: string | null;
-    schedule: Schedule;
-  };
+  habit: Pick<HabitFields, "id" | "name" | "color" | "kind" | "target" | "unit" | "schedule">;
   today: string;
   /** Today's check-in and the statistics, shared with the page's other islands. */
   live: Signal<HabitLive>;

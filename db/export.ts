@@ -24,8 +24,8 @@ import {
   type ExportPause,
   type ExportSubgoal,
 } from "@/domain/export_format.ts";
-import type { CheckinStatus, Direction } from "@/domain/completion.ts";
-import type { Schedule } from "@/domain/stats.ts";
+import type { CheckinStatus } from "@/domain/completion.ts";
+import type { HabitFields } from "@/domain/habit.ts";
 import type { DbQueries } from "./client.ts";
 
 interface SettingsRow {
@@ -36,20 +36,10 @@ interface SettingsRow {
   email_reminders: boolean;
 }
 
-interface HabitRow {
-  id: string;
-  name: string;
-  color: string;
-  kind: "boolean" | "numeric";
-  target: number | null;
-  unit: string | null;
-  schedule: Schedule;
-  direction: Direction;
-  archived: boolean;
-  position: number;
+/** A habits row as the export selects it. */
+interface HabitRow extends Omit<HabitFields, "startDate"> {
   start_date: string;
   created_at: Date;
-  tags: string[];
 }
 
 interface CheckinRow {

@@ -15,34 +15,13 @@
  * ```
  */
 import { DEFAULT_HABIT_COLOR, type HabitCreateInput, type HabitUpdateInput } from "@/domain/habit_input.ts";
-import type { Schedule } from "@/domain/stats.ts";
-import type { Direction, PauseRange } from "@/domain/completion.ts";
+import type { PauseRange } from "@/domain/completion.ts";
+import type { HabitFields } from "@/domain/habit.ts";
 import type { DbQueries } from "./client.ts";
 import { ruleViolationOf } from "./rule_violation.ts";
 
-export type HabitKind = "boolean" | "numeric";
-
-/** A habit as the app and the API show it. */
-export interface Habit {
-  id: string;
-  name: string;
-  /** `#rrggbb`, lowercase. */
-  color: string;
-  kind: HabitKind;
-  /** Numeric habits: the amount a day needs to count as complete; null for yes/no habits. */
-  target: number | null;
-  /** Numeric habits: what the target counts ("pages"); null for yes/no habits. */
-  unit: string | null;
-  schedule: Schedule;
-  /** Numeric habits: `at_least` the target (a goal) or `at_most` (a limit); yes/no habits `at_least`. */
-  direction: Direction;
-  archived: boolean;
-  /** 0-based place in its list (active or archived). */
-  position: number;
-  /** The user-local day the habit was created (`YYYY-MM-DD`): statistics count from here. */
-  startDate: string;
-  /** 0–10 tags, unique ignoring case (domain/tags.ts); set with `setHabitTags` (db/habit_tags.ts). */
-  tags: string[];
+/** A habit as the app and the API show it: its fields (domain/habit.ts), its timestamps, and pauses when loaded. */
+export interface Habit extends HabitFields {
   /** Its paused day ranges, when the reader loaded them (db/dashboard.ts does). */
   pauses?: PauseRange[];
   createdAt: Date;
@@ -72,17 +51,9 @@ export function isUuid(id: unknown): id is string {
   return typeof id === "string" && UUID.test(id);
 }
 
-interface HabitRow {
-  id: string;
-  name: string;
-  color: string;
-  kind: HabitKind;
-  target: number | null;
-  unit: string | null;
-  schedule: Schedule;
-  direction: Direction;
+/** A habits row as the queries select it (snake_case where SQL names differ). */
+interface HabitRow extends Omit<HabitFields, "archived" | "startDate" | "tags"> {
   archived_at: Date | null;
-  position: number;
   start_date: string;
   tags?: string[];
   created_at: Date;

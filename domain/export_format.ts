@@ -17,8 +17,8 @@
  * const zip = exportCsvZip(doc); // Uint8Array
  * ```
  */
-import type { CheckinStatus, Direction } from "./completion.ts";
-import type { Schedule } from "./stats.ts";
+import type { CheckinStatus } from "./completion.ts";
+import type { HabitFields } from "./habit.ts";
 
 /** Bumped when the document's shape changes incompatibly; import reads this version. */
 export const EXPORT_VERSION = 1;
@@ -40,20 +40,9 @@ export interface ExportCheckin {
   note: string | null;
 }
 
-export interface ExportHabit {
+export interface ExportHabit extends Omit<HabitFields, "tags"> {
   /** The id in the exporting account; import gives new ids and remaps references. */
   id: string;
-  name: string;
-  color: string;
-  kind: "boolean" | "numeric";
-  target: number | null;
-  unit: string | null;
-  schedule: Schedule;
-  /** `at_least` (a goal, and every yes/no habit) or `at_most` (a limit); added by issue 11. */
-  direction: Direction;
-  archived: boolean;
-  position: number;
-  startDate: string;
   createdAt: string;
   /** 0–10 tags (domain/tags.ts); absent in exports made before tags, and from other apps. */
   tags?: string[];
