@@ -14,7 +14,13 @@ import type { FreshContext } from "fresh";
 import { log } from "@/lib/log.ts";
 import type { State } from "./state.ts";
 
-export async function notificationsCount(ctx: FreshContext<State>): Promise<Response> {
+export function notificationsCount(ctx: FreshContext<State>): Promise<Response> {
+  // Anonymous requests (probes, the API without a user) have no badge to count.
+  if (!ctx.state.user) return ctx.next();
+  return countThenNext(ctx);
+}
+
+async function countThenNext(ctx: FreshContext<State>): Promise<Response> {
   const { user } = ctx.state;
   const isPage = ctx.req.method === "GET" && !ctx.url.pathname.startsWith("/api/") &&
     !ctx.url.pathname.startsWith("/_fresh/") && !/\.[a-z0-9]+$/i.test(ctx.url.pathname);

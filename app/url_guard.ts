@@ -22,6 +22,8 @@ export function urlGuard(ctx: FreshContext<State>): Promise<Response> {
   for (const value of Object.values(ctx.params)) {
     if (unstorableReason(value)) throw new HttpError(404, `No page at ${ctx.url.pathname}`);
   }
+  // No query string: nothing to check, and no URLSearchParams to build.
+  if (ctx.url.search === "") return ctx.next();
   const fields: Record<string, string> = {};
   for (const [name, value] of ctx.url.searchParams) {
     const badName = unstorableReason(name);

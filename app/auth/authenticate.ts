@@ -20,10 +20,17 @@ import { HttpError } from "fresh";
 /** Health checks must answer without I/O, whatever cookies a probe sends. */
 const NO_AUTH = /^\/api\/health(\/|$)/;
 
-export async function authenticate(ctx: FreshContext<State>): Promise<Response> {
+export function authenticate(ctx: FreshContext<State>): Promise<Response> {
   if (NO_AUTH.test(ctx.url.pathname)) return ctx.next();
-  const { db, config } = ctx.state.services;
+  // No credential header: nothing to look up, so no async frame either (the common
+  // anonymous request, probes, assets).
   const authorization = ctx.req.headers.get("authorization");
+  if (!authorization && !ctx.req.headers.has("cookie")) return ctx.next();
+  return authenticateWith(ctx, authorization);
+}
+
+async function authenticateWith(ctx: FreshContext<State>, authorization: string | null): Promise<Response> {
+  const { db, config } = ctx.state.services;
   if (authorization) {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
     const tokenHash = token ? await sha256Hex(token) : null;

@@ -85,8 +85,13 @@ export function markUsersChanged(state: Pick<State, "changedUserIds">, userIds: 
 }
 
 /** Root middleware: after a successful unsafe request, invalidates the users it changed. */
-export async function invalidateOnWrite(ctx: FreshContext<State>): Promise<Response> {
-  if (!UNSAFE.has(ctx.req.method)) return await ctx.next();
+export function invalidateOnWrite(ctx: FreshContext<State>): Promise<Response> {
+  // A safe method changes nothing: pass it on without an async frame of its own.
+  if (!UNSAFE.has(ctx.req.method)) return ctx.next();
+  return invalidateAfter(ctx);
+}
+
+async function invalidateAfter(ctx: FreshContext<State>): Promise<Response> {
   let response: Response;
   try {
     response = await ctx.next();

@@ -52,9 +52,14 @@ function limitersFor(services: Services) {
 }
 
 /** Fresh-style middleware; runs after `authenticate` (it needs the user). */
-export async function rateLimit(ctx: FreshContext<State>): Promise<Response> {
+export function rateLimit(ctx: FreshContext<State>): Promise<Response> {
+  // Unlimited paths (health checks, assets) pass on without an async frame of their own.
+  if (isUnlimited(ctx.url.pathname)) return ctx.next();
+  return limitThenNext(ctx);
+}
+
+async function limitThenNext(ctx: FreshContext<State>): Promise<Response> {
   const path = ctx.url.pathname;
-  if (isUnlimited(path)) return ctx.next();
   const { user, services } = ctx.state;
   const method = ctx.req.method;
   const ip = clientIp(ctx);
