@@ -158,14 +158,18 @@ Deno.test({
       // Each takes one row, waits until the other has taken its row, then wants the other's.
       let runs = 0;
       const holding = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+      const committed = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
       const crosswise = (pool: DbQueries, mine: number) =>
         pool.tx(async (sql) => {
-          runs++;
+          // The run again starts once the other has committed: on a starved runner the
+          // victim's second run could otherwise take its row back before the survivor,
+          // woken, got to it, and deadlock a second time (real, and not what this tests).
+          if (++runs > 2) await committed[1 - mine].promise;
           await sql`update deadlock_probe set n = n + 1 where id = ${mine + 1}`;
           holding[mine].resolve();
           await holding[1 - mine].promise;
           await sql`update deadlock_probe set n = n + 1 where id = ${2 - mine}`;
-        });
+        }).then(() => committed[mine].resolve());
       await Promise.all([crosswise(db, 0), crosswise(other, 1)]);
       assertEquals(runs, 3, "exactly one of them ran twice");
       const rows = await db.sql<{ n: number }[]>`select n from deadlock_probe order by id`;
