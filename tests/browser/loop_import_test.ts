@@ -40,10 +40,18 @@ Deno.test({
         });
         await page.focus("#import-file");
         await page.keyboard.press("Tab");
-        await Promise.all([page.waitForLoadState(), page.keyboard.press("Enter")]);
+        // The page the form leads to (a 4xx form, or the GET after the 303), not the one still
+        // shown while the upload is on its way (waitForLoadState alone can answer for that one).
+        const arrived = page.waitForResponse((res) =>
+          res.request().isNavigationRequest() && (res.status() < 300 || res.status() >= 400)
+        );
+        await page.keyboard.press("Enter");
+        await arrived;
+        await page.waitForLoadState();
       };
 
       await submit("Loop Habits Backup.db", buildLoopBackup(25, {}, "PRAGMA user_version = 26;"));
+      await page.locator("#field-file", { hasText: "version 26" }).waitFor();
       assertStringIncludes(await page.textContent("#field-file") ?? "", "version 26, newer than this import reads");
       assertEquals(await page.getAttribute("#import-file", "required"), "");
 
@@ -55,6 +63,7 @@ Deno.test({
         ],
       });
       await submit("Loop Habits Backup.db", backup);
+      await page.locator(".flash").waitFor();
       assertEquals(new URL(page.url()).pathname, "/export");
       assertStringIncludes(await page.textContent(".flash") ?? "", "Imported 2 habits and 2 check-ins.");
     } finally {
