@@ -18,7 +18,7 @@ import { weekdayName } from "@/domain/calendar.ts";
 import { DEFAULT_HABIT_COLOR } from "@/domain/habit_input.ts";
 import type { FieldErrors } from "@/lib/validate.ts";
 import type { Schedule } from "@/domain/stats.ts";
-import { Actions, ChoiceGroup, ErrorSummary, Field } from "./form.tsx";
+import { Actions, ChoiceGroup, CountField, ErrorSummary, Field } from "./form.tsx";
 import { weekOrder } from "./habit_labels.ts";
 import {
   HABIT_NAME_MAX,
@@ -250,14 +250,11 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
         error={errors.scheduleType}
       />
       <div class="weekly-only">
-        <Field
+        <CountField
           label="Times a week"
           name="times"
-          type="number"
-          inputMode="numeric"
           min={1}
           max={WEEKLY_TIMES_MAX}
-          step={1}
           value={values.times}
           error={errors.times}
         />
@@ -273,52 +270,40 @@ export function HabitForm({ action, values, errors = {}, weekStart, submitLabel,
         />
       </div>
       <div class="interval-only">
-        <Field
+        <CountField
           label="Every how many days?"
           name="every"
-          type="number"
-          inputMode="numeric"
           min={INTERVAL_EVERY_MIN}
           max={INTERVAL_EVERY_MAX}
-          step={1}
           value={values.every}
           error={errors.every}
           hint="2 to 365; due on the start day and every that many days after it."
         />
       </div>
       <div class="monthly-only">
-        <Field
+        <CountField
           label="Times a month"
           name="monthTimes"
-          type="number"
-          inputMode="numeric"
           min={1}
           max={MONTHLY_TIMES_MAX}
-          step={1}
           value={values.monthTimes}
           error={errors.monthTimes}
         />
       </div>
       <div class="field-group times_in_days-only">
-        <Field
+        <CountField
           label="Times"
           name="rollTimes"
-          type="number"
-          inputMode="numeric"
           min={1}
           max={TIMES_IN_DAYS_MAX}
-          step={1}
           value={values.rollTimes}
           error={errors.rollTimes}
         />
-        <Field
+        <CountField
           label="In any run of this many days"
           name="rollDays"
-          type="number"
-          inputMode="numeric"
           min={1}
           max={TIMES_IN_DAYS_MAX}
-          step={1}
           value={values.rollDays}
           error={errors.rollDays}
           hint="Up to 365; the times may not be more than the days."

@@ -85,6 +85,11 @@ export function Field(props: FieldProps) {
   );
 }
 
+/** A whole-number box: a number input with the numeric keypad, in steps of 1 (give it `min` and `max`). */
+export function CountField(props: Omit<FieldProps, "type" | "inputMode" | "step">) {
+  return <Field {...props} type="number" inputMode="numeric" step={1} />;
+}
+
 /** The e-mail box of the sign-up, log-in and password-reset forms: one limit, one autocomplete hint. */
 export function EmailField(props: { value?: string | null; error?: string }) {
   return (
