@@ -9,7 +9,7 @@
  * app.use(serveStatic(files));
  * ```
  */
-import type { MiddlewareHandler } from "hono";
+import type { HonoRequest, MiddlewareHandler } from "hono";
 
 const TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
@@ -74,22 +74,34 @@ async function walk(dir: string, relative: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * The response for a GET/HEAD of a loaded file (304 on a matching If-None-Match), or
+ * undefined when the path names none: a plain call, for a pipeline that checks files
+ * before its routes without a middleware layer of its own.
+ */
+export function staticFileResponse(
+  files: Map<string, StaticFile>,
+  req: Pick<HonoRequest, "method" | "path" | "header">,
+): Response | undefined {
+  if (req.method !== "GET" && req.method !== "HEAD") return undefined;
+  const file = files.get(req.path);
+  if (!file) return undefined;
+  const headers = {
+    "Content-Type": file.type,
+    "ETag": file.etag,
+    "Cache-Control": file.cacheControl,
+  };
+  const match = req.header("if-none-match");
+  if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === file.etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(req.method === "HEAD" ? null : file.body as Uint8Array<ArrayBuffer>, { headers });
+}
+
 /** Middleware answering GET/HEAD for the loaded files, 304 on a matching If-None-Match. */
 export function serveStatic(files: Map<string, StaticFile>): MiddlewareHandler {
   // deno-lint-ignore require-await
   return async function serveStatic(c, next) {
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
-    const file = files.get(c.req.path);
-    if (!file) return next();
-    const headers = {
-      "Content-Type": file.type,
-      "ETag": file.etag,
-      "Cache-Control": file.cacheControl,
-    };
-    const match = c.req.header("if-none-match");
-    if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === file.etag)) {
-      return new Response(null, { status: 304, headers });
-    }
-    return new Response(c.req.method === "HEAD" ? null : file.body as Uint8Array<ArrayBuffer>, { headers });
+    return staticFileResponse(files, c.req) ?? next();
   };
 }
