@@ -128,9 +128,11 @@ Deno.test("user cache: a failing or hanging KV still serves the read, as a logge
   try {
     const broken = {
       get: () => Promise.reject(new Error("KV unavailable")),
+      getMany: () => Promise.reject(new Error("KV unavailable")),
     } as unknown as Deno.Kv;
     const hanging = {
       get: () => new Promise(() => {}),
+      getMany: () => new Promise(() => {}),
     } as unknown as Deno.Kv;
     const compute = counted(text("fresh"));
     const a = await cachedBytes(broken, "u", ["x"], compute);
