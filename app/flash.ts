@@ -52,6 +52,9 @@ export interface SetFlashOptions {
  * API token, nobody signed in) there is nobody to show it to, and it is dropped.
  */
 export function setFlash(ctx: FreshContext<State>, text: string, options: SetFlashOptions = {}): void {
+  if (SAFE_METHODS.has(ctx.req.method)) {
+    throw new Error(`setFlash is for the POST that redirects, not a ${ctx.req.method} (flashMessages skips those)`);
+  }
   ctx.state.flashOut = {
     flash: { text: clip(text), kind: options.kind ?? "success" },
     sessionHash: options.sessionHash,
@@ -62,7 +65,21 @@ export function setFlash(ctx: FreshContext<State>, text: string, options: SetFla
  * The middleware: reads this request's flash into `ctx.state.flash` (for the layout),
  * then writes the one a handler set, or clears the one a rendered page showed.
  */
-export async function flashMessages(ctx: FreshContext<State>): Promise<Response> {
+export function flashMessages(ctx: FreshContext<State>): Promise<Response> {
+  // A flash is left by a form's POST (setFlash refuses a safe method): a GET without the
+  // cookie has nothing to read, clear or write, so it passes on without an async frame
+  // (the common case: API reads, probes, pages with no message waiting).
+  if (SAFE_METHODS.has(ctx.req.method) && !hasFlashCookie(ctx.req.headers.get("cookie"))) return ctx.next();
+  return flashAround(ctx);
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function hasFlashCookie(header: string | null): boolean {
+  return header !== null && header.includes(`${FLASH_COOKIE}=`);
+}
+
+async function flashAround(ctx: FreshContext<State>): Promise<Response> {
   const sessionHash = ctx.state.auth?.kind === "session" ? ctx.state.auth.sessionHash : undefined;
   const incoming = readCookie(ctx.req.headers.get("cookie"), FLASH_COOKIE);
   if (incoming && sessionHash) ctx.state.flash = await verifyFlash(incoming, sessionHash);
