@@ -83,7 +83,8 @@ async function limitThenNext(ctx: FreshContext<State>): Promise<Response> {
   }
 
   const policies = policiesFor(method, ctx.route);
-  const decisions = await Promise.all(policies.map(async (policy) => {
+  // Most reads have no KV policy: no promise to wait for then.
+  const decisions = policies.length === 0 ? [] : await Promise.all(policies.map(async (policy) => {
     const subject = await subjectFor(policy, ctx, ip);
     if (subject === undefined) return undefined;
     try {
