@@ -1,7 +1,10 @@
 /**
  * Puts the signed-in user's unread notification count in `ctx.state.unreadNotifications`
  * for page requests, so the layout (which renders synchronously) can show
- * "Notifications (3)" in the header. One count from the partial unread index; skipped
+ * "Notifications (3)" in the header. One count from the partial unread index, kept in
+ * the user's read cache (lib/cache/user_cache.ts): every writer of notifications bumps
+ * the user's version (the scheduler's jobs report whom they changed; marking read is a
+ * signed-in write), so a warm page costs no Postgres round trip for its badge. Skipped
  * for `/api`, static files, writes and signed-out requests, which have no header.
  *
  * @example
@@ -11,6 +14,7 @@
  */
 import { countUnreadNotifications } from "@/db/notifications.ts";
 import type { FreshContext } from "fresh";
+import { cachedValue } from "@/lib/cache/user_cache.ts";
 import { log } from "@/lib/log.ts";
 import type { State } from "./state.ts";
 
@@ -26,7 +30,13 @@ async function countThenNext(ctx: FreshContext<State>): Promise<Response> {
     !ctx.url.pathname.startsWith("/_fresh/") && !/\.[a-z0-9]+$/i.test(ctx.url.pathname);
   if (user && isPage) {
     try {
-      ctx.state.unreadNotifications = await countUnreadNotifications(ctx.state.services.db, user.id);
+      const { value } = await cachedValue(
+        ctx,
+        user.id,
+        ["unread_notifications"],
+        () => countUnreadNotifications(ctx.state.services.db, user.id),
+      );
+      ctx.state.unreadNotifications = value;
     } catch (error) {
       // A badge is not worth failing the page for: the page itself reports an outage.
       log.warn("notifications.count_failed", { error: error instanceof Error ? error.message : String(error) });
