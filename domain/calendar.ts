@@ -144,13 +144,14 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 export function gridLayout(today: string, weekStart: Weekday = 1, weeks = 53): GridLayout {
   const first = addDays(startOfWeek(today, weekStart), -7 * (weeks - 1));
   const todayN = dayNumber(today);
+  const firstN = dayNumber(first);
   const columns: GridCell[][] = [];
   const months: { column: number; label: string }[] = [];
   let lastMonth = -1;
   for (let w = 0; w < weeks; w++) {
     const column: GridCell[] = [];
     for (let d = 0; d < 7; d++) {
-      const n = dayNumber(first) + w * 7 + d;
+      const n = firstN + w * 7 + d;
       column.push({ date: fromDayNumber(n), future: n > todayN });
     }
     const month = Number(column[0].date.slice(5, 7)) - 1;
@@ -168,12 +169,16 @@ export function gridLayout(today: string, weekStart: Weekday = 1, weeks = 53): G
 
 /** "Monday" … "Sunday" for a weekday. */
 export function weekdayName(day: Weekday, style: "long" | "short" = "long"): string {
-  const names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-  return style === "long" ? names[day - 1] : names[day - 1].slice(0, 3);
+  return (style === "long" ? WEEKDAY_NAMES : WEEKDAY_SHORT_NAMES)[day - 1];
 }
 
-/** "Mon 3 Mar 2026"-style label for titles and screen readers. */
+const WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAY_SHORT_NAMES = WEEKDAY_NAMES.map((name) => name.slice(0, 3));
+
+/** "Mon 3 Mar 2026"-style label for titles and screen readers (a grid makes hundreds per page). */
 export function formatDay(date: string): string {
-  const [y, m, d] = date.split("-").map(Number);
-  return `${weekdayName(isoWeekday(date), "short")} ${d} ${MONTHS[m - 1]} ${y}`;
+  const weekday = isoWeekday(date); // validates the date
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  return `${WEEKDAY_SHORT_NAMES[weekday - 1]} ${d} ${MONTHS[m - 1]} ${date.slice(0, 4)}`;
 }

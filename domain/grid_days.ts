@@ -21,7 +21,7 @@
  * days.get("2026-03-03"); // { state: "partial", score: 0.75, label: "6 of 8 km" }
  * ```
  */
-import { addDays, dayNumber, fromDayNumber } from "./calendar.ts";
+import { dayNumber, fromDayNumber } from "./calendar.ts";
 import {
   type DayEntry,
   type DayRule,
@@ -164,7 +164,7 @@ export function habitGridDays(
   today: string,
 ): Map<string, GridDay> {
   const days = new Map<string, GridDay>();
-  for (let n = dayNumber(from); n <= dayNumber(today); n++) {
+  for (let n = dayNumber(from), last = dayNumber(today); n <= last; n++) {
     const date = fromDayNumber(n);
     days.set(date, habitDay(habit, checkins.get(date), date, today));
   }
@@ -239,7 +239,7 @@ export function overallGridDays(
   today: string,
 ): Map<string, GridDay> {
   const days = new Map<string, GridDay>();
-  for (let n = dayNumber(from); n <= dayNumber(today); n++) {
+  for (let n = dayNumber(from), last = dayNumber(today); n <= last; n++) {
     const date = fromDayNumber(n);
     days.set(date, overallDay(tallyDay(habits, index, date, today), date, today));
   }
@@ -249,8 +249,9 @@ export function overallGridDays(
 /** How many of the last `window` days (today included) reached a full score. */
 export function fullDays(days: ReadonlyMap<string, GridDay>, today: string, window = 365): number {
   let count = 0;
+  const last = dayNumber(today);
   for (let i = 0; i < window; i++) {
-    if ((days.get(addDays(today, -i))?.score ?? 0) >= 1) count++;
+    if ((days.get(fromDayNumber(last - i))?.score ?? 0) >= 1) count++;
   }
   return count;
 }
@@ -261,8 +262,9 @@ export function fullDays(days: ReadonlyMap<string, GridDay>, today: string, wind
  */
 export function overallStreak(days: ReadonlyMap<string, GridDay>, today: string): number {
   let streak = 0;
+  const last = dayNumber(today);
   for (let i = 0;; i++) {
-    const day = days.get(addDays(today, -i));
+    const day = days.get(fromDayNumber(last - i));
     if (!day) return streak;
     if (day.score >= 1) streak++;
     else if (day.state !== "off" && i > 0) return streak;
