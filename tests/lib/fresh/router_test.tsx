@@ -60,6 +60,20 @@ function testApp() {
           },
         ],
       },
+      "routes/twice/_middleware.ts": {
+        handler: async (ctx: { state: TestState; next: () => Promise<Response> }) => {
+          const res = await ctx.next();
+          const again = await ctx.next().then(() => "ran again", (error: Error) => error.message);
+          res.headers.set("x-again", again);
+          return res;
+        },
+      },
+      "routes/twice/index.ts": {
+        handler: (ctx: { state: TestState }) => {
+          ctx.state.trail.push("handler");
+          return new Response(ctx.state.trail.join(">"));
+        },
+      },
       "routes/habits/_layout.tsx": {
         default: ({ Component }: PageProps) => (
           <section class="habits-layout">
@@ -153,6 +167,13 @@ Deno.test("middleware runs root → leaf; layouts nest root → leaf inside _app
   const home = await app.request("/");
   assertEquals(home.headers.get("x-trail"), "root");
   assertEquals((await home.text()).includes("habits-layout"), false);
+});
+
+Deno.test("a middleware that calls ctx.next() twice gets a rejection; the rest of the chain runs once", async () => {
+  const { app } = testApp();
+  const res = await app.request("/twice");
+  assertEquals(await res.text(), "root>handler");
+  assertEquals(res.headers.get("x-again"), "ctx.next() called twice in one middleware");
 });
 
 Deno.test("unknown paths render _404 (through the root middleware) and errors render _500 escaped", async () => {
