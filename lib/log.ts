@@ -109,24 +109,58 @@ function write(
   sink(level, line);
 }
 
+/** The fields of the per-request line, in the order they are written. */
+export interface RequestLine {
+  requestId: string;
+  method: string;
+  route: string;
+  status: number;
+  durationMs: number;
+  userId: string | undefined;
+}
+
 /**
- * Writes one line whose fields cannot hold a secret — ids from a fixed alphabet, HTTP
- * method and route pattern, numbers — without {@linkcode redact}'s regexes: the
- * per-request line (app/request_context.ts), written on every request, where they cost
- * a tenth of a trivial request's CPU. Anything else goes through {@linkcode log}.
+ * Writes the per-request line (app/request_context.ts), whose fields cannot hold a
+ * secret — an id from a fixed alphabet, HTTP method and route pattern, numbers, a user
+ * id — without {@linkcode redact}'s regexes, as one fixed-shape object (V8's fast JSON
+ * path) with the timestamp text reused within a millisecond: written on every request,
+ * the generic path was a tenth of a trivial request's CPU. Anything else goes through
+ * {@linkcode log}.
  *
  * @example
  * ```ts
- * logRequestLine("info", "request", { requestId, method: "GET", route: "/api/health", status: 200, durationMs: 0.4 });
+ * logRequestLine("info", "request", { requestId, method: "GET", route: "/api/health", status: 200, durationMs: 0.4, userId: undefined });
  * ```
  */
-export function logRequestLine(
-  level: LogLevel,
-  msg: string,
-  fields: Record<string, string | number | null | undefined>,
-): void {
+export function logRequestLine(level: LogLevel, msg: string, line: RequestLine): void {
   if (ORDER[level] < threshold) return;
-  sink(level, JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
+  sink(
+    level,
+    JSON.stringify({
+      time: isoNow(),
+      level,
+      msg,
+      requestId: line.requestId,
+      method: line.method,
+      route: line.route,
+      status: line.status,
+      durationMs: line.durationMs,
+      userId: line.userId,
+    }),
+  );
+}
+
+let isoMs = 0;
+let isoText = "";
+
+/** `new Date().toISOString()`, made at most once per millisecond. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
 }
 
 /** The app's logger. `msg` is a stable dotted event name; details go in `fields`. */
