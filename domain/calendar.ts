@@ -72,8 +72,33 @@ export function isValidDate(value: unknown): value is string {
 // civil_from_days): rendering a dashboard converts tens of thousands of days, and going
 // through `Date` and `toISOString()` made these the hottest functions under load.
 
+// Pages convert the same few hundred days on every request (a grid is the last 53
+// weeks): both directions are remembered, a bounded table each, emptied when full.
+const MEMO_MAX = 8_192;
+const numberOfDate = new Map<string, number>();
+const dateOfNumber = new Map<number, string>();
+
 /** Days since 1970-01-01 for a `YYYY-MM-DD` date. */
 export function dayNumber(date: string): number {
+  const known = numberOfDate.get(date);
+  if (known !== undefined) return known;
+  const n = computeDayNumber(date);
+  if (numberOfDate.size >= MEMO_MAX) numberOfDate.clear();
+  numberOfDate.set(date, n);
+  return n;
+}
+
+/** The `YYYY-MM-DD` date of a day number. */
+export function fromDayNumber(n: number): string {
+  const known = dateOfNumber.get(n);
+  if (known !== undefined) return known;
+  const date = computeDate(n);
+  if (dateOfNumber.size >= MEMO_MAX) dateOfNumber.clear();
+  dateOfNumber.set(n, date);
+  return date;
+}
+
+function computeDayNumber(date: string): number {
   if (!DATE.test(date)) throw new RangeError(`Not a YYYY-MM-DD date: ${date}`);
   let y = Number(date.slice(0, 4));
   const m = Number(date.slice(5, 7));
@@ -86,8 +111,7 @@ export function dayNumber(date: string): number {
   return era * 146097 + doe - 719468;
 }
 
-/** The `YYYY-MM-DD` date of a day number. */
-export function fromDayNumber(n: number): string {
+function computeDate(n: number): string {
   const z = n + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
