@@ -27,6 +27,7 @@
  */
 import type { FreshContext } from "fresh";
 import { withTimeout } from "@/lib/kv.ts";
+import { commitGrouped } from "@/lib/kv_commits.ts";
 import { log } from "@/lib/log.ts";
 import type { State } from "@/app/state.ts";
 import { VERSION_TTL_MS, versionKey } from "@/lib/cache/user_cache.ts";
@@ -46,13 +47,16 @@ const BUMPS_PER_COMMIT = 100;
 export async function invalidateUsers(kv: Deno.Kv, userIds: Iterable<string>, timeoutMs?: number): Promise<void> {
   const ids = [...new Set(userIds)];
   for (let first = 0; first < ids.length; first += BUMPS_PER_COMMIT) {
-    const op = kv.atomic();
     const bumpedAt = Date.now();
-    for (const id of ids.slice(first, first + BUMPS_PER_COMMIT)) {
-      op.set(versionKey(id), { bumpedAt }, { expireIn: VERSION_TTL_MS });
-    }
-    const result = await withTimeout(op.commit(), timeoutMs, "KV cache version bump");
-    if (!result.ok) throw new Error("KV cache version bump was not committed");
+    const sets = ids.slice(first, first + BUMPS_PER_COMMIT).map((id) => ({
+      key: versionKey(id),
+      value: { bumpedAt },
+      expireIn: VERSION_TTL_MS,
+    }));
+    // Grouped with the other requests' commits (lib/kv_commits.ts): resolves once this
+    // bump is durable, so the response still goes out after it.
+    const ok = await withTimeout(commitGrouped(kv, { sets }), timeoutMs, "KV cache version bump");
+    if (!ok) throw new Error("KV cache version bump was not committed");
   }
 }
 
