@@ -27,10 +27,11 @@
  *
  * @example
  * ```ts
- * const ok = await commitGrouped(kv, {
+ * const versionstamp = await commitGrouped(kv, {
  *   checks: [entry],
  *   sets: [{ key, value: log, expireIn: 60_000 }],
  * });
+ * if (versionstamp === null) retry(); // a check failed: read again, decide again
  * ```
  */
 
@@ -62,7 +63,7 @@ interface Pending {
   operation: KvOperation;
   /** `performance.now()` when it was submitted. */
   since: number;
-  resolve(ok: boolean): void;
+  resolve(versionstamp: string | null): void;
   reject(error: unknown): void;
 }
 
@@ -76,13 +77,14 @@ const queues = new WeakMap<Deno.Kv, Queue>();
 
 /**
  * Commits `operation` atomically, grouped with the operations other callers submit
- * meanwhile. Resolves `true` when it committed, `false` when one of its checks failed;
- * rejects with the KV's error for it alone.
+ * meanwhile. Resolves with the commit's versionstamp (shared by its group: every key
+ * the operation set now has it), or null when one of its checks failed; rejects with
+ * the KV's error for it alone.
  */
-export function commitGrouped(kv: Deno.Kv, operation: KvOperation): Promise<boolean> {
+export function commitGrouped(kv: Deno.Kv, operation: KvOperation): Promise<string | null> {
   let queue = queues.get(kv);
   if (!queue) queues.set(kv, queue = { waiting: [], running: false });
-  const pending = Promise.withResolvers<boolean>();
+  const pending = Promise.withResolvers<string | null>();
   queue.waiting.push({ operation, since: performance.now(), resolve: pending.resolve, reject: pending.reject });
   if (!queue.running) run(kv, queue);
   return pending.promise;
@@ -166,17 +168,19 @@ function atomicOf(kv: Deno.Kv, operations: readonly KvOperation[]): Deno.AtomicO
 
 async function commitAlone(kv: Deno.Kv, pending: Pending): Promise<void> {
   try {
-    pending.resolve((await withTimeout(atomicOf(kv, [pending.operation]).commit(), COMMIT_BOUND_MS, "KV commit")).ok);
+    const result = await withTimeout(atomicOf(kv, [pending.operation]).commit(), COMMIT_BOUND_MS, "KV commit");
+    pending.resolve(result.ok ? result.versionstamp : null);
   } catch (error) {
     pending.reject(error);
   }
 }
 
 async function commitTogether(kv: Deno.Kv, group: Pending[]): Promise<void> {
-  let ok = false;
+  let versionstamp: string | null = null;
   try {
     const commit = atomicOf(kv, group.map((p) => p.operation)).commit();
-    ok = (await withTimeout(commit, COMMIT_BOUND_MS, "KV group commit")).ok;
+    const result = await withTimeout(commit, COMMIT_BOUND_MS, "KV group commit");
+    if (result.ok) versionstamp = result.versionstamp;
   } catch (error) {
     // A KV that does not answer would not answer each one either.
     if (error instanceof KvTimeoutError) {
@@ -185,8 +189,8 @@ async function commitTogether(kv: Deno.Kv, group: Pending[]): Promise<void> {
     }
     // Otherwise answered below, one by one: each operation gets its own error or success.
   }
-  if (ok) {
-    for (const pending of group) pending.resolve(true);
+  if (versionstamp !== null) {
+    for (const pending of group) pending.resolve(versionstamp);
     return;
   }
   await Promise.all(group.map((pending) => commitAlone(kv, pending)));

@@ -182,10 +182,10 @@ async function decideBatch(
       // Grouped with the other commits of this instance (lib/kv_commits.ts); its check
       // still decides for this key alone.
       const committed = !decisions.some((d) => d.allowed) || await withTimeout(
-        commitGrouped(kv, { checks: [entry], sets: [{ key, value: log, expireIn: policy.windowMs }] }),
-        callTimeoutMs,
-        "rate-limit commit",
-      );
+            commitGrouped(kv, { checks: [entry], sets: [{ key, value: log, expireIn: policy.windowMs }] }),
+            callTimeoutMs,
+            "rate-limit commit",
+          ) !== null;
       if (committed) {
         live.forEach((waiter, i) => waiter.resolve(decisions[i]));
         return;

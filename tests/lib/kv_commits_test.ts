@@ -11,9 +11,10 @@ import { countingKv } from "@/tests/support/counting_kv.ts";
 
 Deno.test("a lone operation is one commit, sent at once", async () => {
   using kv = countingKv(await Deno.openKv(":memory:"));
-  assertEquals(await commitGrouped(kv, { sets: [{ key: ["a"], value: 1 }] }), true);
+  const versionstamp = await commitGrouped(kv, { sets: [{ key: ["a"], value: 1 }] });
   assertEquals(kv.counts.commits, 1);
-  assertEquals((await kv.get(["a"])).value, 1);
+  const entry = await kv.get(["a"]);
+  assertEquals([entry.value, entry.versionstamp], [1, versionstamp]);
 });
 
 Deno.test("50 operations at once on different keys: all committed, in far fewer commits", async () => {
@@ -21,7 +22,9 @@ Deno.test("50 operations at once on different keys: all committed, in far fewer 
   const results = await Promise.all(
     Array.from({ length: 50 }, (_, i) => commitGrouped(kv, { sets: [{ key: ["k", i], value: i, expireIn: 60_000 }] })),
   );
-  assertEquals(results, Array(50).fill(true));
+  assert(results.every((versionstamp) => versionstamp !== null));
+  // Each operation hears the versionstamp its keys got.
+  for (let i = 0; i < 50; i++) assertEquals((await kv.get(["k", i])).versionstamp, results[i]);
   for (let i = 0; i < 50; i++) assertEquals((await kv.get(["k", i])).value, i);
   // The first goes alone; the rest wait for it and go together.
   assert(kv.counts.commits <= 3, `${kv.counts.commits} commits`);
@@ -38,7 +41,7 @@ Deno.test("a failed check fails its own operation only; the others in its group 
     commitGrouped(kv, { checks: [stale], sets: [{ key: ["taken"], value: "second" }] }),
     commitGrouped(kv, { sets: [{ key: ["z"], value: 2 }] }),
   ]);
-  assertEquals([first, second, conflicting, third], [true, true, false, true]);
+  assertEquals([first, second, conflicting, third].map((v) => v !== null), [true, true, false, true]);
   assertEquals((await kv.getMany([["x"], ["y"], ["z"], ["taken"]])).map((e) => e.value), [0, 1, 2, "first"]);
 });
 
@@ -51,7 +54,7 @@ Deno.test("two operations checking one key against the same versionstamp: exactl
       commitGrouped(kv, { sets: [{ key: ["other", round], value: 0 }] }), // keeps the queue busy
       ...[1, 2, 3].map((n) => commitGrouped(kv, { checks: [entry], sets: [{ key, value: n }] })),
     ]);
-    assertEquals(results.slice(1).filter(Boolean).length, 1, `round ${round}: ${results}`);
+    assertEquals(results.slice(1).filter((v) => v !== null).length, 1, `round ${round}: ${results}`);
   }
 });
 
@@ -78,7 +81,7 @@ Deno.test("a commit that never settles is given up, and the queue goes on", asyn
   const behind = commitGrouped(kv, { sets: [{ key: ["b"], value: 2 }] });
   const error = await assertRejects(() => stuck);
   assert(error instanceof KvTimeoutError, String(error));
-  assertEquals(await behind, true);
+  assert(await behind !== null);
   assert(performance.now() - started < COMMIT_BOUND_MS * 1.5, "waits out one commit's bound, no more");
   assertEquals((await real.get(["b"])).value, 2);
   assertEquals(pendingCommits(kv), 0);

@@ -7,6 +7,7 @@ import { localDay } from "@/domain/calendar.ts";
 import { HttpError } from "fresh";
 import { checkinRangeSchema, checkinSchemaFor } from "@/domain/habit_input.ts";
 import { define } from "@/app/state.ts";
+import { keepsSignedInUser } from "@/app/cache/invalidate.ts";
 import { parseInput } from "@/lib/validate.ts";
 
 /** Another user's habit, an unknown id and a malformed one all read the same. */
@@ -36,6 +37,8 @@ export const handler = define.handlers({
    */
   async POST(ctx) {
     const user = requireUser(ctx);
+    // A check-in changes no credential or profile: this instance may keep remembering the user.
+    keepsSignedInUser(ctx.state);
     const { db } = ctx.state.services;
     const today = localDay(user.timezone);
     const valid = await inputValidForAnyHabit(ctx.req, today);
