@@ -12,18 +12,9 @@ import { addDays, type Weekday } from "@/domain/calendar.ts";
 import { RuleViolation } from "@/domain/rules.ts";
 import { assert, assertEquals, assertRejects } from "@/tests/support/assert.ts";
 import { openTestDb } from "@/tests/support/db.ts";
+import { seededRandom } from "@/tests/support/seeded_random.ts";
 
 const TODAY = "2026-03-04";
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function newUser(db: Db): Promise<string> {
   const [row] = await db.sql<{ id: string }[]>`
@@ -47,7 +38,7 @@ const HABITS: HabitInput[] = [
 Deno.test("checkInWithStats gives the check-in and statistics of upsertCheckin + habitStatsFor", async () => {
   await using t = await openTestDb();
   const { db } = t;
-  const next = random(14);
+  const next = seededRandom(14);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
   const userId = await newUser(db);
   const habits: Habit[] = [];

@@ -22,6 +22,7 @@ import {
 } from "@/domain/completion.ts";
 import { dueFrequency, type HabitStats, habitStats, strengthMultiplier, strengthSeries } from "@/domain/stats.ts";
 import { assertEquals } from "@/tests/support/assert.ts";
+import { seededRandom } from "@/tests/support/seeded_random.ts";
 
 // --- the oracle: domain/stats.ts as it was before the rework ----------------------------
 
@@ -105,16 +106,6 @@ function oracleSeries(
 
 // --- random habits and histories ---------------------------------------------------------
 
-/** mulberry32: a seeded generator, so a failing case can be replayed from its seed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SCHEDULES: Schedule[] = [
   { type: "daily" },
   { type: "weekdays", days: [1, 3, 5] },
@@ -159,7 +150,7 @@ function randomCase(next: () => number) {
 }
 
 Deno.test("habitStats equals the previous implementation on 600 random habits and histories", () => {
-  const next = random(20261130);
+  const next = seededRandom(20261130);
   for (let i = 0; i < 600; i++) {
     const { habit, checkins, today, weekStart } = randomCase(next);
     assertEquals(
@@ -171,7 +162,7 @@ Deno.test("habitStats equals the previous implementation on 600 random habits an
 });
 
 Deno.test("strengthSeries equals the previous implementation on 200 random habits and histories", () => {
-  const next = random(14);
+  const next = seededRandom(14);
   for (let i = 0; i < 200; i++) {
     const { habit, checkins, today, weekStart } = randomCase(next);
     const from = addDays(today, -Math.floor(next() * 500));
