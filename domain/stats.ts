@@ -205,7 +205,9 @@ function strengthWalk(
     let v = period.met / period.due;
     if (period.first === period.last && period.outcome === "missed") {
       // One day short of its target: partial credit by value (Loop's numeric score).
-      v = days.get(period.first) === COMPLETE ? 1 : dayScore(habit, checkins.get(fromDayNumber(period.first)));
+      // A day with no state has no check-in (dayStates reads every one up to today): score 0, no date to make.
+      const state = days.get(period.first);
+      v = state === COMPLETE ? 1 : state === undefined ? 0 : dayScore(habit, checkins.get(fromDayNumber(period.first)));
     }
     // A rolling window is one day, however many it asks for (Loop steps once a day with f = T/D).
     const moves = habit.schedule.type === "times_in_days" ? 1 : period.due;
