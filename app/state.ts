@@ -39,6 +39,12 @@ export interface State {
   userVersion?: string;
   /** Users this request changed besides the signed-in one; bumped after success (app/cache/invalidate.ts). */
   changedUserIds?: Set<string>;
+  /**
+   * Set by a handler whose write cannot change the signed-in user's credentials or
+   * profile (a check-in): the bump after it may keep this instance's memory of the user
+   * (app/cache/invalidate.ts, `keepsSignedInUser`).
+   */
+  keepsAuth?: boolean;
   /** How the user authenticated: a browser session (CSRF-checked) or a Bearer token. */
   auth?: { kind: "session"; sessionHash: string } | { kind: "token" };
   /** The confirmation left by the previous form action, shown by the layout (app/flash.ts). */

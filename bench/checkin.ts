@@ -10,6 +10,9 @@
  * statistics, cache invalidation, the pipeline. Embedded PGlite by default,
  * `DATABASE_URL` when set (its users are deleted at the end).
  *
+ * The app's KV file lives in a temporary directory: its commits wait for that disk, so
+ * `TMPDIR=/dev/shm` (a RAM disk) shows what the disk costs (docs/performance.md, "Check-in").
+ *
  *   deno run -A bench/checkin.ts [--users 500] [--seconds 10] [--connections 25]
  */
 import { parseArgs } from "node:util";

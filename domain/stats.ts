@@ -63,13 +63,15 @@ export function habitStats(
   let totalDone = 0;
   for (const day of days.values()) if (day === COMPLETE) totalDone++;
   const startN = dayNumber(habit.startDate);
-  const periods = periodsOf(habit.schedule, days, countingStart(habit, days), todayN, weekStart, startN);
+  // The whole history's periods, walked once for the streaks and once for the strength
+  // (the check-in route computes this on every write: one generator pass saved).
+  const periods = [...periodsOf(habit.schedule, days, countingStart(habit, days), todayN, weekStart, startN)];
   const rate = (windowDays: number) =>
     completionOf(
       periodsOf(habit.schedule, days, windowStart(habit, days, todayN, windowDays), todayN, weekStart, startN),
     ).rate;
-  const series = strengthSteps(habit, checkins, days, todayN, weekStart);
-  const strength = series.length ? Math.round(series[series.length - 1].strength * 100) : 0;
+  const walk = strengthWalk(habit, checkins, days, periods);
+  const strength = walk.steps ? Math.round(walk.strength * 100) : 0;
   return { ...runs(periods), completionRate30: rate(30), completionRate365: rate(365), totalDone, strength };
 }
 
@@ -158,7 +160,19 @@ export function strengthSeries(
   weekStart: Weekday = 1,
 ): StrengthPoint[] {
   const todayN = dayNumber(today);
-  const steps = strengthSteps(habit, checkins, dayStates(habit, checkins, todayN), todayN, weekStart);
+  const days = dayStates(habit, checkins, todayN);
+  const periods = periodsOf(
+    habit.schedule,
+    days,
+    countingStart(habit, days),
+    todayN,
+    weekStart,
+    dayNumber(habit.startDate),
+  );
+  const steps: StrengthPoint[] = [];
+  strengthWalk(habit, checkins, days, periods, (lastN, strength) => {
+    steps.push({ date: fromDayNumber(Math.min(lastN, todayN)), strength });
+  });
   const points: StrengthPoint[] = [];
   let i = 0;
   let strength = isLimit(habit) ? 1 : 0;
@@ -170,30 +184,36 @@ export function strengthSeries(
   return points;
 }
 
-/** The strength after each period that moved it, oldest first, dated by the period's last counted day. */
-function strengthSteps(
+/**
+ * Walks the strength through `periods` (the habit's, from its counting start), oldest
+ * first: returns the strength after the last period that moved it and how many did
+ * (none: no strength to speak of yet); `onStep` hears each move, with the period's last
+ * day number, for the chart. No dates are made unless a missed day needs its entry.
+ */
+function strengthWalk(
   habit: HabitRule,
   checkins: ReadonlyMap<string, DayEntry>,
   days: DayStates,
-  todayN: number,
-  weekStart: Weekday,
-): StrengthPoint[] {
+  periods: Iterable<Period>,
+  onStep?: (lastN: number, strength: number) => void,
+): { strength: number; steps: number } {
   const m = strengthMultiplier(dueFrequency(habit.schedule));
-  const startN = dayNumber(habit.startDate);
   let s = isLimit(habit) ? 1 : 0;
-  const steps: StrengthPoint[] = [];
-  for (const period of periodsOf(habit.schedule, days, countingStart(habit, days), todayN, weekStart, startN)) {
+  let steps = 0;
+  for (const period of periods) {
     if (period.outcome === "neutral" || period.outcome === "open" || period.due === 0) continue;
     let v = period.met / period.due;
     if (period.first === period.last && period.outcome === "missed") {
       // One day short of its target: partial credit by value (Loop's numeric score).
-      const entry = checkins.get(fromDayNumber(period.first));
-      v = days.get(period.first) === COMPLETE ? 1 : dayScore(habit, entry);
+      // A day with no state has no check-in (dayStates reads every one up to today): score 0, no date to make.
+      const state = days.get(period.first);
+      v = state === COMPLETE ? 1 : state === undefined ? 0 : dayScore(habit, checkins.get(fromDayNumber(period.first)));
     }
     // A rolling window is one day, however many it asks for (Loop steps once a day with f = T/D).
     const moves = habit.schedule.type === "times_in_days" ? 1 : period.due;
     for (let k = 0; k < moves; k++) s = s * m + v * (1 - m);
-    steps.push({ date: fromDayNumber(Math.min(period.last, todayN)), strength: s });
+    steps++;
+    onStep?.(period.last, s);
   }
-  return steps;
+  return { strength: s, steps };
 }

@@ -74,6 +74,19 @@ export async function rememberedUser(
 }
 
 /**
+ * After this instance moved `userId`'s version from `from` to `to` with a write that
+ * changed neither credentials nor profile (a check-in), and KV confirmed that nothing
+ * else moved it in between (a check on `from`): what it remembered of the user under
+ * `from` is as true under `to`, so it is kept instead of being looked up again
+ * (app/cache/invalidate.ts decides when).
+ */
+export function carryRemembered(services: Services, userId: string, from: string, to: string): void {
+  for (const entry of memories.get(services)?.values() ?? []) {
+    if (entry.user.id === userId && entry.version === from) entry.version = to;
+  }
+}
+
+/**
  * Moves the user's cache version, creating it the first time: every instance forgets
  * what it remembered of the user, and may remember them from now on. Called after a
  * sign-in (so a new session is remembered from its first request), after sessions end

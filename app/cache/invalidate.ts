@@ -27,9 +27,11 @@
  */
 import type { FreshContext } from "fresh";
 import { withTimeout } from "@/lib/kv.ts";
+import { commitGrouped } from "@/lib/kv_commits.ts";
 import { log } from "@/lib/log.ts";
 import type { State } from "@/app/state.ts";
-import { VERSION_TTL_MS, versionKey } from "@/lib/cache/user_cache.ts";
+import { NO_VERSION, VERSION_TTL_MS, versionKey } from "@/lib/cache/user_cache.ts";
+import { carryRemembered } from "@/app/auth/auth_cache.ts";
 import { HttpError } from "fresh";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -46,13 +48,16 @@ const BUMPS_PER_COMMIT = 100;
 export async function invalidateUsers(kv: Deno.Kv, userIds: Iterable<string>, timeoutMs?: number): Promise<void> {
   const ids = [...new Set(userIds)];
   for (let first = 0; first < ids.length; first += BUMPS_PER_COMMIT) {
-    const op = kv.atomic();
     const bumpedAt = Date.now();
-    for (const id of ids.slice(first, first + BUMPS_PER_COMMIT)) {
-      op.set(versionKey(id), { bumpedAt }, { expireIn: VERSION_TTL_MS });
-    }
-    const result = await withTimeout(op.commit(), timeoutMs, "KV cache version bump");
-    if (!result.ok) throw new Error("KV cache version bump was not committed");
+    const sets = ids.slice(first, first + BUMPS_PER_COMMIT).map((id) => ({
+      key: versionKey(id),
+      value: { bumpedAt },
+      expireIn: VERSION_TTL_MS,
+    }));
+    // Grouped with the other requests' commits (lib/kv_commits.ts): resolves once this
+    // bump is durable, so the response still goes out after it.
+    const versionstamp = await withTimeout(commitGrouped(kv, { sets }), timeoutMs, "KV cache version bump");
+    if (versionstamp === null) throw new Error("KV cache version bump was not committed");
   }
 }
 
@@ -105,8 +110,49 @@ async function invalidateAfter(ctx: FreshContext<State>): Promise<Response> {
 }
 
 async function bump(ctx: FreshContext<State>): Promise<void> {
+  if (ctx.state.keepsAuth && !ctx.state.changedUserIds?.size && await bumpKeepingAuth(ctx.state)) return;
   // The user as authenticated before the handler: logout clears the session, not the id.
   const ids = new Set(ctx.state.changedUserIds);
   if (ctx.state.user) ids.add(ctx.state.user.id);
   await invalidateQuietly(ctx.state.services.kv, ids, `${ctx.req.method} ${ctx.url.pathname}`);
+}
+
+/**
+ * Marks the request's write as one that cannot change the signed-in user's credentials
+ * or profile (a check-in), so the bump after it keeps this instance's memory of the
+ * user (see {@linkcode bumpKeepingAuth}): their next request here needs no lookup.
+ */
+export function keepsSignedInUser(state: Pick<State, "keepsAuth">): void {
+  state.keepsAuth = true;
+}
+
+/**
+ * The signed-in user's bump when their write left credentials and profile alone: a
+ * commit that checks the version is still the one the request authenticated under.
+ * When it commits, nothing else (a log-out, a revoked token, a settings change on any
+ * instance) moved the version in between, so this instance's memory of the user is
+ * carried to the new version (app/auth/auth_cache.ts `carryRemembered`). When the check
+ * fails, or there is no version to check, returns false: the caller bumps blindly and
+ * the memory is dropped, as for any write. Other instances forget the user either way.
+ */
+async function bumpKeepingAuth(state: State): Promise<boolean> {
+  const { user, userVersion, services } = state;
+  if (!user || userVersion === undefined || userVersion === NO_VERSION) return false;
+  const key = versionKey(user.id);
+  try {
+    const versionstamp = await withTimeout(
+      commitGrouped(services.kv, {
+        checks: [{ key, versionstamp: userVersion }],
+        sets: [{ key, value: { bumpedAt: Date.now() }, expireIn: VERSION_TTL_MS }],
+      }),
+      undefined,
+      "KV cache version bump",
+    );
+    if (versionstamp === null) return false;
+    carryRemembered(services, user.id, userVersion, versionstamp);
+    return true;
+  } catch (error) {
+    log.warn("cache.invalidate_checked_failed", { userId: user.id, error });
+    return false; // bumped blindly next, which logs at error level if KV is really down
+  }
 }

@@ -38,6 +38,7 @@
  * ```
  */
 import { isLockedError, KvContentionError, withTimeout } from "@/lib/kv.ts";
+import { commitGrouped } from "@/lib/kv_commits.ts";
 import { decide, type Decision, type WindowPolicy } from "./sliding_window.ts";
 
 /** How long a decision may wait out contention (queue and retries) before a 503. */
@@ -178,11 +179,13 @@ async function decideBatch(
         return decision;
       });
       // Refusals alone change nothing: no write, nothing to race for.
-      const committed = !decisions.some((d) => d.allowed) || (await withTimeout(
-        kv.atomic().check(entry).set(key, log, { expireIn: policy.windowMs }).commit(),
-        callTimeoutMs,
-        "rate-limit commit",
-      )).ok;
+      // Grouped with the other commits of this instance (lib/kv_commits.ts); its check
+      // still decides for this key alone.
+      const committed = !decisions.some((d) => d.allowed) || await withTimeout(
+            commitGrouped(kv, { checks: [entry], sets: [{ key, value: log, expireIn: policy.windowMs }] }),
+            callTimeoutMs,
+            "rate-limit commit",
+          ) !== null;
       if (committed) {
         live.forEach((waiter, i) => waiter.resolve(decisions[i]));
         return;

@@ -5,6 +5,7 @@ import {
   checkinFormValues,
   keepNoteWhenEmpty,
 } from "@/components/CheckinForm.tsx";
+import { keepsSignedInUser } from "@/app/cache/invalidate.ts";
 import { formProblems } from "@/components/form_problems.ts";
 import { type Checkin, listCheckins, upsertCheckin } from "@/db/checkins.ts";
 import { getHabit, type Habit } from "@/db/habits.ts";
@@ -76,6 +77,8 @@ export const handler = define.handlers({
   /** The target of the one-tap toggle (without JavaScript) and of the full check-in form. */
   async POST(ctx) {
     const user = requireUser(ctx);
+    // A check-in changes no credential or profile: this instance may keep remembering the user.
+    keepsSignedInUser(ctx.state);
     const today = localDay(user.timezone);
     const habit = await ownHabit(ctx, user.id);
     const { data: form } = await readBody(ctx.req);

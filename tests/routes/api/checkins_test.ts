@@ -271,6 +271,31 @@ Deno.test("/api/habits/[id]/checkins", async (t) => {
     );
   });
 
+  await t.step("another user's habit is a 404 whatever the body: bad fields, a value, not JSON", async () => {
+    const secret = await newHabit(app, alice, { name: "Private" });
+    const water = await newHabit(app, alice, { name: "Water", kind: "numeric", target: 8, unit: "glasses" });
+    const today = localDay("UTC");
+    for (const id of [secret.id, water.id]) {
+      for (const body of [{ date: "2026-02-30", status: "maybe" }, { date: today, status: "done", value: 3 }]) {
+        assertEquals(
+          (await json(await checkIn(app, bob, id, body), 404)).error.code,
+          "not_found",
+          JSON.stringify(body),
+        );
+      }
+      const notJson = await app.request(`/api/habits/${id}/checkins`, {
+        method: "POST",
+        headers: { ...bob.bearer, "content-type": "application/json" },
+        body: "{",
+      });
+      assertEquals((await json(notJson, 404)).error.code, "not_found");
+      assertEquals(
+        (await json(await call(app, alice.bearer, "GET", `/api/habits/${id}/checkins`), 200)).checkins,
+        [],
+      );
+    }
+  });
+
   await t.step("no credentials → 401", async () => {
     const habit = await newHabit(app, alice);
     const res = await call(app, {}, "POST", `/api/habits/${habit.id}/checkins`, {
