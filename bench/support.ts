@@ -18,13 +18,21 @@ export interface Spawned {
  * Spawns `deno run -A <script>` and waits for a `"server.listening"` log line with the URL.
  * With `BENCH_CPU_PROF_DIR` set, the app writes a V8 CPU profile there when it stops
  * (open it in Chrome DevTools), so any bench can show where a route's time goes.
+ * `BENCH_V8_FLAGS` (`--max-semi-space-size=8,…`) is passed to the app as `--v8-flags`,
+ * to compare heap settings with the same bench. `onLine` sees every stdout line the app
+ * writes after it listens (the `memory` lines of `MEMORY_LOG_MS`, lib/memory_log.ts).
  */
-export async function spawnApp(script: string, env: Record<string, string>): Promise<Spawned> {
+export async function spawnApp(
+  script: string,
+  env: Record<string, string>,
+  onLine?: (line: string) => void,
+): Promise<Spawned> {
   const started = performance.now();
   const profileDir = Deno.env.get("BENCH_CPU_PROF_DIR");
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const v8Flags = Deno.env.get("BENCH_V8_FLAGS");
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...profile, script],
+    args: ["run", "-A", ...profile, ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []), script],
     cwd: ROOT,
     env: { PORT: "0", LOG_LEVEL: "info", NO_COLOR: "1", ...env },
     stdout: "piped",
@@ -41,7 +49,15 @@ export async function spawnApp(script: string, env: Record<string, string>): Pro
       const startMs = performance.now() - started;
       // Keep draining so the child never blocks on a full pipe.
       (async () => {
-        while (!(await reader.read()).done) { /* drain */ }
+        let rest = "";
+        while (true) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          if (!onLine) continue;
+          const lines = (rest + value).split("\n");
+          rest = lines.pop()!;
+          lines.forEach(onLine);
+        }
       })();
       child.stderr.pipeTo(new WritableStream()).catch(() => {});
       return {
