@@ -119,7 +119,7 @@ export async function main(options: StartOptions): Promise<RunningServer> {
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   setLogLevel(config.logLevel);
   // Before Deno.serve: the SDK wraps it to capture what escapes the app.
-  if (initSentry(config)) {
+  if (await initSentry(config)) {
     log.info("sentry.enabled", { environment: config.sentryEnvironment, release: config.version });
   }
   const started = performance.now();
