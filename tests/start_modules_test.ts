@@ -9,7 +9,7 @@ import { assertEquals } from "@/tests/support/assert.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
-/** Packages loaded on first use, with where they are used and what they cost (MB of RSS). */
+/** Packages loaded on first use, with where they are first needed. */
 const LOADED_AT_NEED: Record<string, string> = {
   "@sentry/deno": "only with SENTRY_DSN (lib/sentry.ts)",
   "stripe": "billing routes, on the first checkout or webhook (app/billing/stripe.ts)",
@@ -18,6 +18,10 @@ const LOADED_AT_NEED: Record<string, string> = {
   "@zxcvbn-ts/core": "the first password checked (lib/auth/password_strength.ts)",
   "@zxcvbn-ts/language-common": "the first password checked",
   "@zxcvbn-ts/language-en": "the first password checked",
+  "yauzl": "the first Loop zip imported (app/import_request.ts → app/loop_import.ts)",
+  "csv-parse": "the first Loop zip imported",
+  "csv-stringify": "the first CSV export (routes/api/export.ts → app/export_csv.ts)",
+  "fflate": "the first CSV export",
 };
 
 interface InfoDependency {
