@@ -24,7 +24,7 @@ import { loadConfig } from "@/lib/config.ts";
 import { kvUsage } from "@/lib/cache/kv_usage.ts";
 import { deleteUsers, type SeededUser, seedUsers } from "./seed_users.ts";
 import type { MemorySample } from "@/lib/memory_log.ts";
-import { report, round, rssMb, spawnApp, wrk } from "./support.ts";
+import { report, round, rssMb, spawnApp, START_V8_FLAGS, wrk } from "./support.ts";
 
 const { values } = parseArgs({
   strict: false,
@@ -187,7 +187,7 @@ try {
     const peak = own.reduce<MemorySample | undefined>((top, s) => !top || s.rssMb > top.rssMb ? s : top, undefined);
     report(`load_mix_memory_${i}`, {
       backend: embedded ? "pglite" : "postgres",
-      v8Flags: Deno.env.get("BENCH_V8_FLAGS") ?? "",
+      v8Flags: Deno.env.get("BENCH_V8_FLAGS") ?? START_V8_FLAGS,
       idle: idleSamples[i] && breakdown(idleSamples[i]),
       atPeak: peak && breakdown(peak),
       maxHeapTotalMb: Math.max(0, ...own.map((s) => s.heapTotalMb)),
