@@ -24,7 +24,6 @@
 import { type ImportData, ImportError } from "@/domain/import_data.ts";
 import { parseExportDocument } from "@/domain/import_document.ts";
 import { parseLoopBackup } from "@/app/loop/backup_import.ts";
-import { parseLoopZip } from "./loop_import.ts";
 import { HttpError } from "fresh";
 import { ValidationError } from "@/lib/validate.ts";
 import { ApiError } from "@/app/api_error.ts";
@@ -41,7 +40,11 @@ export async function readImportRequest(req: Request, today: string): Promise<Im
       const file = await readFile(req);
       const bytes = new Uint8Array(await file.arrayBuffer());
       // A zip starts with "PK"; Loop's export is the only zip this accepts.
-      if (bytes[0] === 0x50 && bytes[1] === 0x4b) return await parseLoopZip(bytes, today);
+      if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+        // The zip and CSV readers (yauzl, csv-parse) load with the first Loop export imported, not at start.
+        const { parseLoopZip } = await import("./loop_import.ts");
+        return await parseLoopZip(bytes, today);
+      }
       if (new TextDecoder().decode(bytes.subarray(0, SQLITE_HEADER.length)) === SQLITE_HEADER) {
         return await parseLoopBackup(bytes, today);
       }

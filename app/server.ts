@@ -16,6 +16,7 @@ import { loadStaticFiles } from "@/lib/fresh/static_files.ts";
 import type { Manifest } from "fresh";
 import { openKv } from "@/lib/kv.ts";
 import { flushLogs, log, setLogLevel } from "@/lib/log.ts";
+import { startMemoryLog } from "@/lib/memory_log.ts";
 import { resolvePushServices } from "@/lib/push/services.ts";
 import { startScheduler } from "./scheduler.ts";
 import { startBackupSchedule } from "@/app/backup/schedule.ts";
@@ -118,10 +119,11 @@ export async function main(options: StartOptions): Promise<RunningServer> {
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   setLogLevel(config.logLevel);
   // Before Deno.serve: the SDK wraps it to capture what escapes the app.
-  if (initSentry(config)) {
+  if (await initSentry(config)) {
     log.info("sentry.enabled", { environment: config.sentryEnvironment, release: config.version });
   }
   const started = performance.now();
+  const stopMemoryLog = config.memoryLogMs ? startMemoryLog(config.memoryLogMs) : undefined;
   const services = await openServices(config);
   const { assets, staticFiles } = await loadAssets();
   const app = createApp({ services, manifest: options.manifest, assets, staticFiles });
@@ -211,6 +213,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       await phase("sentry", async () => {
         if (!await flushSentry(2_000)) log.warn("sentry.flush_timeout", { timeoutMs: 2_000 });
       });
+      stopMemoryLog?.();
       log.info("server.stopped", { reason, ms: Math.round(performance.now() - started), phasesMs });
     })();
     return stopping;

@@ -23,7 +23,8 @@ import { localDay } from "@/domain/calendar.ts";
 import { loadConfig } from "@/lib/config.ts";
 import { kvUsage } from "@/lib/cache/kv_usage.ts";
 import { deleteUsers, type SeededUser, seedUsers } from "./seed_users.ts";
-import { report, round, rssMb, spawnApp, wrk } from "./support.ts";
+import type { MemorySample } from "@/lib/memory_log.ts";
+import { report, round, rssMb, spawnApp, START_V8_FLAGS, wrk } from "./support.ts";
 
 const { values } = parseArgs({
   strict: false,
@@ -44,6 +45,17 @@ const connections = Number(values.connections);
 if (pooled && !direct) {
   console.error("With DATABASE_URL (through PgBouncer), set DATABASE_URL_DIRECT too: see scripts/pg_local.sh env");
   Deno.exit(2);
+}
+
+/** Just the figures of a memory log line. */
+function breakdown(s: MemorySample): MemorySample {
+  return {
+    rssMb: s.rssMb,
+    heapUsedMb: s.heapUsedMb,
+    heapTotalMb: s.heapTotalMb,
+    externalMb: s.externalMb,
+    otherMb: s.otherMb,
+  };
 }
 
 /** The wrk script: a random user per request, in the mix above. */
@@ -90,12 +102,25 @@ const env = {
   PGBOUNCER: embedded ? "" : "true",
   DATA_DIR: dir,
   DENO_KV_PATH: `${dir}/kv.sqlite3`,
+  // Each instance logs where its memory sits (lib/memory_log.ts): the breakdown below.
+  MEMORY_LOG_MS: "250",
 };
+const samples: MemorySample[][] = [];
 const apps = [];
-for (let i = 0; i < instances; i++) apps.push(await spawnApp("main.ts", env));
+for (let i = 0; i < instances; i++) {
+  const own: MemorySample[] = [];
+  samples.push(own);
+  apps.push(
+    await spawnApp("main.ts", env, (line) => {
+      if (line.includes('"msg":"memory"')) own.push(JSON.parse(line));
+    }),
+  );
+}
 // Idle: a second after start-up, before the mix.
 await new Promise((resolve) => setTimeout(resolve, 1000));
 const idleRss = apps.map((app) => rssMb(app.child.pid));
+const idleSamples = samples.map((own) => own.at(-1));
+samples.forEach((own) => own.length = 0);
 const watcher = direct ? postgres(direct, { max: 1, onnotice: () => {} }) : undefined;
 let maxServerConnections = 0;
 const peakRss = apps.map(() => 0);
@@ -156,6 +181,19 @@ try {
   const usage = await kvUsage(kv);
   kv.close();
   const fileBytes = (await Deno.stat(`${dir}/kv.sqlite3`)).size;
+  // Where the memory sat: idle, and at the sample with the most RSS under the mix
+  // (V8 heap used / reserved, external, and the rest: code, native buffers, PGlite's worker).
+  samples.forEach((own, i) => {
+    const peak = own.reduce<MemorySample | undefined>((top, s) => !top || s.rssMb > top.rssMb ? s : top, undefined);
+    report(`load_mix_memory_${i}`, {
+      backend: embedded ? "pglite" : "postgres",
+      v8Flags: Deno.env.get("BENCH_V8_FLAGS") ?? START_V8_FLAGS,
+      idle: idleSamples[i] && breakdown(idleSamples[i]),
+      atPeak: peak && breakdown(peak),
+      maxHeapTotalMb: Math.max(0, ...own.map((s) => s.heapTotalMb)),
+      maxHeapUsedMb: Math.max(0, ...own.map((s) => s.heapUsedMb)),
+    });
+  });
   report("load_mix_kv", {
     users,
     entries: usage.total.entries,

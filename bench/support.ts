@@ -6,6 +6,10 @@
 
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
+/** The `--v8-flags` of `deno task start` (deno.json), so the benches measure the app as it is run. */
+export const START_V8_FLAGS: string =
+  /--v8-flags=(\S+)/.exec(JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)).tasks.start)?.[1] ?? "";
+
 export interface Spawned {
   url: string;
   child: Deno.ChildProcess;
@@ -18,13 +22,22 @@ export interface Spawned {
  * Spawns `deno run -A <script>` and waits for a `"server.listening"` log line with the URL.
  * With `BENCH_CPU_PROF_DIR` set, the app writes a V8 CPU profile there when it stops
  * (open it in Chrome DevTools), so any bench can show where a route's time goes.
+ * The app runs with the V8 flags `deno task start` gives it ({@linkcode START_V8_FLAGS});
+ * `BENCH_V8_FLAGS` (`--max-semi-space-size=4,…`, or empty for V8's defaults) replaces
+ * them, to compare heap settings with the same bench. `onLine` sees every stdout line the app
+ * writes after it listens (the `memory` lines of `MEMORY_LOG_MS`, lib/memory_log.ts).
  */
-export async function spawnApp(script: string, env: Record<string, string>): Promise<Spawned> {
+export async function spawnApp(
+  script: string,
+  env: Record<string, string>,
+  onLine?: (line: string) => void,
+): Promise<Spawned> {
   const started = performance.now();
   const profileDir = Deno.env.get("BENCH_CPU_PROF_DIR");
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const v8Flags = Deno.env.get("BENCH_V8_FLAGS") ?? START_V8_FLAGS;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...profile, script],
+    args: ["run", "-A", ...profile, ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []), script],
     cwd: ROOT,
     env: { PORT: "0", LOG_LEVEL: "info", NO_COLOR: "1", ...env },
     stdout: "piped",
@@ -41,7 +54,15 @@ export async function spawnApp(script: string, env: Record<string, string>): Pro
       const startMs = performance.now() - started;
       // Keep draining so the child never blocks on a full pipe.
       (async () => {
-        while (!(await reader.read()).done) { /* drain */ }
+        let rest = "";
+        while (true) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          if (!onLine) continue;
+          const lines = (rest + value).split("\n");
+          rest = lines.pop()!;
+          lines.forEach(onLine);
+        }
       })();
       child.stderr.pipeTo(new WritableStream()).catch(() => {});
       return {

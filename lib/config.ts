@@ -60,6 +60,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From of reminder e-mail. */
   mailFrom: string;
+  /** `MEMORY_LOG_MS`: log a `memory` line this often (benches); unset → never (lib/memory_log.ts). */
+  memoryLogMs: number | undefined;
 }
 
 /** Thrown for an environment value the app cannot use; start-up prints it and stops. */
@@ -151,6 +153,9 @@ export function loadConfig(
     stripeApiBase: get("STRIPE_API_BASE"),
     smtpUrl,
     mailFrom: get("MAIL_FROM") ?? `ConsistencyGrid <reminders@${new URL(appOrigin).hostname}>`,
+    memoryLogMs: get("MEMORY_LOG_MS") === undefined
+      ? undefined
+      : integer(get("MEMORY_LOG_MS"), "MEMORY_LOG_MS", 0, 100, 3_600_000),
   };
 }
 

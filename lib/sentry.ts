@@ -13,14 +13,17 @@
  * secrets wherever they sit (headers, request data, extra, contexts, breadcrumbs,
  * query strings, even messages); request bodies and cookies are dropped whole.
  *
+ * The SDK (~20 MB of RSS once loaded) is imported only when a DSN is set: a server
+ * without Sentry never loads it (docs/performance.md, "Memory").
+ *
  * @example
  * ```ts
- * initSentry(config); // no-op without config.sentryDsn
+ * await initSentry(config); // no-op without config.sentryDsn
  * captureRequestError(error, { requestId, route: "/api/habits", method: "POST", status: 500 });
  * await flushSentry(2_000);
  * ```
  */
-import * as Sentry from "@sentry/deno";
+import type * as SentrySdk from "@sentry/deno";
 import type { Config } from "./config.ts";
 import { FILTERED, scrubString, SECRET_KEY } from "./scrub.ts";
 
@@ -29,16 +32,28 @@ export { FILTERED, scrubString };
 /** The replacement for every scrubbed value. */
 const MAX_DEPTH = 12;
 
-let initialized = false;
+/** The SDK once {@linkcode initSentry} has loaded and started it; undefined while Sentry is off. */
+let Sentry: typeof SentrySdk | undefined;
+let starting: Promise<typeof SentrySdk> | undefined;
 
 /**
- * Starts the SDK once per process. Without a DSN nothing is started and `false` is
- * returned; later calls return `true` without starting it again.
+ * Loads and starts the SDK once per process. Without a DSN nothing is loaded and `false`
+ * is returned; later calls return `true` without starting it again. Call it before
+ * `Deno.serve`: the SDK wraps it to capture what escapes the app.
  */
-export function initSentry(config: Config): boolean {
-  if (initialized) return true;
+export async function initSentry(config: Config): Promise<boolean> {
+  if (Sentry) return true;
   if (!config.sentryDsn) return false;
-  Sentry.init({
+  starting ??= import("@sentry/deno").then((sdk) => {
+    start(sdk, config);
+    return sdk;
+  });
+  Sentry = await starting;
+  return true;
+}
+
+function start(sdk: typeof SentrySdk, config: Config): void {
+  sdk.init({
     dsn: config.sentryDsn,
     release: config.version,
     environment: config.sentryEnvironment,
@@ -47,15 +62,13 @@ export function initSentry(config: Config): boolean {
     sendDefaultPii: false,
     beforeSend: (event) => scrubEvent(event),
     beforeSendTransaction: (event) => scrubEvent(event),
-    beforeBreadcrumb: (breadcrumb) => scrubValue(breadcrumb, 0) as Sentry.Breadcrumb,
+    beforeBreadcrumb: (breadcrumb) => scrubValue(breadcrumb, 0) as SentrySdk.Breadcrumb,
   });
-  initialized = true;
-  return true;
 }
 
 /** True once {@linkcode initSentry} has started the SDK. */
 export function sentryEnabled(): boolean {
-  return initialized;
+  return Sentry !== undefined;
 }
 
 /** What a request's 5xx event is tagged with. */
@@ -84,8 +97,9 @@ export function captureRequestError(
   fingerprint?: string[],
 ): void {
   if (req) captured.add(req);
-  if (!initialized) return;
-  Sentry.withScope((scope) => {
+  if (!Sentry) return;
+  const sdk = Sentry;
+  sdk.withScope((scope) => {
     if (fingerprint) scope.setFingerprint(fingerprint);
     scope.setTags({
       request_id: context.requestId,
@@ -95,7 +109,7 @@ export function captureRequestError(
     });
     if (context.userId) scope.setUser({ id: context.userId });
     scope.setLevel(context.status === 503 ? "warning" : "error");
-    Sentry.captureException(error);
+    sdk.captureException(error);
   });
 }
 
@@ -129,14 +143,15 @@ export function captureClientError(
   report: ClientErrorReport,
   context: { requestId: string; userId?: string },
 ): boolean {
-  if (!initialized) return false;
-  Sentry.withScope((scope) => {
+  if (!Sentry) return false;
+  const sdk = Sentry;
+  sdk.withScope((scope) => {
     scope.setTags({ source: "client", request_id: context.requestId });
     if (report.island) scope.setTag("island", report.island);
     if (context.userId) scope.setUser({ id: context.userId });
     scope.setLevel("error");
     scope.setContext("client", { url: report.url, userAgent: report.userAgent, stack: report.stack });
-    Sentry.captureEvent({
+    sdk.captureEvent({
       message: report.message,
       exception: { values: [{ type: "ClientError", value: report.message }] },
     });
@@ -146,7 +161,7 @@ export function captureClientError(
 
 /** Waits up to `timeoutMs` for queued events to be sent; true when all went out (or Sentry is off). */
 export async function flushSentry(timeoutMs: number): Promise<boolean> {
-  if (!initialized) return true;
+  if (!Sentry) return true;
   return await Sentry.flush(timeoutMs);
 }
 
@@ -161,7 +176,7 @@ export async function flushSentry(timeoutMs: number): Promise<boolean> {
  * // { request: { headers: { Cookie: "[Filtered]" } } }
  * ```
  */
-export function scrubEvent<T extends Sentry.Event>(event: T): T {
+export function scrubEvent<T extends SentrySdk.Event>(event: T): T {
   if (event.request) {
     delete event.request.data;
     delete event.request.cookies;
@@ -198,13 +213,14 @@ function scrubValue(value: unknown, depth: number): unknown {
  * ```
  */
 export function captureTaskError(task: string, error: unknown, extra: Record<string, unknown> = {}): void {
-  if (!initialized) return;
-  Sentry.withScope((scope) => {
+  if (!Sentry) return;
+  const sdk = Sentry;
+  sdk.withScope((scope) => {
     scope.setTags({ task });
     scope.setContext("task", { name: task, ...extra });
     scope.setLevel("error");
     const type = error instanceof Error ? error.name : "Error";
     scope.setFingerprint(["task", task, type]);
-    Sentry.captureException(error);
+    sdk.captureException(error);
   });
 }

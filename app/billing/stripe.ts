@@ -4,6 +4,9 @@
  * webhook events verified on the raw body with Web Crypto (`constructEventAsync` +
  * the SubtleCrypto provider; Node's crypto is not involved).
  *
+ * The Stripe SDK (~10 MB of RSS) is imported on the first checkout or webhook, not at
+ * start: most requests, and every server without billing, never need it.
+ *
  * @example
  * ```ts
  * const billing = billingOf(config);
@@ -11,7 +14,7 @@
  * const url = await createCheckoutUrl(billing, { userId: user.id, email: user.email });
  * ```
  */
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import type { SubscriptionEventType, WebhookAction } from "@/db/billing.ts";
 import type { Config } from "@/lib/config.ts";
 import { log } from "@/lib/log.ts";
@@ -22,7 +25,8 @@ export const BILLING_OFF_MESSAGE = "Billing is off on this server: plans cannot 
 
 /** A configured Stripe: the client and what checkout and webhooks need. */
 export interface Billing {
-  stripe: Stripe;
+  /** The Stripe client, created (and the SDK imported) on first use. */
+  stripe(): Promise<Stripe>;
   webhookSecret: string;
   pricePro: string;
   appOrigin: string;
@@ -43,12 +47,16 @@ export function billingOf(config: Config): Billing | null {
   if (!stripeSecretKey || !stripeWebhookSecret || !stripePricePro) return null;
   let billing = clients.get(config);
   if (!billing) {
+    let client: Promise<Stripe> | undefined;
     billing = {
-      stripe: new Stripe(stripeSecretKey, {
-        ...apiAddress(config.stripeApiBase),
-        maxNetworkRetries: 1,
-        timeout: 10_000,
-      }),
+      stripe: () =>
+        client ??= loadStripe().then(({ StripeSdk }) =>
+          new StripeSdk(stripeSecretKey, {
+            ...apiAddress(config.stripeApiBase),
+            maxNetworkRetries: 1,
+            timeout: 10_000,
+          })
+        ),
       webhookSecret: stripeWebhookSecret,
       pricePro: stripePricePro,
       appOrigin: config.appOrigin,
@@ -56,6 +64,15 @@ export function billingOf(config: Config): Billing | null {
     clients.set(config, billing);
   }
   return billing;
+}
+
+/** The SDK and the Web Crypto provider webhooks are verified with, imported once on first use. */
+let sdk: Promise<{ StripeSdk: typeof Stripe; cryptoProvider: Stripe.CryptoProvider }> | undefined;
+function loadStripe() {
+  return sdk ??= import("stripe").then(({ default: StripeSdk }) => ({
+    StripeSdk,
+    cryptoProvider: StripeSdk.createSubtleCryptoProvider(),
+  }));
 }
 
 /** Stripe's client options for an API at another address (stripe-mock, a test's fake). */
@@ -85,9 +102,10 @@ export async function createCheckoutUrl(
   user: { userId: string; email: string },
   returnOrigin: string = billing.appOrigin,
 ): Promise<string> {
+  const [{ StripeSdk }, stripe] = await Promise.all([loadStripe(), billing.stripe()]);
   let session: Stripe.Checkout.Session;
   try {
-    session = await billing.stripe.checkout.sessions.create({
+    session = await stripe.checkout.sessions.create({
       mode: "subscription",
       line_items: [{ price: billing.pricePro, quantity: 1 }],
       client_reference_id: user.userId,
@@ -97,7 +115,7 @@ export async function createCheckoutUrl(
       cancel_url: `${returnOrigin}/upgrade?done=canceled`,
     });
   } catch (error) {
-    if (!(error instanceof Stripe.errors.StripeError)) throw error;
+    if (!(error instanceof StripeSdk.errors.StripeError)) throw error;
     // Stripe down or refusing our request: nothing the user can fix, so no 500 either.
     log.warn("stripe.checkout.failed", { type: error.type, message: error.message });
     throw new ApiError(503, "Stripe could not start the checkout right now; try again in a minute.", {
@@ -107,8 +125,6 @@ export async function createCheckoutUrl(
   if (!session.url) throw new Error("Stripe returned a Checkout session without a URL");
   return session.url;
 }
-
-const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
 /**
  * The event in `rawBody` if `signature` (the `Stripe-Signature` header) signs it with
@@ -126,8 +142,9 @@ export async function verifyWebhook(
   signature: string | null,
 ): Promise<Stripe.Event | null> {
   if (!signature) return null;
+  const [{ StripeSdk, cryptoProvider }, stripe] = await Promise.all([loadStripe(), billing.stripe()]);
   try {
-    return await billing.stripe.webhooks.constructEventAsync(
+    return await stripe.webhooks.constructEventAsync(
       rawBody,
       signature,
       billing.webhookSecret,
@@ -135,7 +152,7 @@ export async function verifyWebhook(
       cryptoProvider,
     );
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeSignatureVerificationError) return null;
+    if (error instanceof StripeSdk.errors.StripeSignatureVerificationError) return null;
     throw error;
   }
 }

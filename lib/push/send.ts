@@ -25,7 +25,7 @@
  * if (outcome.kind === "gone") await deleteSubscription(db, id);
  * ```
  */
-import webpush from "web-push";
+import type webpush from "web-push";
 import { type Resolver, safeFetch, SafeFetchError } from "@/lib/net/safe_fetch.ts";
 import type { PushSubscriptionJson } from "./subscription.ts";
 import type { VapidKeys } from "./vapid_keys.ts";
@@ -107,9 +107,11 @@ export async function sendPush(
   if (!Number.isInteger(message.ttlSeconds) || message.ttlSeconds < 0) {
     throw new RangeError(`ttlSeconds must be a whole number ≥ 0, got ${message.ttlSeconds}`);
   }
+  // web-push (~15 MB of RSS) is loaded by the first push, not at start.
+  const { default: webPush } = await import("web-push");
   let details: ReturnType<typeof webpush.generateRequestDetails>;
   try {
-    details = webpush.generateRequestDetails(
+    details = webPush.generateRequestDetails(
       { endpoint: subscription.endpoint, keys: subscription.keys },
       message.payload,
       {

@@ -31,8 +31,7 @@
  * ```
  */
 import { createECDH } from "node:crypto";
-import webpush from "web-push";
-import { decodeBase64Url } from "@/lib/base64url.ts";
+import { decodeBase64Url, encodeBase64Url } from "@/lib/base64url.ts";
 import { ConfigError } from "@/lib/config.ts";
 import { readOrCreateSecretFile } from "@/lib/secret_file.ts";
 
@@ -129,7 +128,9 @@ export async function resolveVapidKeys(
 }
 
 /**
- * A fresh key pair (for `tasks/secrets.ts` and tests).
+ * A fresh key pair (for `tasks/secrets.ts`, the embedded mode's first start, and tests):
+ * a P-256 pair from `node:crypto`, as web-push makes it, without loading web-push at
+ * start (it is imported on the first push sent, lib/push/send.ts).
  *
  * @example
  * ```ts
@@ -137,8 +138,13 @@ export async function resolveVapidKeys(
  * ```
  */
 export function generateVapidKeys(): { publicKey: string; privateKey: string } {
-  const pair = webpush.generateVAPIDKeys();
-  return { publicKey: pair.publicKey, privateKey: pair.privateKey };
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  // The private scalar comes back without its leading zero bytes (1 key in 256): pad it to 32.
+  const scalar = ecdh.getPrivateKey();
+  const privateKey = new Uint8Array(32);
+  privateKey.set(scalar, 32 - scalar.length);
+  return { publicKey: encodeBase64Url(ecdh.getPublicKey()), privateKey: encodeBase64Url(privateKey) };
 }
 
 /** Throws a `ConfigError` naming what is wrong with `keys`; the names say where each value came from. */

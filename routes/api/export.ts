@@ -1,7 +1,6 @@
 import { exportUserData } from "@/db/export.ts";
 import { consumeUsage } from "@/db/usage.ts";
 import { requireUser } from "@/app/auth/require_user.ts";
-import { exportCsvZip } from "@/app/export_csv.ts";
 import { define } from "@/app/state.ts";
 import { parseInput } from "@/lib/validate.ts";
 import { z } from "zod";
@@ -36,6 +35,8 @@ export const handler = define.handlers({
         },
       });
     }
+    // The zip and CSV writers (fflate, csv-stringify) load with the first CSV export, not at start.
+    const { exportCsvZip } = await import("@/app/export_csv.ts");
     return new Response(exportCsvZip(doc), {
       headers: {
         ...headers,

@@ -71,3 +71,13 @@ Deno.test("reminder e-mail: off without SMTP_URL, a From derived from APP_ORIGIN
   assertEquals(error instanceof ConfigError, true);
   assertEquals((error as Error).message.startsWith("SMTP_URL must be"), true);
 });
+
+Deno.test("MEMORY_LOG_MS: off by default, a period in ms when set, nonsense refused", async () => {
+  assertEquals(loadConfig(env({})).memoryLogMs, undefined);
+  assertEquals(loadConfig(env({ MEMORY_LOG_MS: "500" })).memoryLogMs, 500);
+  for (const value of ["often", "0", "1.5"]) {
+    const error = await assertRejects(() => Promise.resolve().then(() => loadConfig(env({ MEMORY_LOG_MS: value }))));
+    assertEquals(error instanceof ConfigError, true, value);
+    assertEquals((error as Error).message.startsWith("MEMORY_LOG_MS"), true, (error as Error).message);
+  }
+});

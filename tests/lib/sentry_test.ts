@@ -62,7 +62,7 @@ Deno.test({
   const user = await createTestUser(test.services);
 
   await t.step("without a DSN: nothing starts, nothing is sent, requests still answer", async () => {
-    assertEquals(initSentry({ ...test.services.config, sentryDsn: undefined }), false);
+    assertEquals(await initSentry({ ...test.services.config, sentryDsn: undefined }), false);
     assertEquals(sentryEnabled(), false);
     const res = await test.app.request("/api/sentry/boom", { headers: user.bearer });
     assertEquals(res.status, 500);
@@ -72,8 +72,8 @@ Deno.test({
     assertEquals(ingest.raw.length, 0);
   });
 
-  assertEquals(initSentry(test.services.config), true);
-  assertEquals(initSentry(test.services.config), true, "idempotent");
+  assertEquals(await initSentry(test.services.config), true);
+  assertEquals(await initSentry(test.services.config), true, "idempotent");
   // Served through Deno.serve after init, as in production: the SDK wraps the handler.
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, test.app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;

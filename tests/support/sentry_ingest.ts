@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * const ingest = startIngest();
- * initSentry({ ...config, sentryDsn: ingest.dsn });
+ * await initSentry({ ...config, sentryDsn: ingest.dsn });
  * const event = await eventWhere(ingest.events, (e) => tagsOf(e).task === "backup");
  * ```
  */

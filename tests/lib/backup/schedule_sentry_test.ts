@@ -21,7 +21,7 @@ Deno.test({
     await using testDb = await openTestDb();
     const root = await Deno.makeTempDir({ prefix: "cg-daily-" });
     try {
-      initSentry({ ...loadConfig(() => undefined), sentryDsn: ingest.dsn, version: "test" });
+      await initSentry({ ...loadConfig(() => undefined), sentryDsn: ingest.dsn, version: "test" });
       await Deno.writeTextFile(`${root}/file`, "");
       // A direct URL with a password, as production has: it must not reach Sentry. Built at
       // run time: Sentry quotes source lines around stack frames, this file's included.

@@ -3,6 +3,8 @@
  * mode generates one pair under DATA_DIR and keeps it; with DATABASE_URL (no data dir)
  * and no keys, push is off and nothing is written.
  */
+import { createECDH } from "node:crypto";
+import { decodeBase64Url } from "@/lib/base64url.ts";
 import { ConfigError } from "@/lib/config.ts";
 import { generateVapidKeys, resolveVapidKeys, VAPID_KEYS_FILE, vapidSubjectProblem } from "@/lib/push/vapid_keys.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "@/tests/support/assert.ts";
@@ -138,5 +140,18 @@ Deno.test("vapidSubjectProblem accepts mailto: addresses and public https: URLs 
     ]
   ) {
     assert(vapidSubjectProblem(bad) !== undefined, bad);
+  }
+});
+
+Deno.test("generated pairs are web-push's shape: a 65-byte point, a 32-byte scalar padded with zeros, one pair", () => {
+  // 512 pairs: a scalar with a leading zero byte (1 in 256) comes up with probability ~0.87.
+  for (let i = 0; i < 512; i++) {
+    const pair = generateVapidKeys();
+    const publicBytes = decodeBase64Url(pair.publicKey)!;
+    const privateBytes = decodeBase64Url(pair.privateKey)!;
+    assertEquals([publicBytes.length, publicBytes[0], privateBytes.length], [65, 4, 32], JSON.stringify(pair));
+    const ecdh = createECDH("prime256v1");
+    ecdh.setPrivateKey(privateBytes);
+    assertEquals(new Uint8Array(ecdh.getPublicKey()), publicBytes);
   }
 });
