@@ -25,20 +25,11 @@ import type { AuthUser } from "@/db/users.ts";
 import { invalidateUser } from "@/app/cache/invalidate.ts";
 import { NO_VERSION, readVersion } from "@/lib/cache/user_cache.ts";
 import { log } from "@/lib/log.ts";
+import { AUTH_CACHE_MAX, carryRemembered, rememberedOf } from "./remembered.ts";
 import type { Services } from "@/app/state.ts";
 
 export const AUTH_CACHE_TTL_MS = 5_000;
-export const AUTH_CACHE_MAX = 10_000;
-
-interface Entry {
-  user: AuthUser;
-  /** The user's version (a versionstamp) when this was stored; never NO_VERSION. */
-  version: string;
-  expiresAt: number;
-}
-
-// One memory per app (tests run several apps in one process, each with its own DB and KV).
-const memories = new WeakMap<Services, Map<string, Entry>>();
+export { AUTH_CACHE_MAX, carryRemembered };
 
 /**
  * The user for credential `key` (e.g. "s:<session hash>"), from memory when still valid,
@@ -51,8 +42,7 @@ export async function rememberedUser(
   lookup: () => Promise<AuthUser | null>,
   now: () => number = Date.now,
 ): Promise<{ user: AuthUser; version: string | undefined } | null> {
-  let memory = memories.get(services);
-  if (!memory) memories.set(services, memory = new Map());
+  const memory = rememberedOf(services);
   const entry = memory.get(key);
   if (entry && entry.expiresAt > now()) {
     const version = await readVersion(services.kv, entry.user.id).catch(() => undefined);
@@ -67,23 +57,9 @@ export async function rememberedUser(
     version = await readVersion(services.kv, user.id).catch(() => undefined);
   }
   if (version !== undefined && version !== NO_VERSION) {
-    if (memory.size >= AUTH_CACHE_MAX) memory.delete(memory.keys().next().value!);
     memory.set(key, { user, version, expiresAt: now() + AUTH_CACHE_TTL_MS });
   }
   return { user, version };
-}
-
-/**
- * After this instance moved `userId`'s version from `from` to `to` with a write that
- * changed neither credentials nor profile (a check-in), and KV confirmed that nothing
- * else moved it in between (a check on `from`): what it remembered of the user under
- * `from` is as true under `to`, so it is kept instead of being looked up again
- * (app/cache/invalidate.ts decides when).
- */
-export function carryRemembered(services: Services, userId: string, from: string, to: string): void {
-  for (const entry of memories.get(services)?.values() ?? []) {
-    if (entry.user.id === userId && entry.version === from) entry.version = to;
-  }
 }
 
 /**

@@ -31,7 +31,7 @@ import { commitGrouped } from "@/lib/kv_commits.ts";
 import { log } from "@/lib/log.ts";
 import type { State } from "@/app/state.ts";
 import { NO_VERSION, VERSION_TTL_MS, versionKey } from "@/lib/cache/user_cache.ts";
-import { carryRemembered } from "@/app/auth/auth_cache.ts";
+import { carryRemembered } from "@/app/auth/remembered.ts";
 import { HttpError } from "fresh";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
