@@ -227,12 +227,18 @@ async function buildPostgresTemplate(
   return name;
 }
 
-/** Ends the sessions on a database (PgBouncer's idle ones) and waits until they are gone. */
+/**
+ * Ends the client sessions on a database (PgBouncer's idle ones) and waits until they are
+ * gone. Client sessions only: an autovacuum worker on the database belongs to the
+ * superuser, cannot be signalled by a test role ("must be a member of pg_signal_backend"),
+ * and Postgres ends it by itself for a rename or drop.
+ */
 async function endSessions(admin: Db["sql"], database: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const [{ n }] = await admin<{ n: number }[]>`
       select count(pg_terminate_backend(pid)) as n
-      from pg_stat_activity where datname = ${database}`;
+      from pg_stat_activity
+      where datname = ${database} and backend_type = 'client backend' and pid <> pg_backend_pid()`;
     if (n === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
