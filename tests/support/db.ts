@@ -162,7 +162,7 @@ async function openPostgresTestDb(
     if (pgBouncer && cancelRequestsSent() !== cancelsBefore) {
       await new Promise((resolve) => setTimeout(resolve, CANCEL_SETTLE_MS));
     }
-    await withAdmin(serverUrl, pgBouncer, (sql) => sql.unsafe(`drop database if exists "${name}" with (force)`));
+    await withAdmin(serverUrl, pgBouncer, (sql) => dropDatabase(sql, name));
   });
 }
 
@@ -213,7 +213,7 @@ async function buildPostgresTemplate(
   } catch (err) {
     // Another process won the race: use its template. Postgres says 42P04 (duplicate
     // database), or 23505 on pg_database's unique index when both renames race.
-    await admin.unsafe(`drop database "${building}" with (force)`);
+    await dropDatabase(admin, building);
     if (!["42P04", "23505"].includes((err as { code?: string }).code ?? "")) throw err;
   }
   // Templates of earlier migrations are of no use any more. Ones of these migrations
@@ -245,6 +245,23 @@ async function endSessions(admin: Db["sql"], database: string): Promise<void> {
   throw new Error(`sessions on ${database} did not end`);
 }
 
+/**
+ * `drop database if exists … with (force)`, again after a moment when Postgres refuses to
+ * end a session the test role may not signal (42501: an autovacuum worker that had just
+ * started on the database; it is gone a moment later).
+ */
+async function dropDatabase(sql: Db["sql"], name: string): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      await sql.unsafe(`drop database if exists "${name}" with (force)`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "42501" || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 async function dropStaleDatabases(sql: Db["sql"]): Promise<void> {
   const cutoff = Math.floor(Date.now() / 1000) - STALE_AFTER_S;
   const rows = await sql<{ datname: string }[]>`
@@ -252,7 +269,7 @@ async function dropStaleDatabases(sql: Db["sql"]): Promise<void> {
   for (const { datname } of rows) {
     const created = Number(datname.split("_")[2]);
     if (created < cutoff) {
-      await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+      await dropDatabase(sql, datname);
     }
   }
 }
