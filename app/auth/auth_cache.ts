@@ -25,11 +25,11 @@ import type { AuthUser } from "@/db/users.ts";
 import { invalidateUser } from "@/app/cache/invalidate.ts";
 import { NO_VERSION, readVersion } from "@/lib/cache/user_cache.ts";
 import { log } from "@/lib/log.ts";
-import { AUTH_CACHE_MAX, carryRemembered, rememberedOf } from "./remembered.ts";
+import { AUTH_CACHE_MAX, rememberedOf } from "./remembered.ts";
 import type { Services } from "@/app/state.ts";
 
 export const AUTH_CACHE_TTL_MS = 5_000;
-export { AUTH_CACHE_MAX, carryRemembered };
+export { AUTH_CACHE_MAX };
 
 /**
  * The user for credential `key` (e.g. "s:<session hash>"), from memory when still valid,
