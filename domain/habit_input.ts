@@ -239,9 +239,32 @@ export const checkinSchema = z.object({
  * ```
  */
 export function checkinSchemaFor(habit: { kind: "boolean" | "numeric" }, today: string) {
+  return memoized(checkinSchemas, `${habit.kind} ${today}`, () => buildCheckinSchema(habit.kind, today));
+}
+
+/**
+ * Schemas built for one day, kept: building a zod schema compiles it (about 40–80 µs,
+ * most of a check-in's validation), checking a body against a built one takes about
+ * 1 µs. The days in use at once are few (today in each user's timezone, ±1 day), so
+ * the memo is simply emptied when it grows past {@linkcode MEMO_MAX}.
+ */
+function memoized<T>(memo: Map<string, T>, key: string, build: () => T): T {
+  let value = memo.get(key);
+  if (value === undefined) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(key, value = build());
+  }
+  return value;
+}
+
+const MEMO_MAX = 32;
+const checkinSchemas = new Map<string, ReturnType<typeof buildCheckinSchema>>();
+const checkinRangeSchemas = new Map<string, ReturnType<typeof buildCheckinRangeSchema>>();
+
+function buildCheckinSchema(kind: "boolean" | "numeric", today: string) {
   const earliest = addDays(today, -BACKFILL_DAYS);
   return checkinSchema.superRefine((value, ctx) => {
-    if (habit.kind === "boolean" && value.value != null) issue(ctx, "value", "A yes/no habit takes no value");
+    if (kind === "boolean" && value.value != null) issue(ctx, "value", "A yes/no habit takes no value");
     if (typeof value.date !== "string" || !isValidDate(value.date)) return;
     if (value.date > today) issue(ctx, "date", `You cannot check in for a day after today (${today})`);
     if (value.date < earliest) {
@@ -255,6 +278,10 @@ export function checkinSchemaFor(habit: { kind: "boolean" | "numeric" }, today: 
  * 400 days inclusive. Defaults: `to` = today, `from` = 29 days before `to`.
  */
 export function checkinRangeSchema(today: string) {
+  return memoized(checkinRangeSchemas, today, () => buildCheckinRangeSchema(today));
+}
+
+function buildCheckinRangeSchema(today: string) {
   return z.object({
     from: dateSchema.optional(),
     to: dateSchema.optional(),
