@@ -1,14 +1,24 @@
 /**
  * Check-in cost: `POST /api/habits/:id/checkins` (Bearer) through the whole app against
- * its SQL function `upsert_checkin` called directly through the same pool (`openDb` with
- * the same configuration), with as many in flight as wrk keeps connections. Each request
+ * its SQL function, `checkin_with_history` (sql/017: the upsert and the rows its answer's
+ * statistics are computed from, in one statement), called directly through the same pool
+ * (`openDb` with the same configuration), with as many in flight as wrk keeps
+ * connections. `upsert_checkin` alone, the baseline before the route answered with
+ * statistics (issue 11), is measured and printed too. Each request
  * is a random user's habit and a random day of the last 300, alternately `done` and
  * `none`, so rows are written and deleted and no one row is contended.
  *
  * The ratio is what the app adds around the one statement that does the work: auth,
- * the exact per-user rate limit (KV), validation, the habit's lookup and its new
- * statistics, cache invalidation, the pipeline. Embedded PGlite by default,
+ * the exact per-user rate limit (KV), validation, computing the statistics from the
+ * rows, cache invalidation, the pipeline. Embedded PGlite by default,
  * `DATABASE_URL` when set (its users are deleted at the end).
+ *
+ * Each line also says where the machine's CPU went, in ms per call or request, by process
+ * (`app`, `bench` calling the function, `postgres`, `pgbouncer`, `wrk`; `other` is the rest
+ * of the machine; `idle` what was left): on a
+ * machine whose cores the app shares with Postgres, PgBouncer and wrk, the ratio cannot
+ * pass (Postgres's + PgBouncer's share per call) / (everyone's share per request), and
+ * these figures show how far that bound is (docs/performance.md, "Check-in").
  *
  * The app's KV file lives in a temporary directory: its commits wait for that disk, so
  * `TMPDIR=/dev/shm` (a RAM disk) shows what the disk costs (docs/performance.md, "Check-in").
@@ -17,14 +27,26 @@
  */
 import { parseArgs } from "node:util";
 import { type Db, openDb } from "@/db/client.ts";
-import { upsertCheckin } from "@/db/checkins.ts";
+import { checkinWithHistory, upsertCheckin } from "@/db/checkins.ts";
 import { migrate } from "@/db/migrate.ts";
 import { addDays, localDay } from "@/domain/calendar.ts";
 import { loadConfig } from "@/lib/config.ts";
 import { deleteUsers, type SeededUser, seedUsers } from "./seed_users.ts";
-import { databaseEnv, report, round, spawnApp, wrk } from "./support.ts";
+import {
+  cpuDuring,
+  cpuPerOperation,
+  cpuPerRequest,
+  cpuSnapshot,
+  databaseEnv,
+  report,
+  round,
+  spawnApp,
+  wrk,
+} from "./support.ts";
 
 const DAYS = 300;
+/** The processes whose CPU each line shows apart (the rest of the machine is `other`). */
+const COMMANDS = ["app", "bench", "postgres", "pgbouncer", "wrk"];
 
 const { values } = parseArgs({
   strict: false,
@@ -37,8 +59,19 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 
-/** Calls the SQL function from `connections` workers for `seconds`; returns calls/s and p50/p99. */
-async function direct(db: Db, users: SeededUser[], today: string) {
+/** The SQL functions the baseline can call: the route's own, and the bare upsert it wraps. */
+const SQL_FUNCTIONS = {
+  checkin_with_history: checkinWithHistory,
+  upsert_checkin: upsertCheckin,
+} as const;
+
+/** Calls a SQL function from `connections` workers for `seconds`; returns calls/s and p50/p99. */
+async function direct(
+  db: Db,
+  users: SeededUser[],
+  today: string,
+  call: (typeof SQL_FUNCTIONS)[keyof typeof SQL_FUNCTIONS],
+) {
   const latencies: number[] = [];
   const until = performance.now() + seconds * 1000;
   let flip = 0;
@@ -48,7 +81,7 @@ async function direct(db: Db, users: SeededUser[], today: string) {
       const date = addDays(today, -Math.floor(Math.random() * DAYS));
       const status = (flip = 1 - flip) === 1 ? "done" : "none";
       const started = performance.now();
-      await upsertCheckin(db, user.id, user.habitId, { date, status }, today);
+      await call(db, user.id, user.habitId, { date, status }, today);
       latencies.push(performance.now() - started);
     }
   };
@@ -57,7 +90,7 @@ async function direct(db: Db, users: SeededUser[], today: string) {
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))], 2);
-  return { callsPerSec: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { calls: latencies.length, callsPerSec: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
 /** The wrk script: a random user's habit and day per request. */
@@ -88,8 +121,18 @@ let users: SeededUser[] = [];
 try {
   await migrate(db);
   users = await seedUsers(db, Number(values.users), DAYS);
-  await direct(db, users, today); // warm-up: plans, pool
-  const baseline = await direct(db, users, today);
+  await direct(db, users, today, checkinWithHistory); // warm-up: plans, pool
+  const baselines = [];
+  for (const [name, call] of Object.entries(SQL_FUNCTIONS)) {
+    const before = cpuSnapshot({ bench: Deno.pid });
+    const measured = await direct(db, users, today, call);
+    baselines.push({
+      name,
+      ...measured,
+      cpu: cpuPerOperation(before, cpuSnapshot({ bench: Deno.pid }), measured.calls, COMMANDS),
+    });
+  }
+  const [baseline] = baselines;
   // The embedded database has one owner at a time: the app opens it next.
   await db.close();
 
@@ -97,19 +140,26 @@ try {
   await Deno.writeTextFile(script, luaScript(users, today));
   const app = await spawnApp("main.ts", { DATA_DIR: dataDir, ...databaseEnv() });
   let result;
+  let appCpu: Record<string, number> = {};
   try {
     await wrk(app.url, { seconds: 2, connections, script });
+    const cpu = cpuDuring({ app: app.child.pid, bench: Deno.pid });
     result = await wrk(app.url, { seconds, connections, script });
+    appCpu = cpuPerRequest(await cpu.stop(), result.requestsPerSec, COMMANDS);
   } finally {
     await app.stop();
   }
-  report("checkin_sql_direct", {
-    backend: db.backend,
-    callsPerSec: round(baseline.callsPerSec, 0),
-    p50Ms: baseline.p50Ms,
-    p99Ms: baseline.p99Ms,
-    inFlight: connections,
-  });
+  for (const measured of baselines) {
+    report("checkin_sql_direct", {
+      function: measured.name,
+      backend: db.backend,
+      callsPerSec: round(measured.callsPerSec, 0),
+      p50Ms: measured.p50Ms,
+      p99Ms: measured.p99Ms,
+      inFlight: connections,
+      cpuMsPerCall: measured.cpu,
+    });
+  }
   report("checkin_post", {
     backend: db.backend,
     rps: round(result.requestsPerSec, 0),
@@ -117,11 +167,12 @@ try {
     p99Ms: result.p99Ms,
     non2xx: result.non2xx,
     users: users.length,
+    cpuMsPerRequest: appCpu,
   }, {
     figure: "POST /api/habits/:id/checkins throughput",
     value: round(result.requestsPerSec, 0),
     unit: "req/s",
-    baseline: "upsert_checkin called directly through the same pool",
+    baseline: "its SQL function, checkin_with_history, called directly through the same pool",
     baselineValue: round(baseline.callsPerSec, 0),
     higherIsBetter: true,
   });

@@ -24,7 +24,7 @@ import { loadConfig } from "@/lib/config.ts";
 import { kvUsage } from "@/lib/cache/kv_usage.ts";
 import { deleteUsers, type SeededUser, seedUsers } from "./seed_users.ts";
 import type { MemorySample } from "@/lib/memory_log.ts";
-import { report, round, rssMb, spawnApp, START_V8_FLAGS, wrk } from "./support.ts";
+import { cpuDuring, cpuPerRequest, report, round, rssMb, spawnApp, START_V8_FLAGS, wrk } from "./support.ts";
 
 const { values } = parseArgs({
   strict: false,
@@ -138,7 +138,9 @@ const poll = (async () => {
   }
 })();
 try {
+  const cpu = cpuDuring(Object.fromEntries(apps.map((app, i) => [`app${i}`, app.child.pid])), { skipMs: 1_000 });
   const results = await Promise.all(apps.map((app) => wrk(app.url, { seconds, connections, script })));
+  const cpuWindow = await cpu.stop();
   polling = false;
   await poll;
   results.forEach((r, i) =>
@@ -161,6 +163,12 @@ try {
     peakRssMb: Math.max(...peakRss),
     backend: embedded ? "pglite" : "postgres",
     bars: { p99Ms: 100, rssMb: embedded ? 350 : 200, idleRssMb: embedded ? 250 : undefined, serverConnections: 20 },
+    // Where the machine's CPU went per request (ms), by process: what bounds the throughput here.
+    cpuMsPerRequest: cpuPerRequest(
+      cpuWindow,
+      results.reduce((sum, r) => sum + r.requestsPerSec, 0),
+      [...apps.map((_, i) => `app${i}`), "postgres", "pgbouncer", "wrk"],
+    ),
   }, {
     figure: `load mix throughput, ${instances} instance(s), ${embedded ? "PGlite" : "Postgres via PgBouncer"}`,
     value: round(results.reduce((sum, r) => sum + r.requestsPerSec, 0), 0),

@@ -156,3 +156,117 @@ export function databaseEnv(): Record<string, string> {
 }
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** A snapshot of the CPU every process on the machine has used, by command name (Linux `/proc`). */
+export interface CpuSnapshot {
+  /** `performance.now()` when taken. */
+  at: number;
+  /** CPU milliseconds (user + system) by command (`postgres`, `pgbouncer`, `wrk`, `deno`…). */
+  byCommand: Map<string, number>;
+  /** CPU milliseconds the whole machine spent idle (`/proc/stat`). */
+  idleMs: number;
+}
+
+/** Linux's USER_HZ: /proc reports CPU time in hundredths of a second on every platform Deno runs on. */
+const TICK_MS = 10;
+
+/**
+ * Where the machine's CPU is going: every process's user + system time by command name.
+ * Two snapshots around a measured phase give each command's share per operation
+ * ({@linkcode cpuPerOperation}), which is how the check-in bench shows what bounds a
+ * ratio on a machine whose cores the app, Postgres, PgBouncer and wrk all share. A process
+ * that exits within the phase loses its share. `named` counts some processes under a name
+ * of their own (`{ app: child.pid }`), apart from others of the same command. Empty (no
+ * /proc) on other systems.
+ */
+export function cpuSnapshot(named: Record<string, number> = {}): CpuSnapshot {
+  const byCommand = new Map<string, number>();
+  const names = new Map(Object.entries(named).map(([name, pid]) => [String(pid), name]));
+  let idleMs = 0;
+  try {
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      let stat: string;
+      try {
+        stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      } catch {
+        continue; // exited meanwhile
+      }
+      const open = stat.indexOf("(");
+      const close = stat.lastIndexOf(")");
+      const command = names.get(entry.name) ?? stat.slice(open + 1, close);
+      const fields = stat.slice(close + 2).split(" ");
+      const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+      byCommand.set(command, (byCommand.get(command) ?? 0) + ms);
+    }
+    const cpu = Deno.readTextFileSync("/proc/stat").split("\n")[0].split(/\s+/).slice(1).map(Number);
+    idleMs = (cpu[3] + cpu[4]) * TICK_MS; // idle + iowait
+  } catch {
+    // not Linux
+  }
+  return { at: performance.now(), byCommand, idleMs };
+}
+
+/**
+ * CPU milliseconds per operation between two snapshots, for the commands named (the
+ * rest summed as `other`), plus `idle`: what the machine had left. Their sum is the
+ * machine's cores × the phase's duration / `operations`.
+ */
+export function cpuPerOperation(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  operations: number,
+  commands: readonly string[] = ["deno", "postgres", "pgbouncer", "wrk"],
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  let other = 0;
+  for (const [command, ms] of after.byCommand) {
+    const used = Math.max(0, ms - (before.byCommand.get(command) ?? 0));
+    if (commands.includes(command)) out[command] = round(used / operations, 3);
+    else other += used;
+  }
+  for (const command of commands) out[command] ??= 0;
+  out.other = round(other / operations, 3);
+  out.idle = round((after.idleMs - before.idleMs) / operations, 3);
+  return out;
+}
+
+/**
+ * Snapshots every `everyMs` while a phase runs (started after `skipMs` of warm-up), so
+ * that processes which exit at its end (wrk) are still counted: `stop()` gives the
+ * first and the last snapshot taken.
+ */
+export function cpuDuring(
+  named: Record<string, number> = {},
+  { everyMs = 500, skipMs = 500 } = {},
+): { stop(): Promise<{ first: CpuSnapshot; last: CpuSnapshot }> } {
+  let running = true;
+  let first: CpuSnapshot | undefined;
+  let last: CpuSnapshot | undefined;
+  const loop = (async () => {
+    await new Promise((resolve) => setTimeout(resolve, skipMs));
+    first = cpuSnapshot(named);
+    while (running) {
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      if (running) last = cpuSnapshot(named);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      first ??= cpuSnapshot(named);
+      return { first, last: last ?? cpuSnapshot(named) };
+    },
+  };
+}
+
+/** {@linkcode cpuPerOperation} over a {@linkcode cpuDuring} window, at a measured rate of operations per second. */
+export function cpuPerRequest(
+  window: { first: CpuSnapshot; last: CpuSnapshot },
+  perSecond: number,
+  commands?: readonly string[],
+): Record<string, number> {
+  const operations = Math.max(1, perSecond * (window.last.at - window.first.at) / 1000);
+  return cpuPerOperation(window.first, window.last, operations, commands);
+}

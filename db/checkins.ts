@@ -163,7 +163,8 @@ export interface CheckinResult {
   stats: HabitStats;
 }
 
-interface CheckinWithHistoryRow {
+/** The row `checkin_with_history` returns: the written check-in (nulls after a `none`), the habit's rule, its pauses and its history. */
+export interface CheckinWithHistoryRow {
   checkin_habit_id: string | null;
   checkin_day: string | null;
   checkin_status: CheckinStatus | null;
@@ -206,25 +207,7 @@ export async function checkInWithStats(
   today: string,
   weekStart: Weekday,
 ): Promise<CheckinResult> {
-  if (!isUuid(habitId)) throw new RuleViolation("not_found", "No habit with that id");
-  const note = input.note === undefined ? null : input.note ?? "";
-  let row: CheckinWithHistoryRow | undefined;
-  try {
-    [row] = await db.sql<CheckinWithHistoryRow[]>`
-      select * from checkin_with_history(
-        ${userId}::uuid,
-        ${habitId}::uuid,
-        ${input.date}::date,
-        ${input.status}::text,
-        ${input.value ?? null}::numeric,
-        ${note}::text,
-        ${today}::date
-      )`;
-  } catch (error) {
-    throw ruleViolationOf(error) ?? error;
-  }
-  // upsert_checkin raised for a habit that is not the user's; a row is always there otherwise.
-  if (!row) throw new RuleViolation("not_found", "No habit with that id");
+  const row = await checkinWithHistory(db, userId, habitId, input, today);
   const checkin = row.checkin_day === null ? null : {
     habitId: row.checkin_habit_id!,
     date: row.checkin_day,
@@ -244,6 +227,40 @@ export async function checkInWithStats(
   const entries = new Map<string, DayEntry>();
   for (const [day, status, value] of row.history) entries.set(day, { status, value });
   return { checkin, stats: habitStats(rule, entries, today, weekStart) };
+}
+
+/**
+ * The one statement of {@linkcode checkInWithStats}: the SQL function
+ * `checkin_with_history` (sql/017), its row as the database returns it. Exported for
+ * bench/checkin.ts, which calls it directly as the check-in's baseline.
+ */
+export async function checkinWithHistory(
+  db: DbQueries,
+  userId: string,
+  habitId: string,
+  input: CheckinWrite,
+  today: string,
+): Promise<CheckinWithHistoryRow> {
+  if (!isUuid(habitId)) throw new RuleViolation("not_found", "No habit with that id");
+  const note = input.note === undefined ? null : input.note ?? "";
+  let row: CheckinWithHistoryRow | undefined;
+  try {
+    [row] = await db.sql<CheckinWithHistoryRow[]>`
+      select * from checkin_with_history(
+        ${userId}::uuid,
+        ${habitId}::uuid,
+        ${input.date}::date,
+        ${input.status}::text,
+        ${input.value ?? null}::numeric,
+        ${note}::text,
+        ${today}::date
+      )`;
+  } catch (error) {
+    throw ruleViolationOf(error) ?? error;
+  }
+  // upsert_checkin raised for a habit that is not the user's; a row is always there otherwise.
+  if (!row) throw new RuleViolation("not_found", "No habit with that id");
+  return row;
 }
 
 /**
