@@ -23,7 +23,11 @@
  * The app's KV file lives in a temporary directory: its commits wait for that disk, so
  * `TMPDIR=/dev/shm` (a RAM disk) shows what the disk costs (docs/performance.md, "Check-in").
  *
- *   deno run -A bench/checkin.ts [--users 500] [--seconds 10] [--connections 25]
+ * `--pin` (Postgres on this machine, Linux) gives Postgres and PgBouncer a core of their own
+ * and the app, wrk and the baseline's caller the rest, as when the database has its own
+ * host; both phases run so, and the lines say `pinned: true`.
+ *
+ *   deno run -A bench/checkin.ts [--users 500] [--seconds 10] [--connections 25] [--pin]
  */
 import { parseArgs } from "node:util";
 import { type Db, openDb } from "@/db/client.ts";
@@ -38,6 +42,7 @@ import {
   cpuPerRequest,
   cpuSnapshot,
   databaseEnv,
+  pinDatabaseCore,
   report,
   round,
   spawnApp,
@@ -54,6 +59,7 @@ const { values } = parseArgs({
     users: { type: "string", default: "500" },
     seconds: { type: "string", default: "10" },
     connections: { type: "string", default: "25" },
+    pin: { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -113,6 +119,8 @@ end
 `;
 }
 
+const pinned = Boolean(values.pin) && Boolean(Deno.env.get("DATABASE_URL"));
+const unpin = pinned ? await pinDatabaseCore() : async () => {};
 const dataDir = await Deno.makeTempDir();
 const config = { ...loadConfig(), dataDir, kvPath: `${dataDir}/kv.sqlite3`, logLevel: "warn" as const };
 const today = localDay("UTC");
@@ -152,6 +160,7 @@ try {
   for (const measured of baselines) {
     report("checkin_sql_direct", {
       function: measured.name,
+      pinned,
       backend: db.backend,
       callsPerSec: round(measured.callsPerSec, 0),
       p50Ms: measured.p50Ms,
@@ -160,8 +169,9 @@ try {
       cpuMsPerCall: measured.cpu,
     });
   }
-  report("checkin_post", {
+  report(pinned ? "checkin_post_pinned" : "checkin_post", {
     backend: db.backend,
+    pinned,
     rps: round(result.requestsPerSec, 0),
     p50Ms: result.p50Ms,
     p99Ms: result.p99Ms,
@@ -169,7 +179,7 @@ try {
     users: users.length,
     cpuMsPerRequest: appCpu,
   }, {
-    figure: "POST /api/habits/:id/checkins throughput",
+    figure: `POST /api/habits/:id/checkins throughput${pinned ? ", database on its own core" : ""}`,
     value: round(result.requestsPerSec, 0),
     unit: "req/s",
     baseline: "its SQL function, checkin_with_history, called directly through the same pool",
@@ -183,4 +193,5 @@ try {
     await db.close();
   }
   await Deno.remove(dataDir, { recursive: true });
+  await unpin();
 }

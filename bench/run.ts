@@ -23,6 +23,8 @@ const BENCHES: { script: string; args: string[] }[] = [
   { script: "bench/rate_limit.ts", args: [] },
   { script: "bench/cached_read.ts", args: [] },
   { script: "bench/checkin.ts", args: [] },
+  // The database on a core of its own, as on its own host (Postgres only; see bench/checkin.ts).
+  ...(Deno.env.get("DATABASE_URL") ? [{ script: "bench/checkin.ts", args: ["--pin"] }] : []),
   { script: "bench/kv_size.ts", args: [] },
   { script: "bench/load_mix.ts", args: ["--instances", "1"] },
 ];

@@ -270,3 +270,54 @@ export function cpuPerRequest(
   const operations = Math.max(1, perSecond * (window.last.at - window.first.at) / 1000);
   return cpuPerOperation(window.first, window.last, operations, commands);
 }
+
+/** The pids of every process whose command is one of `commands` (Linux `/proc`). */
+export function pidsOf(commands: readonly string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      if (commands.includes(Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim())) pids.push(Number(entry.name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+async function taskset(cores: string, pid: number): Promise<void> {
+  const out = await new Deno.Command("taskset", {
+    args: ["-a", "-p", "-c", cores, String(pid)],
+    stdout: "null",
+    stderr: "piped",
+  })
+    .output().catch((error) => {
+      throw new Error(`taskset is needed for --pin (util-linux): ${error.message}`);
+    });
+  // A process that exited meanwhile is not an error.
+  if (!out.success && !new TextDecoder().decode(out.stderr).includes("No such process")) {
+    throw new Error(`taskset -c ${cores} ${pid}: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+}
+
+/**
+ * Gives Postgres and PgBouncer the machine's last core and this bench (with the app and
+ * wrk it spawns afterwards) the others, as if the database ran on its own host, which
+ * is how the app is deployed: on a small machine whose cores they all share, every
+ * statement the app sends wakes PgBouncer on the app's own core and the scheduler runs
+ * it there, so the app pays for the database's CPU in its own latency. Returns the undo.
+ * Needs `taskset` and at least two cores; Postgres must run on this machine.
+ */
+export async function pinDatabaseCore(): Promise<() => Promise<void>> {
+  const cores = navigator.hardwareConcurrency;
+  if (cores < 2) throw new Error("--pin needs at least two cores");
+  const all = `0-${cores - 1}`;
+  const database = pidsOf(["postgres", "pgbouncer"]);
+  if (database.length === 0) throw new Error("--pin: no postgres or pgbouncer process on this machine");
+  for (const pid of database) await taskset(String(cores - 1), pid);
+  await taskset(cores === 2 ? "0" : `0-${cores - 2}`, Deno.pid);
+  return async () => {
+    for (const pid of pidsOf(["postgres", "pgbouncer"])) await taskset(all, pid);
+    await taskset(all, Deno.pid);
+  };
+}
