@@ -85,3 +85,11 @@ export function carryRemembered(services: Services, userId: string, from: string
     if (entry.version === from) entry.version = to;
   }
 }
+
+/** Whether this instance remembers `userId` under `version` (any of their credentials). */
+export function remembersAt(services: Services, userId: string, version: string): boolean {
+  for (const entry of memories.get(services)?.ofUser(userId) ?? []) {
+    if (entry.version === version) return true;
+  }
+  return false;
+}

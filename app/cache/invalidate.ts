@@ -31,7 +31,7 @@ import { commitGrouped } from "@/lib/kv_commits.ts";
 import { log } from "@/lib/log.ts";
 import type { State } from "@/app/state.ts";
 import { NO_VERSION, VERSION_TTL_MS, versionKey } from "@/lib/cache/user_cache.ts";
-import { carryRemembered } from "@/app/auth/remembered.ts";
+import { carryRemembered, remembersAt } from "@/app/auth/remembered.ts";
 import { HttpError } from "fresh";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -131,28 +131,47 @@ export function keepsSignedInUser(state: Pick<State, "keepsAuth">): void {
  * commit that checks the version is still the one the request authenticated under.
  * When it commits, nothing else (a log-out, a revoked token, a settings change on any
  * instance) moved the version in between, so this instance's memory of the user is
- * carried to the new version (app/auth/auth_cache.ts `carryRemembered`). When the check
- * fails, or there is no version to check, returns false: the caller bumps blindly and
- * the memory is dropped, as for any write. Other instances forget the user either way.
+ * carried to the new version (app/auth/remembered.ts `carryRemembered`).
+ *
+ * When the check fails because another write of the user committed first, the version
+ * now in KV is read: if this instance remembers the user under exactly that version,
+ * that write was one that kept them too (another check-in here carried the memory to
+ * it; a memory is only ever stored or carried under a version its credentials were
+ * valid at), so the bump is checked against it instead, up to
+ * {@linkcode KEEP_AUTH_TRIES} times. Two check-ins of one user at once (two devices, a
+ * script) then both keep the memory instead of costing the next request a lookup.
+ * Otherwise returns false: the caller bumps blindly and the memory is dropped, as for
+ * any write. Other instances forget the user either way.
  */
 async function bumpKeepingAuth(state: State): Promise<boolean> {
   const { user, userVersion, services } = state;
   if (!user || userVersion === undefined || userVersion === NO_VERSION) return false;
   const key = versionKey(user.id);
   try {
-    const versionstamp = await withTimeout(
-      commitGrouped(services.kv, {
-        checks: [{ key, versionstamp: userVersion }],
-        sets: [{ key, value: { bumpedAt: Date.now() }, expireIn: VERSION_TTL_MS }],
-      }),
-      undefined,
-      "KV cache version bump",
-    );
-    if (versionstamp === null) return false;
-    carryRemembered(services, user.id, userVersion, versionstamp);
-    return true;
+    let expected = userVersion;
+    for (let tries = 0; tries < KEEP_AUTH_TRIES; tries++) {
+      const versionstamp = await withTimeout(
+        commitGrouped(services.kv, {
+          checks: [{ key, versionstamp: expected }],
+          sets: [{ key, value: { bumpedAt: Date.now() }, expireIn: VERSION_TTL_MS }],
+        }),
+        undefined,
+        "KV cache version bump",
+      );
+      if (versionstamp !== null) {
+        carryRemembered(services, user.id, expected, versionstamp);
+        return true;
+      }
+      const current = (await withTimeout(services.kv.get(key), undefined, "KV cache version read")).versionstamp;
+      if (current === null || !remembersAt(services, user.id, current)) return false;
+      expected = current;
+    }
+    return false;
   } catch (error) {
     log.warn("cache.invalidate_checked_failed", { userId: user.id, error });
     return false; // bumped blindly next, which logs at error level if KV is really down
   }
 }
+
+/** Checked bumps one write tries before it gives the memory up (see {@linkcode bumpKeepingAuth}). */
+const KEEP_AUTH_TRIES = 3;

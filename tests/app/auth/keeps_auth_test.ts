@@ -91,6 +91,41 @@ Deno.test("a check-in's bump keeps the memory; one racing another bump, or a wri
   }
 });
 
+Deno.test("two check-ins of one user at once on one instance both keep the memory; a revocation during them still drops it", async () => {
+  const s: Services = {
+    config: loadConfig(() => undefined),
+    db: {} as never,
+    kv: await Deno.openKv(":memory:"),
+    startedAt: 0,
+  };
+  try {
+    const lookup = countingLookup();
+    await renewUserVersion(s, user.id);
+    const first = await rememberedUser(s, "t:a", lookup);
+    assertEquals(lookup.calls, 1);
+
+    // Both authenticated under the same version; the inner one bumps while the outer one's handler runs.
+    await checkInThrough(s, first!.version!, () => checkInThrough(s, first!.version!, async () => {}));
+    const kept = await rememberedUser(s, "t:a", lookup);
+    assertEquals(lookup.calls, 1, "remembered after two overlapping check-ins");
+    assertEquals(kept!.version, await readVersion(s.kv, user.id));
+
+    // Three deep, and then one whose overlapping write was a revocation: dropped.
+    const v = kept!.version!;
+    await checkInThrough(s, v, () => checkInThrough(s, v, () => checkInThrough(s, v, async () => {})));
+    const still = await rememberedUser(s, "t:a", lookup);
+    assertEquals(lookup.calls, 1, "remembered after three overlapping check-ins");
+    await checkInThrough(s, still!.version!, async () => {
+      await checkInThrough(s, still!.version!, async () => {});
+      await invalidateUser(s.kv, user.id);
+    });
+    await rememberedUser(s, "t:a", lookup);
+    assertEquals(lookup.calls, 2, "looked up again: a bump it did not make came between");
+  } finally {
+    s.kv.close();
+  }
+});
+
 /** The test database, counting the statements that look up a token (db/users.ts `findUserByToken`). */
 function countingTokenLookups(db: Db) {
   const counter = { lookups: 0 };
