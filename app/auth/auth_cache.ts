@@ -12,9 +12,18 @@
  * created, or expired after a quiet hour) gets a new one at their first lookup
  * ({@linkcode renewUserVersion}; sign-in does the same), so they are remembered from
  * then on at the cost of one KV write per quiet hour.
- * What is left is a few microseconds' race between a lookup and its version read, bounded
- * by the TTL. A KV failure falls back to Postgres. Memory is bounded: at most
- * {@linkcode AUTH_CACHE_MAX} entries per instance, oldest evicted first.
+ *
+ * The order of the reads closes the one race: a revocation that lands after Postgres
+ * answered the lookup but bumps the version before that version is read would leave a
+ * revoked credential remembered under the current version. So the version an entry is
+ * stored under is read BEFORE its lookup, whenever the user is known then (the
+ * credential was remembered before: expired, or its version moved): any revocation
+ * after that read moves the version away from the entry. Such an entry is trusted for
+ * {@linkcode AUTH_CACHE_CONFIRMED_TTL_MS}. Only a credential's first lookup on an
+ * instance cannot know the user beforehand; its entry is tentative, trusted for
+ * {@linkcode AUTH_CACHE_TTL_MS}, and the race is bounded by that. A KV failure falls
+ * back to Postgres. Memory is bounded: at most {@linkcode AUTH_CACHE_MAX} entries per
+ * instance, oldest evicted first.
  *
  * @example
  * ```ts
@@ -28,7 +37,14 @@ import { log } from "@/lib/log.ts";
 import { AUTH_CACHE_MAX, rememberedOf } from "./remembered.ts";
 import type { Services } from "@/app/state.ts";
 
+/** How long an entry whose version was read after its lookup (a first lookup) is trusted. */
 export const AUTH_CACHE_TTL_MS = 5_000;
+/**
+ * How long an entry whose version was read before its lookup is trusted. Every change to
+ * a credential or to the user moves the version (tests/lib/cache/writers_test.ts checks
+ * every writer), so this only bounds what an entry could miss if one did not.
+ */
+export const AUTH_CACHE_CONFIRMED_TTL_MS = 10 * 60_000;
 export { AUTH_CACHE_MAX };
 
 /**
@@ -44,13 +60,17 @@ export async function rememberedUser(
 ): Promise<{ user: AuthUser; version: string | undefined } | null> {
   const memory = rememberedOf(services);
   const entry = memory.get(key);
-  if (entry && entry.expiresAt > now()) {
-    const version = await readVersion(services.kv, entry.user.id).catch(() => undefined);
-    if (version === entry.version) return { user: entry.user, version };
-  }
+  // The user's version as it is before any lookup: a revocation after this read moves it.
+  const before = entry && await readVersion(services.kv, entry.user.id).catch(() => undefined);
+  if (entry && entry.expiresAt > now() && before === entry.version) return { user: entry.user, version: before };
   memory.delete(key);
   const user = await lookup();
   if (!user) return null;
+  if (before !== undefined && before !== NO_VERSION && user.id === entry?.user.id) {
+    memory.set(key, { user, version: before, expiresAt: now() + AUTH_CACHE_CONFIRMED_TTL_MS });
+    return { user, version: before };
+  }
+  // A first lookup: the user was unknown until now, so the version is read after it.
   let version = await readVersion(services.kv, user.id).catch(() => undefined);
   if (version === NO_VERSION) {
     await renewUserVersion(services, user.id);

@@ -1,6 +1,12 @@
 import { assert, assertEquals } from "@/tests/support/assert.ts";
 import type { AuthUser } from "@/db/users.ts";
-import { AUTH_CACHE_MAX, AUTH_CACHE_TTL_MS, rememberedUser, renewUserVersion } from "@/app/auth/auth_cache.ts";
+import {
+  AUTH_CACHE_CONFIRMED_TTL_MS,
+  AUTH_CACHE_MAX,
+  AUTH_CACHE_TTL_MS,
+  rememberedUser,
+  renewUserVersion,
+} from "@/app/auth/auth_cache.ts";
 import { invalidateUser } from "@/app/cache/invalidate.ts";
 import { NO_VERSION, versionKey } from "@/lib/cache/user_cache.ts";
 import { loadConfig } from "@/lib/config.ts";
@@ -51,13 +57,57 @@ Deno.test("auth memory: reused within its TTL, dropped at once when the user's v
     assertEquals(bumped?.user, user);
     assert(bumped?.version !== first.version && bumped?.version !== NO_VERSION, "the bump gave a new version");
     assertEquals(lookup.calls, 2);
-    clock += AUTH_CACHE_TTL_MS;
+    // Looked up again knowing the user, its version read first: trusted for the long TTL.
+    clock += AUTH_CACHE_CONFIRMED_TTL_MS - 1;
+    assertEquals(await rememberedUser(s, "s:a", lookup, now), bumped);
+    assertEquals(lookup.calls, 2);
+    clock += 1;
     await rememberedUser(s, "s:a", lookup, now);
     assertEquals(lookup.calls, 3, "an entry is not used at its TTL");
+    // A credential's first lookup (the user unknown until it answers) is trusted for the short TTL only.
+    await rememberedUser(s, "s:b", lookup, now);
+    assertEquals(lookup.calls, 4);
+    clock += AUTH_CACHE_TTL_MS - 1;
+    await rememberedUser(s, "s:b", lookup, now);
+    assertEquals(lookup.calls, 4);
+    clock += 1;
+    await rememberedUser(s, "s:b", lookup, now);
+    assertEquals(lookup.calls, 5, "a first lookup's entry is not used at the short TTL");
     const none = countingLookup(null);
     assertEquals(await rememberedUser(s, "s:unknown", none, now), null);
     assertEquals(await rememberedUser(s, "s:unknown", none, now), null);
     assertEquals(none.calls, 2, "unknown credentials are not remembered");
+  } finally {
+    s.kv.close();
+  }
+});
+
+Deno.test("auth memory: a revocation racing a lookup (after Postgres answered, before the version is read) is never trusted for long", async () => {
+  const s = await services();
+  try {
+    let clock = 1_000;
+    const now = () => clock;
+    await renewUserVersion(s, user.id);
+    // The revocation commits in Postgres just after this lookup answered, and bumps the version.
+    const racing = () => invalidateUser(s.kv, user.id).then(() => user);
+    const calls = { n: 0 };
+    const lookup = () => (calls.n++, racing());
+    // First lookup on this instance: the version can only be read after it, so the entry is
+    // stale under the current version, and trusted for the short TTL only.
+    await rememberedUser(s, "s:a", lookup, now);
+    clock += AUTH_CACHE_TTL_MS;
+    await rememberedUser(s, "s:a", lookup, now);
+    assertEquals(calls.n, 2, "the tentative entry ended at its short TTL");
+    // Known user: the version is read before the lookup, so the racing bump moves it away
+    // from the entry, which the next request refuses.
+    await rememberedUser(s, "s:a", lookup, now);
+    assertEquals(calls.n, 3, "the entry stored before the racing bump was not trusted");
+    const honest = countingLookup();
+    await rememberedUser(s, "s:a", honest, now);
+    assertEquals(honest.calls, 1);
+    clock += AUTH_CACHE_TTL_MS * 10;
+    await rememberedUser(s, "s:a", honest, now);
+    assertEquals(honest.calls, 1, "a lookup nothing raced is trusted past the short TTL");
   } finally {
     s.kv.close();
   }
