@@ -55,9 +55,22 @@ export function localDateTime(timeZone: string, instant: Date = new Date()): { d
 }
 
 /** The user's local calendar day at `instant` ("today" by default). */
-export function localDay(timeZone: string, instant: Date = new Date()): string {
-  return localDateTime(timeZone, instant).date;
+export function localDay(timeZone: string, instant?: Date): string {
+  if (instant !== undefined) return localDateTime(timeZone, instant).date;
+  // "Today" is asked several times by every request; formatting a date in a zone costs
+  // microseconds. Every zone's offset is whole minutes, so a zone's day can only change
+  // at the start of a UTC minute: within one, the answer is remembered.
+  const now = Date.now();
+  const minute = now - (now % 60_000);
+  const known = todayIn.get(timeZone);
+  if (known?.minute === minute) return known.day;
+  const day = localDateTime(timeZone, new Date(now)).date;
+  if (todayIn.size >= 1_024) todayIn.clear();
+  todayIn.set(timeZone, { minute, day });
+  return day;
 }
+
+const todayIn = new Map<string, { minute: number; day: string }>();
 
 /** True for a real calendar date in `YYYY-MM-DD` form (no 2026-02-30). */
 export function isValidDate(value: unknown): value is string {

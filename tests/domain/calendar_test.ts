@@ -136,3 +136,29 @@ Deno.test("grid layout: 53 week columns ending with today's week, rows from the 
 Deno.test("formatDay is a readable label", () => {
   assertEquals(formatDay("2028-02-29"), "Tue 29 Feb 2028");
 });
+
+Deno.test("localDay without an instant: today in the zone, turning at its midnight to the millisecond", () => {
+  const realNow = Date.now;
+  try {
+    // 2026-03-28T23:00Z is midnight in Europe/Berlin (UTC+1 until the clocks change on the 29th).
+    const midnight = Date.UTC(2026, 2, 28, 23, 0, 0, 0);
+    const at = (ms: number) => Date.now = () => ms;
+    at(midnight - 1);
+    assertEquals(localDay("Europe/Berlin"), "2026-03-28");
+    assertEquals(localDay("UTC"), "2026-03-28");
+    at(midnight);
+    assertEquals(localDay("Europe/Berlin"), "2026-03-29", "the next millisecond is the next day");
+    assertEquals(localDay("UTC"), "2026-03-28");
+    // Half-hour and quarter-hour zones turn at a minute boundary too.
+    const kathmandu = Date.UTC(2026, 2, 28, 18, 15, 0, 0); // UTC+5:45
+    at(kathmandu - 1);
+    assertEquals(localDay("Asia/Kathmandu"), "2026-03-28");
+    at(kathmandu);
+    assertEquals(localDay("Asia/Kathmandu"), "2026-03-29");
+    at(kathmandu - 1); // a clock set back is answered for its own minute
+    assertEquals(localDay("Asia/Kathmandu"), "2026-03-28");
+  } finally {
+    Date.now = realNow;
+  }
+  assertEquals(localDay("Pacific/Kiritimati"), localDay("Pacific/Kiritimati", new Date()));
+});
