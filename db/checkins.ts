@@ -135,22 +135,32 @@ export async function upsertCheckin(
   input: CheckinWrite,
   today: string,
 ): Promise<Checkin | null> {
+  const rows = await callCheckinFunction<CheckinRow>(
+    db,
+    "select habit_id, day, status, value, note, updated_at from upsert_checkin",
+    [userId, habitId, input, today],
+  );
+  return rows.length ? toCheckin(rows[0]) : null;
+}
+
+/**
+ * Calls one of the SQL functions that write a check-in (`upsert_checkin`, and
+ * `checkin_with_history` around it), which take the same arguments: `select` is the
+ * statement up to the function's name. Rule violations come back as `RuleViolation`.
+ */
+async function callCheckinFunction<T>(
+  db: DbQueries,
+  select: string,
+  [userId, habitId, input, today]: [string, string, CheckinWrite, string],
+): Promise<T[]> {
   if (!isUuid(habitId)) throw new RuleViolation("not_found", "No habit with that id");
   // The function reads a null note as "keep" and '' as "clear".
   const note = input.note === undefined ? null : input.note ?? "";
   try {
-    const rows = await db.sql<CheckinRow[]>`
-      select habit_id, day, status, value, note, updated_at
-        from upsert_checkin(
-          ${userId}::uuid,
-          ${habitId}::uuid,
-          ${input.date}::date,
-          ${input.status}::text,
-          ${input.value ?? null}::numeric,
-          ${note}::text,
-          ${today}::date
-        )`;
-    return rows.length ? toCheckin(rows[0]) : null;
+    return await db.sql.unsafe<T[]>(
+      `${select}($1::uuid, $2::uuid, $3::date, $4::text, $5::numeric, $6::text, $7::date)`,
+      [userId, habitId, input.date, input.status, input.value ?? null, note, today],
+    );
   } catch (error) {
     throw ruleViolationOf(error) ?? error;
   }
@@ -241,23 +251,11 @@ export async function checkinWithHistory(
   input: CheckinWrite,
   today: string,
 ): Promise<CheckinWithHistoryRow> {
-  if (!isUuid(habitId)) throw new RuleViolation("not_found", "No habit with that id");
-  const note = input.note === undefined ? null : input.note ?? "";
-  let row: CheckinWithHistoryRow | undefined;
-  try {
-    [row] = await db.sql<CheckinWithHistoryRow[]>`
-      select * from checkin_with_history(
-        ${userId}::uuid,
-        ${habitId}::uuid,
-        ${input.date}::date,
-        ${input.status}::text,
-        ${input.value ?? null}::numeric,
-        ${note}::text,
-        ${today}::date
-      )`;
-  } catch (error) {
-    throw ruleViolationOf(error) ?? error;
-  }
+  const [row] = await callCheckinFunction<CheckinWithHistoryRow>(
+    db,
+    "select * from checkin_with_history",
+    [userId, habitId, input, today],
+  );
   // upsert_checkin raised for a habit that is not the user's; a row is always there otherwise.
   if (!row) throw new RuleViolation("not_found", "No habit with that id");
   return row;

@@ -41,6 +41,21 @@ function countingLookup() {
   return lookup;
 }
 
+/** Services with an in-memory KV, and the user remembered once under a fresh version. */
+async function rememberedOnce() {
+  const s: Services = {
+    config: loadConfig(() => undefined),
+    db: {} as never,
+    kv: await Deno.openKv(":memory:"),
+    startedAt: 0,
+  };
+  const lookup = countingLookup();
+  await renewUserVersion(s, user.id);
+  const first = await rememberedUser(s, "t:a", lookup);
+  assertEquals(lookup.calls, 1);
+  return { s, lookup, first };
+}
+
 /** A POST through `invalidateOnWrite` whose handler runs `during` and says it kept the user. */
 async function checkInThrough(s: Services, version: string, during: () => Promise<void>, keepsAuth = true) {
   const state = { services: s, user, userVersion: version, keepsAuth } as unknown as State;
@@ -57,18 +72,8 @@ async function checkInThrough(s: Services, version: string, during: () => Promis
 }
 
 Deno.test("a check-in's bump keeps the memory; one racing another bump, or a write that did not say so, drops it", async () => {
-  const s: Services = {
-    config: loadConfig(() => undefined),
-    db: {} as never,
-    kv: await Deno.openKv(":memory:"),
-    startedAt: 0,
-  };
+  const { s, lookup, first } = await rememberedOnce();
   try {
-    const lookup = countingLookup();
-    await renewUserVersion(s, user.id);
-    const first = await rememberedUser(s, "t:a", lookup);
-    assertEquals(lookup.calls, 1);
-
     await checkInThrough(s, first!.version!, async () => {});
     const kept = await rememberedUser(s, "t:a", lookup);
     assertEquals(lookup.calls, 1, "remembered across the check-in's own bump");
@@ -92,18 +97,8 @@ Deno.test("a check-in's bump keeps the memory; one racing another bump, or a wri
 });
 
 Deno.test("two check-ins of one user at once on one instance both keep the memory; a revocation during them still drops it", async () => {
-  const s: Services = {
-    config: loadConfig(() => undefined),
-    db: {} as never,
-    kv: await Deno.openKv(":memory:"),
-    startedAt: 0,
-  };
+  const { s, lookup, first } = await rememberedOnce();
   try {
-    const lookup = countingLookup();
-    await renewUserVersion(s, user.id);
-    const first = await rememberedUser(s, "t:a", lookup);
-    assertEquals(lookup.calls, 1);
-
     // Both authenticated under the same version; the inner one bumps while the outer one's handler runs.
     await checkInThrough(s, first!.version!, () => checkInThrough(s, first!.version!, async () => {}));
     const kept = await rememberedUser(s, "t:a", lookup);
