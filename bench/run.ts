@@ -27,6 +27,7 @@ const BENCHES: { script: string; args: string[] }[] = [
   ...(Deno.env.get("DATABASE_URL") ? [{ script: "bench/checkin.ts", args: ["--pin"] }] : []),
   { script: "bench/kv_size.ts", args: [] },
   { script: "bench/load_mix.ts", args: ["--instances", "1"] },
+  { script: "bench/heavy_memory.ts", args: [] },
 ];
 
 /** One bench's run: its JSON lines, the load average around it, how it ended. */
