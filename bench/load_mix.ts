@@ -13,7 +13,12 @@
  *
  *   deno run -A bench/load_mix.ts --instances 1          # embedded PGlite
  *   eval "$(scripts/pg_local.sh env /tmp/pg)"   # DATABASE_URL (PgBouncer) + DATABASE_URL_DIRECT
- *   deno run -A bench/load_mix.ts [--users 500] [--instances 2] [--seconds 15] [--connections 25]
+ *   deno run -A bench/load_mix.ts [--users 500] [--instances 2] [--seconds 15] [--connections 25] [--pin]
+ *
+ * `--pin` (Postgres on this machine, Linux) gives Postgres and PgBouncer a core of their own and
+ * the instances and wrk the rest, as when the database has its own host (bench/checkin.ts
+ * explains why that matters on a small machine); it prints only the throughput line,
+ * `load_mix_pinned`.
  */
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -24,7 +29,17 @@ import { loadConfig } from "@/lib/config.ts";
 import { kvUsage } from "@/lib/cache/kv_usage.ts";
 import { deleteUsers, type SeededUser, seedUsers } from "./seed_users.ts";
 import type { MemorySample } from "@/lib/memory_log.ts";
-import { cpuDuring, cpuPerRequest, report, round, rssMb, spawnApp, START_V8_FLAGS, wrk } from "./support.ts";
+import {
+  cpuDuring,
+  cpuPerRequest,
+  pinDatabaseCore,
+  report,
+  round,
+  rssMb,
+  spawnApp,
+  START_V8_FLAGS,
+  wrk,
+} from "./support.ts";
 
 const { values } = parseArgs({
   strict: false,
@@ -33,6 +48,7 @@ const { values } = parseArgs({
     instances: { type: "string", default: "2" },
     seconds: { type: "string", default: "15" },
     connections: { type: "string", default: "25" },
+    pin: { type: "boolean", default: false },
   },
 });
 const users = Number(values.users);
@@ -95,6 +111,8 @@ const seeded = await (async () => {
     await db.close();
   }
 })();
+const pinned = Boolean(values.pin) && !embedded;
+const unpin = pinned ? await pinDatabaseCore() : async () => {};
 const script = `${dir}/mix.lua`;
 await Deno.writeTextFile(script, luaScript(seeded, localDay("UTC")));
 const env = {
@@ -144,7 +162,7 @@ try {
   polling = false;
   await poll;
   results.forEach((r, i) =>
-    report(`load_mix_instance_${i}`, {
+    report(`${pinned ? "load_mix_pinned" : "load_mix"}_instance_${i}`, {
       rps: round(r.requestsPerSec, 0),
       p50Ms: r.p50Ms,
       p99Ms: r.p99Ms,
@@ -152,7 +170,8 @@ try {
       peakRssMb: peakRss[i],
     })
   );
-  report("load_mix", {
+  report(pinned ? "load_mix_pinned" : "load_mix", {
+    pinned,
     users,
     instances,
     connectionsPerInstance: connections,
@@ -170,45 +189,49 @@ try {
       [...apps.map((_, i) => `app${i}`), "postgres", "pgbouncer", "wrk"],
     ),
   }, {
-    figure: `load mix throughput, ${instances} instance(s), ${embedded ? "PGlite" : "Postgres via PgBouncer"}`,
+    figure: `load mix throughput, ${instances} instance(s), ${embedded ? "PGlite" : "Postgres via PgBouncer"}${
+      pinned ? ", database on its own core" : ""
+    }`,
     value: round(results.reduce((sum, r) => sum + r.requestsPerSec, 0), 0),
     unit: "req/s",
     baseline: "target for one instance on Postgres",
     baselineValue: 3000 * instances,
     higherIsBetter: true,
   });
-  report("load_mix_rss", { backend: embedded ? "pglite" : "postgres", idleRssMb: Math.max(...idleRss) }, {
-    figure: `peak RSS per instance under the mix (${embedded ? "PGlite" : "Postgres"})`,
-    value: Math.max(...peakRss),
-    unit: "MB",
-    baseline: "budget",
-    baselineValue: embedded ? 350 : 200,
-    higherIsBetter: false,
-  });
-  const kv = await Deno.openKv(`${dir}/kv.sqlite3`);
-  const usage = await kvUsage(kv);
-  kv.close();
-  const fileBytes = (await Deno.stat(`${dir}/kv.sqlite3`)).size;
-  // Where the memory sat: idle, and at the sample with the most RSS under the mix
-  // (V8 heap used / reserved, external, and the rest: code, native buffers, PGlite's worker).
-  samples.forEach((own, i) => {
-    const peak = own.reduce<MemorySample | undefined>((top, s) => !top || s.rssMb > top.rssMb ? s : top, undefined);
-    report(`load_mix_memory_${i}`, {
-      backend: embedded ? "pglite" : "postgres",
-      v8Flags: Deno.env.get("BENCH_V8_FLAGS") ?? START_V8_FLAGS,
-      idle: idleSamples[i] && breakdown(idleSamples[i]),
-      atPeak: peak && breakdown(peak),
-      maxHeapTotalMb: Math.max(0, ...own.map((s) => s.heapTotalMb)),
-      maxHeapUsedMb: Math.max(0, ...own.map((s) => s.heapUsedMb)),
+  if (!pinned) {
+    report("load_mix_rss", { backend: embedded ? "pglite" : "postgres", idleRssMb: Math.max(...idleRss) }, {
+      figure: `peak RSS per instance under the mix (${embedded ? "PGlite" : "Postgres"})`,
+      value: Math.max(...peakRss),
+      unit: "MB",
+      baseline: "budget",
+      baselineValue: embedded ? 350 : 200,
+      higherIsBetter: false,
     });
-  });
-  report("load_mix_kv", {
-    users,
-    entries: usage.total.entries,
-    liveBytesPerUser: Math.round(usage.total.bytes / users),
-    fileBytesPerUser: Math.round(fileBytes / users),
-    budgetBytesPerUser: 64 * 1024,
-  });
+    const kv = await Deno.openKv(`${dir}/kv.sqlite3`);
+    const usage = await kvUsage(kv);
+    kv.close();
+    const fileBytes = (await Deno.stat(`${dir}/kv.sqlite3`)).size;
+    // Where the memory sat: idle, and at the sample with the most RSS under the mix
+    // (V8 heap used / reserved, external, and the rest: code, native buffers, PGlite's worker).
+    samples.forEach((own, i) => {
+      const peak = own.reduce<MemorySample | undefined>((top, s) => !top || s.rssMb > top.rssMb ? s : top, undefined);
+      report(`load_mix_memory_${i}`, {
+        backend: embedded ? "pglite" : "postgres",
+        v8Flags: Deno.env.get("BENCH_V8_FLAGS") ?? START_V8_FLAGS,
+        idle: idleSamples[i] && breakdown(idleSamples[i]),
+        atPeak: peak && breakdown(peak),
+        maxHeapTotalMb: Math.max(0, ...own.map((s) => s.heapTotalMb)),
+        maxHeapUsedMb: Math.max(0, ...own.map((s) => s.heapUsedMb)),
+      });
+    });
+    report("load_mix_kv", {
+      users,
+      entries: usage.total.entries,
+      liveBytesPerUser: Math.round(usage.total.bytes / users),
+      fileBytesPerUser: Math.round(fileBytes / users),
+      budgetBytesPerUser: 64 * 1024,
+    });
+  }
 } finally {
   polling = false;
   await watcher?.end({ timeout: 1 });
@@ -219,4 +242,5 @@ try {
     await db.close();
   }
   await Deno.remove(dir, { recursive: true });
+  await unpin();
 }

@@ -27,6 +27,7 @@ const BENCHES: { script: string; args: string[] }[] = [
   ...(Deno.env.get("DATABASE_URL") ? [{ script: "bench/checkin.ts", args: ["--pin"] }] : []),
   { script: "bench/kv_size.ts", args: [] },
   { script: "bench/load_mix.ts", args: ["--instances", "1"] },
+  ...(Deno.env.get("DATABASE_URL") ? [{ script: "bench/load_mix.ts", args: ["--instances", "1", "--pin"] }] : []),
   { script: "bench/mix_cpu.ts", args: [] },
   { script: "bench/heavy_memory.ts", args: [] },
 ];
