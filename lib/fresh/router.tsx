@@ -294,10 +294,10 @@ const noNext = () => Promise.reject(new Error("ctx.next() is only available in m
 class RouteContext<State> implements FreshContext<State> {
   readonly req: Request;
   readonly url: URL;
-  readonly info: Deno.ServeHandlerInfo;
   next: () => Promise<Response> = noNext;
   readonly #c: AnyContext;
   readonly #render: VNodeRenderer;
+  #info: Deno.ServeHandlerInfo | undefined = undefined;
 
   constructor(
     c: AnyContext,
@@ -310,8 +310,12 @@ class RouteContext<State> implements FreshContext<State> {
     this.#render = render;
     this.req = c.req.raw;
     this.url = new URL(c.req.url);
-    this.info = (c.env as { remoteAddr?: unknown } | undefined)?.remoteAddr
-      ? c.env as Deno.ServeHandlerInfo
+  }
+
+  /** Read on first use: Deno's `remoteAddr` is a call into the runtime, and most requests never ask. */
+  get info(): Deno.ServeHandlerInfo {
+    return this.#info ??= (this.#c.env as { remoteAddr?: unknown } | undefined)?.remoteAddr
+      ? this.#c.env as Deno.ServeHandlerInfo
       : IN_PROCESS_INFO;
   }
 
