@@ -25,6 +25,7 @@ import { compress } from "hono/compress";
 import type { IslandAssets } from "@/lib/fresh/islands/server.ts";
 import { HttpError, type Manifest, mountRoutes } from "fresh";
 import { type StaticFile, staticFileResponse } from "@/lib/fresh/static_files.ts";
+import { StaticFirstRouter } from "@/lib/fresh/static_first_router.ts";
 import { errorResponse } from "./error_response.ts";
 import { IMPORT_BODY_LIMIT_BYTES, IMPORT_SIZE_CAPS } from "@/domain/import_limits.ts";
 import { finishRequest, startRequest } from "./request_context.ts";
@@ -45,7 +46,7 @@ export interface AppOptions {
 }
 
 export function createApp(options: AppOptions): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ router: new StaticFirstRouter() });
   const https = options.services.config.appOrigin.startsWith("https:");
 
   const anyBody = bodyLimit({

@@ -63,16 +63,35 @@ export function finishRequest(c: Context<AppEnv>, { requestId, started }: Reques
   if (c.res.status >= 500) captureErrorResponse(fields, c.req.raw);
 }
 
-/** The request's state, whose `nonce` is drawn on first read and then stays the same. */
+/**
+ * The request's state, whose `nonce` is drawn on first read and then stays the same.
+ *
+ * A class, not an object literal with a getter: the literal made a new getter closure
+ * per request, and every field the middlewares add later (`user`, `auth`…) moved the
+ * object to a new hidden class. Declaring them here gives every request's state one
+ * shape from the start.
+ */
+class RequestState implements State {
+  title: string | undefined = undefined;
+  user: State["user"] = undefined;
+  userVersion: string | undefined = undefined;
+  changedUserIds: Set<string> | undefined = undefined;
+  keepsAuth: boolean | undefined = undefined;
+  auth: State["auth"] = undefined;
+  flash: State["flash"] = undefined;
+  flashOut: State["flashOut"] = undefined;
+  unreadNotifications: number | undefined = undefined;
+  #nonce: string | undefined = undefined;
+
+  constructor(readonly requestId: string, readonly services: Services) {}
+
+  get nonce(): string {
+    return this.#nonce ??= nonce();
+  }
+}
+
 function newState(requestId: string, services: Services): State {
-  let drawn: string | undefined;
-  return {
-    requestId,
-    services,
-    get nonce() {
-      return drawn ??= nonce();
-    },
-  };
+  return new RequestState(requestId, services);
 }
 
 function nonce(): string {

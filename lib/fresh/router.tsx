@@ -61,7 +61,17 @@ interface Route {
   middlewares: Middleware<unknown>[];
   layouts: AnyPage[];
   rest: string | undefined;
+  /** `ctx.render(vnode)` for this route, made once (not a closure per request). */
+  renderVNode: VNodeRenderer;
 }
+
+/** Renders `vnode` for the request of `c` as `ctx.render` does. */
+type VNodeRenderer = (
+  c: AnyContext,
+  ctx: FreshContext<unknown>,
+  vnode: VNode | null,
+  init: ResponseInit | undefined,
+) => Response;
 
 /** Registers the manifest's routes on `app` and returns the error renderer. */
 // deno-lint-ignore no-explicit-any
@@ -101,6 +111,10 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
         rest: catchAllName(relative),
       };
     })
+    .map((route): Route => ({
+      ...route,
+      renderVNode: (c, ctx, vnode, init) => renderVNode(c, route, ctx, vnode, init),
+    }))
     .sort((a, b) => compareRoutePatterns(a.pattern, b.pattern));
 
   const seen = new Map<string, string>();
@@ -134,34 +148,34 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
   for (const route of routes) {
     app.all(route.pattern, (c) => {
       const params = { ...c.req.param() } as Record<string, string>;
-      if (route.rest) {
-        const prefix = route.pattern.slice(0, -1);
-        params[route.rest] = decodeURIComponent(new URL(c.req.url).pathname.slice(prefix.length));
-      }
-      const ctx: FreshContext<unknown> = makeContext(
+      const ctx: FreshContext<unknown> = new RouteContext(
         c,
         route.pattern,
         params,
-        options.state(c),
-        (vnode, init) => Promise.resolve(renderVNode(c, route, ctx, vnode, init)),
+        options.state(c) as unknown,
+        route.renderVNode,
       );
-      return runChain(ctx, route.middlewares, () => {
-        const handler = pickHandler(route.module, c.req.method);
-        if (handler === "page") return Promise.resolve(renderPage(c, route, ctx, undefined));
-        if (handler === "options") {
-          return Promise.resolve(
-            new Response(null, { status: 204, headers: { Allow: allowed(route.module).join(", ") } }),
-          );
-        }
-        if (!handler) {
-          throw new MethodNotAllowedError(allowed(route.module), `${c.req.method} is not allowed on ${route.pattern}`);
-        }
-        return Promise.resolve(handler(ctx as FreshContext<never>)).then((result) => {
-          if (result instanceof Response) return stripHeadBody(c.req.method, result);
-          if (isPageResult(result)) return renderPage(c, route, ctx, result.data, result);
-          throw new Error(`${route.file}: the handler must return a Response or page(data), got ${typeof result}`);
-        });
-      });
+      if (route.rest) params[route.rest] = decodeURIComponent(ctx.url.pathname.slice(route.pattern.length - 1));
+      return runStep({ ctx, middlewares: route.middlewares, last: runRoute, c, route }, 0);
+    });
+  }
+
+  /** The end of a matched route's chain: its handler or page. */
+  function runRoute({ c, route, ctx }: Chain): Promise<Response> {
+    const handler = pickHandler(route!.module, c.req.method);
+    if (handler === "page") return Promise.resolve(renderPage(c, route!, ctx, undefined));
+    if (handler === "options") {
+      return Promise.resolve(
+        new Response(null, { status: 204, headers: { Allow: allowed(route!.module).join(", ") } }),
+      );
+    }
+    if (!handler) {
+      throw new MethodNotAllowedError(allowed(route!.module), `${c.req.method} is not allowed on ${route!.pattern}`);
+    }
+    return Promise.resolve(handler(ctx as FreshContext<never>)).then((result) => {
+      if (result instanceof Response) return stripHeadBody(c.req.method, result);
+      if (isPageResult(result)) return renderPage(c, route!, ctx, result.data, result);
+      throw new Error(`${route!.file}: the handler must return a Response or page(data), got ${typeof result}`);
     });
   }
 
@@ -169,7 +183,8 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
   // (so a 404 page knows the signed-in user), then become a 404.
   const folderSet = new Set(routes.flatMap((route) => folderChain(route.file.slice("routes/".length))));
   app.all("*", (c) => {
-    const path = new URL(c.req.url).pathname;
+    const ctx = new RouteContext(c, null, {}, options.state(c) as unknown, noPageRender);
+    const path = ctx.url.pathname;
     const parts = path.split("/").filter(Boolean);
     const folders = [""];
     for (let i = 1; i <= parts.length; i++) {
@@ -177,12 +192,7 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
       if (!folderSet.has(folder)) break;
       folders.push(folder);
     }
-    const ctx = makeContext(c, null, {}, options.state(c), () => {
-      throw new HttpError(404, `No page at ${path}`);
-    });
-    return runChain(ctx, middlewaresFor(folders), () => {
-      throw new HttpError(404, `No page at ${path}`);
-    });
+    return runStep({ ctx, middlewares: middlewaresFor(folders), last: noPage, c, route: undefined }, 0);
   });
 
   function renderPage(
@@ -206,7 +216,7 @@ export function mountRoutes<State>(app: Hono<any>, options: RouterOptions<State>
   /** Fresh 2's `ctx.render(vnode)`: the element stands where the page would, inside layouts and `_app`. */
   function renderVNode(
     c: AnyContext,
-    route: Route,
+    route: { layouts: AnyPage[] },
     ctx: FreshContext<unknown>,
     vnode: VNode | null,
     init: ResponseInit = {},
@@ -274,26 +284,52 @@ function stripHeadBody(method: string, response: Response): Response {
   return new Response(null, { status: response.status, headers: response.headers });
 }
 
-function makeContext<State>(
-  c: AnyContext,
-  route: string | null,
-  params: Record<string, string>,
-  state: State,
-  render: FreshContext<State>["render"],
-): FreshContext<State> {
-  return {
-    req: c.req.raw,
-    url: new URL(c.req.url),
-    params,
-    state,
-    route,
-    info: (c.env as { remoteAddr?: unknown } | undefined)?.remoteAddr
-      ? c.env as Deno.ServeHandlerInfo
-      : IN_PROCESS_INFO,
-    next: () => Promise.reject(new Error("ctx.next() is only available in middleware")),
-    redirect: (path, status = 302) => redirectResponse(path, status),
-    render,
-  };
+const noNext = () => Promise.reject(new Error("ctx.next() is only available in middleware"));
+
+/**
+ * The Fresh context of one request. A class rather than an object literal: the literal
+ * made three closures per request (`next`, `redirect`, `render`); here they are methods,
+ * and the renderer is the route's, made once.
+ */
+class RouteContext<State> implements FreshContext<State> {
+  readonly req: Request;
+  readonly url: URL;
+  next: () => Promise<Response> = noNext;
+  readonly #c: AnyContext;
+  readonly #render: VNodeRenderer;
+  #info: Deno.ServeHandlerInfo | undefined = undefined;
+
+  constructor(
+    c: AnyContext,
+    readonly route: string | null,
+    readonly params: Record<string, string>,
+    readonly state: State,
+    render: VNodeRenderer,
+  ) {
+    this.#c = c;
+    this.#render = render;
+    this.req = c.req.raw;
+    this.url = new URL(c.req.url);
+  }
+
+  /** Read on first use: Deno's `remoteAddr` is a call into the runtime, and most requests never ask. */
+  get info(): Deno.ServeHandlerInfo {
+    return this.#info ??= (this.#c.env as { remoteAddr?: unknown } | undefined)?.remoteAddr
+      ? this.#c.env as Deno.ServeHandlerInfo
+      : IN_PROCESS_INFO;
+  }
+
+  redirect(path: string, status: 301 | 302 | 303 | 307 | 308 = 302): Response {
+    return redirectResponse(path, status);
+  }
+
+  render(vnode: VNode | null, init?: ResponseInit): Promise<Response> {
+    try {
+      return Promise.resolve(this.#render(this.#c, this as FreshContext<unknown>, vnode, init));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 }
 
 /** A redirect to a local path; anything else (absolute, `//host`, `/\host`) goes to "/". */
@@ -318,7 +354,21 @@ export function safeLocalPath(path: string | null | undefined): string {
 interface Chain {
   ctx: FreshContext<unknown>;
   middlewares: Middleware<unknown>[];
-  last: () => Promise<Response>;
+  /** What runs past the last middleware: a module- or router-level function, not a per-request closure. */
+  last: (chain: Chain) => Promise<Response>;
+  c: AnyContext;
+  /** The matched route; undefined for a path no route matched. */
+  route: Route | undefined;
+}
+
+/** The end of the chain where no route matched: a 404. */
+function noPage(chain: Chain): never {
+  throw new HttpError(404, `No page at ${chain.ctx.url.pathname}`);
+}
+
+/** `ctx.render` where no route matched: a 404 too. */
+function noPageRender(_c: AnyContext, ctx: FreshContext<unknown>): never {
+  throw new HttpError(404, `No page at ${ctx.url.pathname}`);
 }
 
 /**
@@ -333,7 +383,7 @@ interface Chain {
  * throughput on `GET /api/health`, measured with --trace-gc-nvp; docs/performance.md).
  */
 function runStep(chain: Chain, i: number): Promise<Response> {
-  if (i >= chain.middlewares.length) return chain.last();
+  if (i >= chain.middlewares.length) return chain.last(chain);
   (chain.ctx as { next: () => Promise<Response> }).next = nextAfter(chain, i);
   return Promise.resolve(chain.middlewares[i](chain.ctx));
 }
@@ -345,12 +395,4 @@ function nextAfter(chain: Chain, i: number): () => Promise<Response> {
     called = true;
     return runStep(chain, i + 1);
   };
-}
-
-function runChain<State>(
-  ctx: FreshContext<State>,
-  middlewares: Middleware<unknown>[],
-  last: () => Promise<Response>,
-): Promise<Response> {
-  return runStep({ ctx: ctx as FreshContext<unknown>, middlewares, last }, 0);
 }

@@ -9,6 +9,7 @@ import { invalidateUser } from "@/app/cache/invalidate.ts";
 import {
   type Bytes,
   cachedBytes,
+  cachedJson,
   cachedValue,
   inFlightCount,
   PART_BYTES,
@@ -162,5 +163,34 @@ Deno.test("user cache: a failing or hanging KV still serves the read, as a logge
     }
   } finally {
     restore();
+  }
+});
+
+Deno.test("cachedJson: MISS, memory HIT and KV HIT send the same bytes, text past ASCII included", async () => {
+  const dir = await Deno.makeTempDir();
+  // Two handles on one KV file: two instances, each with its own memory of bodies.
+  const kv = await Deno.openKv(`${dir}/kv.sqlite3`);
+  const otherKv = await Deno.openKv(`${dir}/kv.sqlite3`);
+  try {
+    const value = { name: 'Läuft 🏃‍♀️ 走る \u2028 "q" \\', n: [1, 2.5, -0], nested: { ok: true } };
+    let calls = 0;
+    const compute = () => {
+      calls++;
+      return Promise.resolve(value);
+    };
+    const expected = new TextEncoder().encode(JSON.stringify(value));
+    const read = async (on: Deno.Kv) => {
+      const res = await cachedJson({ state: { services: { kv: on } } }, "json-user", ["v"], compute);
+      return { status: res.headers.get("x-cache"), type: res.headers.get("content-type"), body: await res.bytes() };
+    };
+    assertEquals(await read(kv), { status: "MISS", type: "application/json", body: expected });
+    assertEquals(await read(kv), { status: "HIT", type: "application/json", body: expected });
+    assertEquals(await read(otherKv), { status: "HIT", type: "application/json", body: expected });
+    assertEquals(await read(otherKv), { status: "HIT", type: "application/json", body: expected });
+    assertEquals(calls, 1);
+  } finally {
+    kv.close();
+    otherKv.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
