@@ -213,7 +213,9 @@ export function cpuSnapshot(named: Record<string, number> = {}): CpuSnapshot {
 /**
  * CPU milliseconds per operation between two snapshots, for the commands named (the
  * rest summed as `other`), plus `idle`: what the machine had left. Their sum is the
- * machine's cores × the phase's duration / `operations`.
+ * machine's cores × the phase's duration / `operations`. `BENCH_CPU_OTHERS=1` prints
+ * what `other` was made of to stderr (on this project's VM: the kernel's disk writeback
+ * threads, `kworker/…-flush`, and the VM's agent).
  */
 export function cpuPerOperation(
   before: CpuSnapshot,
@@ -223,10 +225,20 @@ export function cpuPerOperation(
 ): Record<string, number> {
   const out: Record<string, number> = {};
   let other = 0;
+  const others: [string, number][] = [];
   for (const [command, ms] of after.byCommand) {
     const used = Math.max(0, ms - (before.byCommand.get(command) ?? 0));
     if (commands.includes(command)) out[command] = round(used / operations, 3);
-    else other += used;
+    else {
+      other += used;
+      if (used > 0) others.push([command, used]);
+    }
+  }
+  if (Deno.env.get("BENCH_CPU_OTHERS")) {
+    console.error(
+      "other:",
+      others.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c, ms]) => `${c} ${ms} ms`).join(", "),
+    );
   }
   for (const command of commands) out[command] ??= 0;
   out.other = round(other / operations, 3);
