@@ -156,7 +156,9 @@ const poll = (async () => {
   }
 })();
 try {
-  const cpu = cpuDuring(Object.fromEntries(apps.map((app, i) => [`app${i}`, app.child.pid])), { skipMs: 1_000 });
+  const cpu = cpuDuring({ ...Object.fromEntries(apps.map((app, i) => [`app${i}`, app.child.pid])), bench: Deno.pid }, {
+    skipMs: 1_000,
+  });
   const results = await Promise.all(apps.map((app) => wrk(app.url, { seconds, connections, script })));
   const cpuWindow = await cpu.stop();
   polling = false;
@@ -186,7 +188,7 @@ try {
     cpuMsPerRequest: cpuPerRequest(
       cpuWindow,
       results.reduce((sum, r) => sum + r.requestsPerSec, 0),
-      [...apps.map((_, i) => `app${i}`), "postgres", "pgbouncer", "wrk"],
+      [...apps.map((_, i) => `app${i}`), "postgres", "pgbouncer", "wrk", "bench"],
     ),
   }, {
     figure: `load mix throughput, ${instances} instance(s), ${embedded ? "PGlite" : "Postgres via PgBouncer"}${

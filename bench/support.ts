@@ -164,8 +164,12 @@ export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 1
 export interface CpuSnapshot {
   /** `performance.now()` when taken. */
   at: number;
-  /** CPU milliseconds (user + system) by command (`postgres`, `pgbouncer`, `wrk`, `deno`…). */
-  byCommand: Map<string, number>;
+  /**
+   * Each process's command (`postgres`, `pgbouncer`, `wrk`, `deno`…, or the name it was
+   * given) and CPU milliseconds so far (user + system), by pid: a kernel worker renames
+   * itself after its current work, so processes are told apart by pid, not by name.
+   */
+  byPid: Map<number, { command: string; ms: number }>;
   /** CPU milliseconds the whole machine spent idle (`/proc/stat`). */
   idleMs: number;
 }
@@ -183,7 +187,7 @@ const TICK_MS = 10;
  * /proc) on other systems.
  */
 export function cpuSnapshot(named: Record<string, number> = {}): CpuSnapshot {
-  const byCommand = new Map<string, number>();
+  const byPid = new Map<number, { command: string; ms: number }>();
   const names = new Map(Object.entries(named).map(([name, pid]) => [String(pid), name]));
   let idleMs = 0;
   try {
@@ -199,15 +203,14 @@ export function cpuSnapshot(named: Record<string, number> = {}): CpuSnapshot {
       const close = stat.lastIndexOf(")");
       const command = names.get(entry.name) ?? stat.slice(open + 1, close);
       const fields = stat.slice(close + 2).split(" ");
-      const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-      byCommand.set(command, (byCommand.get(command) ?? 0) + ms);
+      byPid.set(Number(entry.name), { command, ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS });
     }
     const cpu = Deno.readTextFileSync("/proc/stat").split("\n")[0].split(/\s+/).slice(1).map(Number);
     idleMs = (cpu[3] + cpu[4]) * TICK_MS; // idle + iowait
   } catch {
     // not Linux
   }
-  return { at: performance.now(), byCommand, idleMs };
+  return { at: performance.now(), byPid, idleMs };
 }
 
 /**
@@ -226,8 +229,13 @@ export function cpuPerOperation(
   const out: Record<string, number> = {};
   let other = 0;
   const others: [string, number][] = [];
-  for (const [command, ms] of after.byCommand) {
-    const used = Math.max(0, ms - (before.byCommand.get(command) ?? 0));
+  const byCommand = new Map<string, number>();
+  for (const [pid, { command, ms }] of after.byPid) {
+    // A process born within the phase spent all of its CPU in it.
+    const used = Math.max(0, ms - (before.byPid.get(pid)?.ms ?? 0));
+    byCommand.set(command, (byCommand.get(command) ?? 0) + used);
+  }
+  for (const [command, used] of byCommand) {
     if (commands.includes(command)) out[command] = round(used / operations, 3);
     else {
       other += used;
