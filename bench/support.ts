@@ -256,8 +256,8 @@ export function cpuPerOperation(
 
 /**
  * Snapshots every `everyMs` while a phase runs (started after `skipMs` of warm-up), so
- * that processes which exit at its end (wrk) are still counted: `stop()` gives the
- * first and the last snapshot taken.
+ * that processes which exit at its end (wrk) are still counted, with what they had used
+ * when last seen: `stop()` gives the first snapshot and the last one, merged so.
  */
 export function cpuDuring(
   named: Record<string, number> = {},
@@ -266,12 +266,17 @@ export function cpuDuring(
   let running = true;
   let first: CpuSnapshot | undefined;
   let last: CpuSnapshot | undefined;
+  // Every process as last seen: one that exits between two snapshots keeps what it had used.
+  const seen = new Map<number, { command: string; ms: number }>();
   const loop = (async () => {
     await new Promise((resolve) => setTimeout(resolve, skipMs));
     first = cpuSnapshot(named);
     while (running) {
       await new Promise((resolve) => setTimeout(resolve, everyMs));
-      if (running) last = cpuSnapshot(named);
+      if (!running) break;
+      const now = cpuSnapshot(named);
+      for (const [pid, entry] of now.byPid) seen.set(pid, entry);
+      last = { ...now, byPid: new Map(seen) };
     }
   })();
   return {
