@@ -30,7 +30,7 @@ import { withTimeout } from "@/lib/kv.ts";
 import { commitGrouped } from "@/lib/kv_commits.ts";
 import { log } from "@/lib/log.ts";
 import type { State } from "@/app/state.ts";
-import { NO_VERSION, VERSION_TTL_MS, versionKey } from "@/lib/cache/user_cache.ts";
+import { NO_VERSION, readVersion, VERSION_TTL_MS, versionKey } from "@/lib/cache/user_cache.ts";
 import { carryRemembered, remembersAt } from "@/app/auth/remembered.ts";
 import { HttpError } from "fresh";
 
@@ -162,8 +162,8 @@ async function bumpKeepingAuth(state: State): Promise<boolean> {
         carryRemembered(services, user.id, expected, versionstamp);
         return true;
       }
-      const current = (await withTimeout(services.kv.get(key), undefined, "KV cache version read")).versionstamp;
-      if (current === null || !remembersAt(services, user.id, current)) return false;
+      const current = await readVersion(services.kv, user.id);
+      if (current === NO_VERSION || !remembersAt(services, user.id, current)) return false;
       expected = current;
     }
     return false;
