@@ -10,6 +10,7 @@
  * addDays(today, -1); // "2026-01-01"
  * ```
  */
+import { BoundedMemo } from "./bounded_memo.ts";
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -64,13 +65,10 @@ export function localDay(timeZone: string, instant?: Date): string {
   const minute = now - (now % 60_000);
   const known = todayIn.get(timeZone);
   if (known?.minute === minute) return known.day;
-  const day = localDateTime(timeZone, new Date(now)).date;
-  if (todayIn.size >= 1_024) todayIn.clear();
-  todayIn.set(timeZone, { minute, day });
-  return day;
+  return todayIn.remember(timeZone, { minute, day: localDateTime(timeZone, new Date(now)).date }).day;
 }
 
-const todayIn = new Map<string, { minute: number; day: string }>();
+const todayIn = new BoundedMemo<string, { minute: number; day: string }>(1_024);
 
 /** True for a real calendar date in `YYYY-MM-DD` form (no 2026-02-30). */
 export function isValidDate(value: unknown): value is string {
@@ -88,27 +86,17 @@ export function isValidDate(value: unknown): value is string {
 // Pages convert the same few hundred days on every request (a grid is the last 53
 // weeks): both directions are remembered, a bounded table each, emptied when full.
 const MEMO_MAX = 8_192;
-const numberOfDate = new Map<string, number>();
-const dateOfNumber = new Map<number, string>();
+const numberOfDate = new BoundedMemo<string, number>(MEMO_MAX);
+const dateOfNumber = new BoundedMemo<number, string>(MEMO_MAX);
 
 /** Days since 1970-01-01 for a `YYYY-MM-DD` date. */
 export function dayNumber(date: string): number {
-  const known = numberOfDate.get(date);
-  if (known !== undefined) return known;
-  const n = computeDayNumber(date);
-  if (numberOfDate.size >= MEMO_MAX) numberOfDate.clear();
-  numberOfDate.set(date, n);
-  return n;
+  return numberOfDate.get(date) ?? numberOfDate.remember(date, computeDayNumber(date));
 }
 
 /** The `YYYY-MM-DD` date of a day number. */
 export function fromDayNumber(n: number): string {
-  const known = dateOfNumber.get(n);
-  if (known !== undefined) return known;
-  const date = computeDate(n);
-  if (dateOfNumber.size >= MEMO_MAX) dateOfNumber.clear();
-  dateOfNumber.set(n, date);
-  return date;
+  return dateOfNumber.get(n) ?? dateOfNumber.remember(n, computeDate(n));
 }
 
 function computeDayNumber(date: string): number {

@@ -25,6 +25,7 @@
  * ```
  */
 import { z } from "zod";
+import { BoundedMemo } from "./bounded_memo.ts";
 import { addDays, diffDays, isValidDate, type Weekday } from "./calendar.ts";
 import type { Schedule } from "./stats.ts";
 import { formNumber, formString } from "./form_fields.ts";
@@ -239,27 +240,15 @@ export const checkinSchema = z.object({
  * ```
  */
 export function checkinSchemaFor(habit: { kind: "boolean" | "numeric" }, today: string) {
-  return memoized(checkinSchemas, `${habit.kind} ${today}`, () => buildCheckinSchema(habit.kind, today));
+  const key = `${habit.kind} ${today}`;
+  return checkinSchemas.get(key) ?? checkinSchemas.remember(key, buildCheckinSchema(habit.kind, today));
 }
 
-/**
- * Schemas built for one day, kept: building a zod schema compiles it (about 40–80 µs,
- * most of a check-in's validation), checking a body against a built one takes about
- * 1 µs. The days in use at once are few (today in each user's timezone, ±1 day), so
- * the memo is simply emptied when it grows past {@linkcode MEMO_MAX}.
- */
-function memoized<T>(memo: Map<string, T>, key: string, build: () => T): T {
-  let value = memo.get(key);
-  if (value === undefined) {
-    if (memo.size >= MEMO_MAX) memo.clear();
-    memo.set(key, value = build());
-  }
-  return value;
-}
-
-const MEMO_MAX = 32;
-const checkinSchemas = new Map<string, ReturnType<typeof buildCheckinSchema>>();
-const checkinRangeSchemas = new Map<string, ReturnType<typeof buildCheckinRangeSchema>>();
+// Schemas built for one day, kept: building a zod schema compiles it (about 40–80 µs,
+// most of a check-in's validation), checking a body against a built one takes about
+// 1 µs. The days in use at once are few (today in each user's timezone, ±1 day).
+const checkinSchemas = new BoundedMemo<string, ReturnType<typeof buildCheckinSchema>>(32);
+const checkinRangeSchemas = new BoundedMemo<string, ReturnType<typeof buildCheckinRangeSchema>>(32);
 
 function buildCheckinSchema(kind: "boolean" | "numeric", today: string) {
   const earliest = addDays(today, -BACKFILL_DAYS);
@@ -278,7 +267,7 @@ function buildCheckinSchema(kind: "boolean" | "numeric", today: string) {
  * 400 days inclusive. Defaults: `to` = today, `from` = 29 days before `to`.
  */
 export function checkinRangeSchema(today: string) {
-  return memoized(checkinRangeSchemas, today, () => buildCheckinRangeSchema(today));
+  return checkinRangeSchemas.get(today) ?? checkinRangeSchemas.remember(today, buildCheckinRangeSchema(today));
 }
 
 function buildCheckinRangeSchema(today: string) {
