@@ -11,7 +11,7 @@
 import type { Weekday } from "@/domain/calendar.ts";
 import { renewUserVersion } from "@/app/auth/auth_cache.ts";
 import { newSecret, sha256Hex } from "@/lib/auth/secret.ts";
-import { createSession, type PlanId } from "@/db/users.ts";
+import { type AuthUser, createSession, type PlanId } from "@/db/users.ts";
 import type { Services } from "@/app/state.ts";
 
 export interface TestUser {
@@ -48,5 +48,20 @@ export async function createTestUser(
     email,
     session: { Cookie: `${cookieName}=${secret}`, Origin: config.appOrigin },
     bearer: { Authorization: `Bearer ${token}` },
+  };
+}
+
+/** A signed-in user as authentication hands it on, for tests of the credential memory that need no database. */
+export function authUserFixture(id: string, email: string): AuthUser {
+  return {
+    id,
+    email,
+    displayName: null,
+    timezone: "UTC",
+    weekStart: 1,
+    theme: "system",
+    emailReminders: false,
+    plan: "free",
+    createdAt: new Date(0),
   };
 }

@@ -12,19 +12,9 @@ import { NO_VERSION, versionKey } from "@/lib/cache/user_cache.ts";
 import { loadConfig } from "@/lib/config.ts";
 import type { Services } from "@/app/state.ts";
 import { startTestApp } from "@/tests/support/app.ts";
-import { createTestUser } from "@/tests/support/users.ts";
+import { authUserFixture, createTestUser } from "@/tests/support/users.ts";
 
-const user: AuthUser = {
-  id: "6f0c6b8e-0000-4000-8000-000000000001",
-  email: "a@example.test",
-  displayName: null,
-  timezone: "UTC",
-  weekStart: 1,
-  theme: "system",
-  emailReminders: false,
-  plan: "free",
-  createdAt: new Date(0),
-};
+const user = authUserFixture("6f0c6b8e-0000-4000-8000-000000000001", "a@example.test");
 
 /** Services with a real in-memory KV; the DB is never touched by the memory itself. */
 async function services(): Promise<Services> {

@@ -6,7 +6,6 @@
  * write that does not say so.
  */
 import type { FreshContext } from "fresh";
-import type { AuthUser } from "@/db/users.ts";
 import { rememberedUser, renewUserVersion } from "@/app/auth/auth_cache.ts";
 import { invalidateOnWrite, invalidateUser } from "@/app/cache/invalidate.ts";
 import { readVersion } from "@/lib/cache/user_cache.ts";
@@ -18,19 +17,9 @@ import { assert, assertEquals } from "@/tests/support/assert.ts";
 import { startTestApp } from "@/tests/support/app.ts";
 import { openTestDb } from "@/tests/support/db.ts";
 import { call, json } from "@/tests/support/api.ts";
-import { createTestUser } from "@/tests/support/users.ts";
+import { authUserFixture, createTestUser } from "@/tests/support/users.ts";
 
-const user: AuthUser = {
-  id: "6f0c6b8e-0000-4000-8000-000000000002",
-  email: "keep@example.test",
-  displayName: null,
-  timezone: "UTC",
-  weekStart: 1,
-  theme: "system",
-  emailReminders: false,
-  plan: "free",
-  createdAt: new Date(0),
-};
+const user = authUserFixture("6f0c6b8e-0000-4000-8000-000000000002", "keep@example.test");
 
 function countingLookup() {
   const lookup = () => {
