@@ -28,7 +28,7 @@ import {
   type StorageCost,
 } from "./capacity_model.ts";
 import { deleteUsers, seedUsers } from "./seed_users.ts";
-import { ROOT } from "./support.ts";
+import { LOAD_MIX, ROOT } from "./support.ts";
 
 /** Counters the wrapped Db and Kv add to. */
 interface Counters {
@@ -233,7 +233,7 @@ if (import.meta.main) {
         app,
         counters,
         "POST /api/habits/:id/checkins",
-        0.2,
+        LOAD_MIX.checkins,
         (i) =>
           new Request(url(`/api/habits/${at(i).habitId}/checkins`), {
             method: "POST",
@@ -248,7 +248,7 @@ if (import.meta.main) {
           app,
           counters,
           "GET /api/habits (cached)",
-          0.7,
+          LOAD_MIX.cachedReads,
           (i) => new Request(url("/api/habits"), { headers: bearer(i) }),
         ),
         checkin,
@@ -256,7 +256,7 @@ if (import.meta.main) {
           app,
           counters,
           "GET /app",
-          0.1,
+          LOAD_MIX.dashboards,
           (i) => new Request(url("/app"), { headers: { cookie: `cg_session=${at(i).session}` } }),
         ),
         await measure(app, counters, "GET /api/health", 0, () => new Request(url("/api/health"))),

@@ -32,6 +32,7 @@ import type { MemorySample } from "@/lib/memory_log.ts";
 import {
   cpuDuring,
   cpuPerRequest,
+  LOAD_MIX,
   pinDatabaseCore,
   report,
   round,
@@ -86,9 +87,9 @@ local flip = 0
 request = function()
   local i = math.random(n)
   local r = math.random(100)
-  if r <= 70 then
+  if r <= ${Math.round(LOAD_MIX.cachedReads * 100)} then
     return wrk.format("GET", "/api/habits", { ["Authorization"] = "Bearer " .. tokens[i] })
-  elseif r <= 90 then
+  elseif r <= ${Math.round((LOAD_MIX.cachedReads + LOAD_MIX.checkins) * 100)} then
     flip = 1 - flip
     local status = flip == 1 and "done" or "none"
     return wrk.format("POST", "/api/habits/" .. habits[i] .. "/checkins",

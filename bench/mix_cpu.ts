@@ -21,7 +21,7 @@ import { deleteUsers, seedUsers } from "./seed_users.ts";
 import { localDay } from "@/domain/calendar.ts";
 import { loadConfig } from "@/lib/config.ts";
 import { setLogSink } from "@/lib/log.ts";
-import { cpuPerOperation, cpuSnapshot, report, round } from "./support.ts";
+import { cpuPerOperation, cpuSnapshot, LOAD_MIX, report, round } from "./support.ts";
 
 const { values } = parseArgs({
   strict: false,
@@ -60,13 +60,13 @@ try {
   /** One request of the mix, as bench/load_mix.ts's wrk script makes them. */
   const one = async () => {
     const user = users[Math.floor(Math.random() * users.length)];
-    const r = Math.random() * 100;
+    const r = Math.random();
     let kind: string;
     let request: Request;
-    if (r < 70) {
+    if (r < LOAD_MIX.cachedReads) {
       kind = "read";
       request = new Request("http://127.0.0.1/api/habits", { headers: { authorization: `Bearer ${user.token}` } });
-    } else if (r < 90) {
+    } else if (r < LOAD_MIX.cachedReads + LOAD_MIX.checkins) {
       kind = "checkin";
       flip = 1 - flip;
       request = new Request(`http://127.0.0.1/api/habits/${user.habitId}/checkins`, {

@@ -6,6 +6,12 @@
 
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
+/**
+ * The load mix's shares (issue 14): cached `GET /api/habits`, check-ins, the `/app`
+ * dashboard. bench/load_mix.ts, bench/mix_cpu.ts and bench/capacity.ts all draw from it.
+ */
+export const LOAD_MIX = { cachedReads: 0.7, checkins: 0.2, dashboards: 0.1 } as const;
+
 /** The `--v8-flags` of `deno task start` (deno.json), so the benches measure the app as it is run. */
 export const START_V8_FLAGS: string =
   /--v8-flags=(\S+)/.exec(JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`)).tasks.start)?.[1] ?? "";
